@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+CATALOG := lms/translations/zh_CN/LC_MESSAGES/messages
+
+.PHONY: run test test-sqlite test-postgresql bench lint typecheck translations extract-messages \
+        system-packages test-system-packages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+$(CATALOG).mo: $(CATALOG).po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations -D messages
+
+translations: $(CATALOG).mo
+
+system-packages:
+	@scripts/system-packages.sh run
+
+test-system-packages:
+	@scripts/system-packages.sh test
+
+run: $(STAMP) translations system-packages
+	$(BIN)/lms db upgrade
+	$(BIN)/lms demo seed --if-empty
+	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
+	$(BIN)/lms run --host 127.0.0.1 --port $(PORT) --no-reload
+
+# SQLite always; PostgreSQL as well when LMS_TEST_DATABASE_URL names one (CI sets it).
+test: $(STAMP) translations test-system-packages
+	env -u LMS_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$LMS_TEST_DATABASE_URL" ]; then \
+		echo "== again on $$LMS_TEST_DATABASE_URL (browser journeys ran above) =="; \
+		$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
+	fi
+
+bench: $(STAMP) translations system-packages
+	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)
+
+lint: $(STAMP)
+	$(BIN)/ruff check lms tests bench migrations
+	$(BIN)/ruff format --check lms tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -D messages --no-location --omit-header --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,39 @@
+"""保育师 training and certification system."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from lms.config import PROJECT_ROOT, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config → extensions → blueprints → errors → CLI."""
+    settings = load_config(config)
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=settings["INSTANCE_PATH"],
+    )
+    app.config.update(settings)
+
+    from lms import web
+    from lms.core.crypto import FieldCipher
+    from lms.core.errors import register_error_handlers
+    from lms.db import db
+
+    db.init_app(app)
+    app.extensions["lms_cipher"] = FieldCipher(app.config["DATA_KEY"])
+    web.init_extensions(app)
+    web.register_blueprints(app)
+    register_error_handlers(app)
+    web.register_template_helpers(app)
+    web.register_security_headers(app)
+
+    from lms.cli import register_commands
+
+    register_commands(app)
+    return app

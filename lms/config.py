@@ -1,0 +1,102 @@
+"""Settings from the environment.
+
+Production (`LMS_ENV=production`) refuses to start without `LMS_SECRET_KEY` and `LMS_DATA_KEY`.
+Development generates both once into the instance folder, so a fresh checkout runs with keys that
+are unique to that machine instead of a default baked into the code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable application."""
+
+
+def _instance_path() -> Path:
+    return Path(os.environ.get("LMS_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+
+
+def _generated_secret(instance: Path, name: str) -> str:
+    """Return a random key kept in the instance folder, creating it on first use."""
+    path = instance / name
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment and explicit overrides."""
+    overrides = dict(overrides or {})
+    env = overrides.pop("ENV_NAME", None) or os.environ.get("LMS_ENV", "development")
+    if env not in {"development", "production", "testing"}:
+        raise ConfigError(f"LMS_ENV must be development, production or testing, not {env!r}")
+    instance = Path(overrides.pop("INSTANCE_PATH", None) or _instance_path())
+    production = env == "production"
+
+    secret_key = overrides.pop("SECRET_KEY", None) or os.environ.get("LMS_SECRET_KEY")
+    data_key = overrides.pop("DATA_KEY", None) or os.environ.get("LMS_DATA_KEY")
+    if production:
+        missing = [
+            name
+            for name, value in (("LMS_SECRET_KEY", secret_key), ("LMS_DATA_KEY", data_key))
+            if not value
+        ]
+        if missing:
+            raise ConfigError("production mode needs " + " and ".join(missing) + " to be set")
+        if len(secret_key or "") < 32:
+            raise ConfigError("LMS_SECRET_KEY must be at least 32 characters")
+    secret_key = secret_key or _generated_secret(instance, "secret_key")
+    data_key = data_key or _generated_secret(instance, "data_key")
+
+    database_url = os.environ.get("LMS_DATABASE_URL") or f"sqlite:///{instance / 'lms.sqlite3'}"
+    redis_url = os.environ.get("LMS_REDIS_URL") or None
+
+    config: dict[str, Any] = {
+        "ENV_NAME": env,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": secret_key,
+        "DATA_KEY": data_key,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "TESTING": env == "testing",
+        "DEBUG": False,
+        "PROPAGATE_EXCEPTIONS": False,
+        # Cookies: HttpOnly always, Secure whenever the site is served over HTTPS (production).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "lms_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("LMS_IDLE_MINUTES", "120"))),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; exams run for hours
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "lms" / "translations"),
+        "LANGUAGES": ["zh_CN", "en"],
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCKOUT": timedelta(minutes=15),
+        "LOGIN_RATE_LIMIT": "20 per minute",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Argon2id cost; tests lower it so that creating many users stays quick.
+        "PASSWORD_HASH_TIME_COST": 3,
+        "PASSWORD_HASH_MEMORY_KIB": 65536,
+        "PAGE_SIZE": 25,
+    }
+    config.update(overrides)
+    return config

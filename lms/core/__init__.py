@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: roles and access checks, errors, audit log, PII crypto, validators."""

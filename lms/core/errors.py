@@ -1,0 +1,100 @@
+"""Domain errors and the HTTP error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an operation; ``message`` is shown to the user."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: Any, *, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+class NotAllowed(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+_TITLES = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("File too large"),
+    429: _l("Too many requests"),
+    500: _l("Server error"),
+    503: _l("Service unavailable"),
+}
+
+_MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have permission to open this page."),
+    404: _l("The page you asked for does not exist or is not visible to you."),
+    405: _l("This page cannot be used that way."),
+    413: _l("The uploaded file is larger than allowed."),
+    429: _l("Too many attempts. Please wait a moment and try again."),
+    500: _l("Something went wrong on our side. Nothing was saved; please try again."),
+    503: _l("The system is temporarily unavailable. Nothing was saved; please try again shortly."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: Any = None, code: str | None = None) -> Any:
+    message = message or _MESSAGES.get(status, _TITLES.get(status, ""))
+    if _wants_json():
+        body = {"error": {"code": code or str(status), "message": str(message)}}
+        return jsonify(body), status
+    title = _TITLES.get(status, str(status))
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> Any:
+        return error_response(error.status, error.message, error.code)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> Any:
+        return error_response(
+            400,
+            _l("The form has expired or was not sent from this site. Please reload the page."),
+            "csrf",
+        )
+
+    # Unhandled exceptions reach this as InternalServerError after Flask has logged them (and
+    # propagate instead when testing, so that tests show the traceback).
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        message = _MESSAGES.get(status) if status != 400 else (error.description or None)
+        return error_response(status, message)
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error: OperationalError) -> Any:
+        app.logger.error("database error: %s", error)
+        return error_response(503)

@@ -1,0 +1,68 @@
+"""Health check and the audit log viewer."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select, text
+from wtforms import DateField, StringField
+from wtforms.validators import Length, Optional
+
+from lms.core.access import public, roles_required
+from lms.core.audit import AuditEvent
+from lms.core.pagination import paginate
+from lms.core.roles import Role
+from lms.db import db
+from lms.extensions import csrf
+
+bp = Blueprint("core", __name__)
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+@bp.route("/healthz")
+@csrf.exempt
+@public
+def healthz() -> Any:
+    db.session.execute(text("SELECT 1"))
+    return jsonify({"status": "ok"})
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = StringField(_l("Event"), validators=[Optional(), Length(max=60)])
+    actor = StringField(_l("User"), validators=[Optional(), Length(max=64)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+
+
+def _local_midnight(day: Any) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE)
+
+
+@bp.route("/audit")
+@roles_required(Role.CITY_ADMIN)
+def audit_log() -> Any:
+    form = AuditFilterForm(request.args)
+    form.validate()
+    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if form.action.data:
+        statement = statement.where(AuditEvent.action.like(f"{form.action.data.strip()}%"))
+    if form.actor.data:
+        statement = statement.where(AuditEvent.actor_name == form.actor.data.strip().lower())
+    if form.since.data and not form.since.errors:
+        statement = statement.where(AuditEvent.at >= _local_midnight(form.since.data))
+    if form.until.data and not form.until.errors:
+        statement = statement.where(
+            AuditEvent.at < _local_midnight(form.until.data) + timedelta(days=1)
+        )
+    page = paginate(
+        statement, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+    )
+    return render_template("core/audit.html", form=form, page=page)

@@ -1,0 +1,182 @@
+"""Wiring of the web layer: extensions, blueprints, template helpers and response headers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import Flask, Response, flash, has_request_context, redirect, request, session, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+
+from lms.core.audit import action_label
+from lms.core.roles import Role
+from lms.core.validators import mask_mobile
+from lms.db import utcnow
+from lms.extensions import babel, csrf, limiter, login_manager
+
+SUPPORTED_LANGUAGES = {"zh_CN": "中文", "en": "English"}
+#: Absolute limit of a signed-in session, however active.
+SESSION_MAX_AGE = timedelta(hours=12)
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return "zh_CN"  # CLI output and background jobs speak the default language
+    chosen = session.get("lang")
+    if chosen in SUPPORTED_LANGUAGES:
+        return chosen
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
+    return "en" if best == "en" else "zh_CN"
+
+
+def init_extensions(app: Flask) -> None:
+    from lms.accounts.services import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue")
+    login_manager.login_message_category = "info"
+    # "basic", not "strong": phones switch between Wi-Fi and mobile data during an exam.
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    @app.before_request
+    def _choose_language() -> None:
+        lang = request.args.get("lang")
+        if lang in SUPPORTED_LANGUAGES:
+            session["lang"] = lang
+
+    @app.before_request
+    def _enforce_session_limits() -> Any:
+        if not current_user.is_authenticated:
+            return None
+        now = utcnow().timestamp()
+        seen = session.get("seen", now)
+        started = session.get("login_at", now)
+        idle_limit = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+        if now - seen > idle_limit or now - started > SESSION_MAX_AGE.total_seconds():
+            logout_user()
+            session.clear()
+            flash(_l("Your session has expired. Please sign in again."), "info")
+            return redirect(url_for("accounts.login", next=request.full_path))
+        if now - seen > 60:
+            session["seen"] = now
+        if current_user.must_change_password and request.endpoint not in {
+            "accounts.change_password",
+            "accounts.logout",
+            "static",
+        }:
+            return redirect(url_for("accounts.change_password"))
+        return None
+
+
+def register_blueprints(app: Flask) -> None:
+    from lms.accounts.views import bp as accounts_bp
+    from lms.core.views import bp as core_bp
+    from lms.org.views import bp as org_bp
+
+    for blueprint in (core_bp, accounts_bp, org_bp):
+        app.register_blueprint(blueprint)
+
+
+def _format_date(value: date | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if style == "iso":
+        return value.isoformat()
+    return format_date(value, style)
+
+
+def _format_datetime(value: datetime | None, style: str = "medium") -> str:
+    return format_datetime(value, style) if value else ""
+
+
+NAV: list[tuple[str, Any, tuple[Role, ...]]] = [
+    ("accounts.home", _l("Home"), tuple(Role)),
+    (
+        "org.institutions",
+        _l("Institutions"),
+        (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.INSTITUTION_MANAGER),
+    ),
+    (
+        "org.staff_list",
+        _l("Staff"),
+        (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.INSTITUTION_MANAGER),
+    ),
+    (
+        "org.roster_upload",
+        _l("Roster import"),
+        (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.INSTITUTION_MANAGER),
+    ),
+    (
+        "accounts.users",
+        _l("Accounts"),
+        (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.INSTITUTION_MANAGER),
+    ),
+    ("core.audit_log", _l("Audit log"), (Role.CITY_ADMIN,)),
+]
+
+
+def page_url(number: int) -> str:
+    """The current page's URL with another page number, keeping the other query arguments."""
+    args: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {}), "page": number}
+    return url_for(request.endpoint or "accounts.home", **args)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["audit_label"] = action_label
+    app.jinja_env.filters["date"] = _format_date
+    app.jinja_env.filters["datetime"] = _format_datetime
+    app.jinja_env.filters["mask_mobile"] = mask_mobile
+    app.jinja_env.globals["Role"] = Role
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        role = current_user.role if current_user.is_authenticated else None
+        nav = [(endpoint, label) for endpoint, label, roles in NAV if role in roles]
+        locale = str(get_locale() or "zh_CN")
+        return {
+            "nav_items": nav,
+            "current_locale": locale,
+            "html_lang": "zh-CN" if locale.startswith("zh") else "en",
+            "languages": SUPPORTED_LANGUAGES,
+        }
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "style-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    production = app.config["ENV_NAME"] == "production"
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+        if production:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user.is_authenticated and request.endpoint != "static":
+            # Pages of signed-in users carry personal data: keep them out of shared caches.
+            headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the application needs when they are missing:
+#   run:  CJK fonts (certificates and pages in Chinese) and poppler-utils (PDF checks)
+#   test: the same plus chromium (browser journeys)
+set -euo pipefail
+purpose="${1:-run}"
+missing=()
+fc-list :lang=zh 2>/dev/null | grep -qi "noto serif cjk" || missing+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi "AR PL UMing" || missing+=(fonts-arphic-uming)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ "$purpose" = test ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+  echo "Cannot install ${missing[*]}: run as root or install them yourself." >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
