@@ -1,0 +1,292 @@
+"""Sign-in, the home page, own account, and account administration."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.accounts import passwords, queries, services
+from lms.accounts.forms import (
+    ActionForm,
+    ChangePasswordForm,
+    LoginForm,
+    RoleForm,
+    UserForm,
+    UserSearchForm,
+)
+from lms.accounts.models import User
+from lms.core.access import ensure, public, roles_required
+from lms.core.errors import DomainError
+from lms.core.forms import options
+from lms.core.pagination import paginate
+from lms.core.roles import ADMIN_ROLES, Role
+from lms.db import db, utcnow
+from lms.extensions import limiter
+from lms.org import queries as org_queries
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never redirect a fresh sign-in to another host."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@public
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data or "", form.password.data or "")
+        except services.LoginRefused as refused:
+            error = refused.message
+        else:
+            language = session.get("lang")
+            session.clear()  # a new session at sign-in: nothing from before carries over
+            if language:
+                session["lang"] = language
+            session.permanent = True
+            now = utcnow().timestamp()
+            session["login_at"] = session["seen"] = now
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
+    return render_template("accounts/login.html", form=form, error=error)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Any:
+    form = ActionForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_l("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/")
+@login_required
+def home() -> Any:
+    staff = current_user.staff
+    return render_template("accounts/home.html", staff=staff)
+
+
+@bp.route("/me")
+@roles_required(Role.TRAINEE)
+def my_record() -> Any:
+    return render_template("accounts/me.html", staff=current_user.staff)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user, form.current.data, form.new.data)
+        except DomainError as error:
+            form.new.errors = [*form.new.errors, error.message]
+        else:
+            db.session.flush()
+            # The session epoch changed: renew this session so that only the others end.
+            login_user(current_user._get_current_object())
+            flash(_l("Your password has been changed."), "success")
+            return redirect(url_for("accounts.home"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+# Account administration ----------------------------------------------------------------------
+
+
+def _grantable_roles() -> list[Role]:
+    if current_user.role == Role.CITY_ADMIN:
+        return list(Role)
+    if current_user.role == Role.DISTRICT_ADMIN:
+        return [Role.INSTITUTION_MANAGER]
+    return []
+
+
+def _fill_scope_choices(form: UserForm | RoleForm) -> None:
+    scope = current_user.scope
+    form.role.choices = options([(role.value, role.label) for role in _grantable_roles()])
+    form.district_id.choices = options(
+        [(0, "—")]
+        + [(district.id, district.name) for district in org_queries.visible_districts(scope)]
+    )
+    form.institution_id.choices = options(
+        [(0, "—")] + [(inst.id, inst.name) for inst in org_queries.institution_choices(scope)]
+    )
+
+
+def _scope_links(form: UserForm | RoleForm) -> dict[str, Any]:
+    district = org_queries.districts_by_id().get(form.district_id.data or 0)
+    institution = org_queries.get_institution(form.institution_id.data or 0)
+    return {"district": district, "institution": institution}
+
+
+@bp.route("/users")
+@roles_required(*ADMIN_ROLES)
+def users() -> Any:
+    form = UserSearchForm(request.args)
+    form.role.choices = options(
+        [("", _l("All roles"))] + [(role.value, role.label) for role in Role]
+    )
+    statement = queries.users(
+        current_user.scope,
+        text=form.q.data or "",
+        role=Role(form.role.data) if form.role.data else None,
+        locked_only=bool(form.locked.data),
+        now=utcnow(),
+    )
+    page = paginate(
+        statement, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+    )
+    return render_template(
+        "accounts/users.html",
+        form=form,
+        page=page,
+        now=utcnow(),
+        can_create=bool(_grantable_roles()),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+def new_user() -> Any:
+    form = UserForm()
+    _fill_scope_choices(form)
+    initial_password = None
+    if form.validate_on_submit():
+        initial_password = passwords.generate_password()
+        try:
+            user = services.create_user(
+                username=form.username.data or "",
+                password=initial_password,
+                role=Role(form.role.data),
+                display_name=form.display_name.data or "",
+                actor_scope=current_user.scope,
+                **_scope_links(form),
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+            initial_password = None
+        else:
+            return render_template(
+                "accounts/initial_password.html", user=user, password=initial_password
+            )
+    return render_template("accounts/user_new.html", form=form)
+
+
+@bp.route("/staff/<int:staff_id>/account", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def create_trainee_account(staff_id: int) -> Any:
+    staff = org_queries.visible_staff(current_user.scope, staff_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    password = passwords.generate_password()
+    user = services.create_user(
+        username=staff.phone,
+        password=password,
+        role=Role.TRAINEE,
+        display_name=staff.name,
+        staff=staff,
+        actor_scope=current_user.scope,
+    )
+    return render_template("accounts/initial_password.html", user=user, password=password)
+
+
+def _administered_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    ensure(user is not None and queries.can_administer(current_user.scope, user))
+    return user  # type: ignore[return-value]
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(*ADMIN_ROLES)
+def user_detail(user_id: int) -> Any:
+    user = _administered_user(user_id)
+    form = RoleForm(obj=None)
+    _fill_scope_choices(form)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.district_id.data = user.district_id or 0
+        form.institution_id.data = user.institution_id or 0
+    elif form.validate_on_submit():
+        try:
+            services.change_role(
+                user,
+                role=Role(form.role.data),
+                actor_scope=current_user.scope,
+                **_scope_links(form),
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_l("The account has been updated."), "success")
+            return redirect(url_for("accounts.user_detail", user_id=user.id))
+    return render_template(
+        "accounts/user_detail.html",
+        user=user,
+        form=form,
+        action_form=ActionForm(),
+        now=utcnow(),
+        can_change_role=bool(_grantable_roles()),
+    )
+
+
+@bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def reset_password(user_id: int) -> Any:
+    user = _administered_user(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    password = passwords.generate_password()
+    services.set_password(user, password, by_self=False)
+    return render_template("accounts/initial_password.html", user=user, password=password)
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def unlock_user(user_id: int) -> Any:
+    user = _administered_user(user_id)
+    if ActionForm().validate_on_submit():
+        services.unlock(user, actor_scope=current_user.scope)
+        flash(_l("The account has been unlocked."), "success")
+    return redirect(url_for("accounts.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def toggle_active(user_id: int) -> Any:
+    user = _administered_user(user_id)
+    if user.id == current_user.id:
+        flash(_l("You cannot deactivate your own account."), "error")
+    elif ActionForm().validate_on_submit():
+        services.set_active(user, not user.is_active, actor_scope=current_user.scope)
+        flash(_l("The account has been updated."), "success")
+    return redirect(url_for("accounts.user_detail", user_id=user.id))

@@ -1,0 +1,1 @@
+"""A deterministic demo world modelled on the city."""

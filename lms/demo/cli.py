@@ -1,0 +1,37 @@
+"""``lms demo``: the demo world."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from lms.db import db, transaction
+from lms.demo.seed import DEMO_PASSWORD, DemoOptions, demo_accounts, seed_demo
+from lms.org.models import District
+
+
+@click.group("demo", help="Demo data modelled on the city.")
+def demo_group() -> None:
+    pass
+
+
+@demo_group.command("seed", help="Create the demo world (idempotent) and print the demo sign-ins.")
+@click.option(
+    "--trainees",
+    default=DemoOptions.trainees,
+    show_default=True,
+    help="In-post caregivers to create across all institutions.",
+)
+@click.option("--institutions", default=DemoOptions.institutions, show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
+@with_appcontext
+def seed(trainees: int, institutions: int, if_empty: bool) -> None:
+    if if_empty and db.session.scalar(select(func.count()).select_from(District)):
+        click.echo("The database already has data; demo seeding skipped.")
+    else:
+        with transaction():
+            seed_demo(DemoOptions(trainees=trainees, institutions=institutions))
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for account in demo_accounts():
+        click.echo(f"  {account.role.label:<24} {account.username:<14} {account.description}")

@@ -1,0 +1,1 @@
+"""Organisations and people: districts, institutions, staff records and roster import."""

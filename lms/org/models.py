@@ -1,0 +1,176 @@
+"""Districts, childcare institutions and their staff."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import Base, TimestampMixin, str_enum, utcnow
+
+
+class InstitutionType(StrEnum):
+    CITY_CENTRE = "city_centre"
+    DISTRICT_CENTRE = "district_centre"
+    COMMUNITY_POINT = "community_point"
+    FAMILY_POINT = "family_point"
+    KINDERGARTEN_CLASS = "kindergarten_class"
+    EMPLOYER_RUN = "employer_run"
+    PRIVATE = "private"
+
+    @property
+    def label(self) -> str:
+        return str(INSTITUTION_TYPE_LABELS[self])
+
+
+INSTITUTION_TYPE_LABELS = {
+    InstitutionType.CITY_CENTRE: _l("City comprehensive childcare centre"),
+    InstitutionType.DISTRICT_CENTRE: _l("District public comprehensive centre"),
+    InstitutionType.COMMUNITY_POINT: _l("Community childcare point"),
+    InstitutionType.FAMILY_POINT: _l("Family childcare point"),
+    InstitutionType.KINDERGARTEN_CLASS: _l("Kindergarten nursery class"),
+    InstitutionType.EMPLOYER_RUN: _l("Employer-run centre"),
+    InstitutionType.PRIVATE: _l("Private institution"),
+}
+
+
+class Gender(StrEnum):
+    MALE = "M"
+    FEMALE = "F"
+
+    @property
+    def label(self) -> str:
+        return str(_l("Male") if self is Gender.MALE else _l("Female"))
+
+
+class Post(StrEnum):
+    CAREGIVER = "caregiver"
+    LEAD = "lead"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(POST_LABELS[self])
+
+
+POST_LABELS = {
+    Post.CAREGIVER: _l("Caregiver"),
+    Post.LEAD: _l("Person in charge"),
+    Post.OTHER: _l("Other post"),
+}
+
+
+class District(Base):
+    """A county-level division of the city."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Administrative division code (GB/T 2260), e.g. 140403 for 潞州区.
+    code: Mapped[str] = mapped_column(String(6), unique=True)
+    name: Mapped[str] = mapped_column(String(30), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    institutions: Mapped[list[Institution]] = relationship(back_populates="district")
+
+    def __repr__(self) -> str:
+        return f"<District {self.code} {self.name}>"
+
+
+class Institution(TimestampMixin, Base):
+    """A registered childcare institution."""
+
+    __tablename__ = "institutions"
+    __table_args__ = (
+        CheckConstraint("registered_places >= 0", name="places_not_negative"),
+        Index("ix_institutions_district_type", "district_id", "type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The registered name; roster files match institutions by this exact text.
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="RESTRICT"))
+    type: Mapped[InstitutionType] = mapped_column(str_enum(InstitutionType, "institution_type", 30))
+    #: 普惠: certified as an inclusive (subsidised-price) institution.
+    is_inclusive: Mapped[bool] = mapped_column(default=False)
+    registered_places: Mapped[int] = mapped_column(default=0)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    contact_name: Mapped[str] = mapped_column(String(30), default="")
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    district: Mapped[District] = relationship(back_populates="institutions")
+    staff: Mapped[list[Staff]] = relationship(back_populates="institution")
+
+    def __repr__(self) -> str:
+        return f"<Institution {self.id} {self.name}>"
+
+
+class Staff(TimestampMixin, Base):
+    """A person working (or who worked) in a childcare institution."""
+
+    __tablename__ = "staff"
+    __table_args__ = (
+        UniqueConstraint("id_number_hash"),
+        CheckConstraint(
+            "in_post_to IS NULL OR in_post_to >= in_post_from", name="post_dates_ordered"
+        ),
+        Index("ix_staff_institution_post", "institution_id", "post"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(30), index=True)
+    gender: Mapped[Gender] = mapped_column(str_enum(Gender, "gender", 1))
+    #: AES-GCM ciphertext of the resident ID number (see lms.core.crypto).
+    id_number_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    #: HMAC of the ID number: exact look-up and uniqueness without decrypting.
+    id_number_hash: Mapped[str] = mapped_column(String(64))
+    #: What screens show, e.g. 140402********1234; never the full number.
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str] = mapped_column(String(11))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id", ondelete="RESTRICT"))
+    post: Mapped[Post] = mapped_column(str_enum(Post, "post", 20))
+    in_post_from: Mapped[date]
+    in_post_to: Mapped[date | None]
+
+    institution: Mapped[Institution] = relationship(back_populates="staff")
+
+    def is_in_post(self, on: date) -> bool:
+        return self.in_post_from <= on and (self.in_post_to is None or self.in_post_to >= on)
+
+    def __repr__(self) -> str:
+        return f"<Staff {self.id} {self.name}>"
+
+
+class RosterUpload(Base):
+    """A roster file uploaded through the web, kept (encrypted) between preview and confirmation."""
+
+    __tablename__ = "roster_uploads"
+    __table_args__ = (
+        CheckConstraint("(status = 'applied') = (applied_at IS NOT NULL)", name="applied_has_time"),
+        CheckConstraint("status IN ('pending', 'applied', 'discarded')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    #: The file encrypted with the data key (it holds ID numbers); erased once applied.
+    content_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    applied_at: Mapped[datetime | None]
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

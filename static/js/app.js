@@ -1,0 +1,27 @@
+// Small progressive enhancements; every page works without JavaScript.
+(function () {
+  "use strict";
+  // Ask before actions marked with data-confirm (forms and links).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-confirm]");
+    if (link && !window.confirm(link.getAttribute("data-confirm"))) { event.preventDefault(); }
+  });
+  // Guard against double submission on slow mobile networks.
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) { return; }
+    var buttons = event.target.querySelectorAll("button[type=submit]");
+    window.setTimeout(function () {
+      buttons.forEach(function (button) { button.disabled = true; });
+    }, 0);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button[type=submit]:disabled").forEach(function (button) {
+      button.disabled = false;
+    });
+  });
+})();
