@@ -1,0 +1,103 @@
+"""Shared pieces of the benchmarks: throw-away databases on SQLite and PostgreSQL, output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from lms.db import normalize_url
+
+#: PostgreSQL server used by the benchmarks; they create and drop their own database on it.
+POSTGRES_URL = normalize_url(
+    os.environ.get("LMS_BENCH_POSTGRES_URL")
+    or os.environ.get("LMS_TEST_DATABASE_URL")
+    or "postgresql+psycopg://127.0.0.1:5432/test"
+)
+BENCH_DATABASE = "lms_bench"
+
+
+def emit(record: dict[str, Any]) -> None:
+    print(json.dumps(record, ensure_ascii=False), flush=True)
+
+
+def note(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="lms-bench-") as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+
+
+@contextmanager
+def postgresql_database() -> Iterator[str]:
+    """A fresh database on the benchmark PostgreSQL server, dropped afterwards."""
+    server = make_url(POSTGRES_URL)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
+    try:
+        yield server.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
+        admin.dispose()
+
+
+def postgresql_available() -> str | None:
+    """None when the benchmark PostgreSQL answers, else the reason it does not."""
+    try:
+        engine = create_engine(make_url(POSTGRES_URL))
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:
+        return str(error).splitlines()[0]
+    return None
+
+
+def databases() -> Iterator[tuple[str, Any]]:
+    """(name, context manager) for SQLite and, when reachable, PostgreSQL."""
+    yield "sqlite", sqlite_database
+    reason = postgresql_available()
+    if reason is None:
+        yield "postgresql", postgresql_database
+    else:
+        note(f"PostgreSQL not measured: {reason}")
+
+
+def make_bench_app(url: str, instance: str) -> Any:
+    from lms import create_app
+
+    return create_app(
+        {
+            "ENV_NAME": "testing",
+            "INSTANCE_PATH": instance,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench-secret-key-0000000000000000000000",
+            "DATA_KEY": "bench-data-key-000000000000",
+            "PASSWORD_HASH_TIME_COST": 1,
+            "PASSWORD_HASH_MEMORY_KIB": 1024,
+        }
+    )
+
+
+def migrate(url: str) -> None:
+    from alembic import command
+
+    from lms.cli import alembic_config
+
+    config = alembic_config(url)
+    config.attributes["skip_logging"] = True
+    command.upgrade(config, "head")

@@ -1,0 +1,64 @@
+from datetime import date
+
+import pytest
+
+from lms.core import idnumber
+
+
+@pytest.mark.parametrize(
+    ("value", "gender", "birth"),
+    [
+        ("11010519491231002X", "F", date(1949, 12, 31)),
+        ("34052419800101001X", "M", date(1980, 1, 1)),
+    ],
+)
+def test_published_examples_are_valid(app, value, gender, birth):
+    parsed = idnumber.parse(value, today=date(2026, 11, 23))
+    assert parsed.value == value
+    assert (parsed.gender, parsed.birth_date, parsed.region_code) == (gender, birth, value[:6])
+
+
+def test_gender_comes_from_the_seventeenth_digit(app):
+    male = idnumber.synthesize("140402", date(1990, 1, 1), 13)
+    female = idnumber.synthesize("140402", date(1990, 1, 1), 14)
+    assert idnumber.parse(male).gender == "M"
+    assert idnumber.parse(female).gender == "F"
+
+
+def test_lower_case_x_and_spaces_are_accepted_and_stored_upper_case(app):
+    parsed = idnumber.parse(" 11010519491231002x ")
+    assert parsed.value == "11010519491231002X"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("11010519491231002", "18 characters"),
+        ("1101051949123100AX", "17 digits"),
+        ("11010519491231003X", "check digit"),
+        ("110105194902300021", "impossible birth date"),
+        ("990105194912310021", "region"),
+    ],
+)
+def test_invalid_numbers_are_refused_with_a_reason(app, value, reason):
+    with pytest.raises(idnumber.IdNumberError) as error:
+        idnumber.parse(value, today=date(2026, 11, 23))
+    assert reason in str(error.value)
+
+
+def test_future_birth_date_and_implausible_ages_are_refused(app):
+    future = idnumber.synthesize("140402", date(2027, 1, 1), 20)
+    child = idnumber.synthesize("140402", date(2015, 1, 1), 20)
+    ancient = idnumber.synthesize("140402", date(1930, 1, 1), 20)
+    for value, reason in ((future, "future"), (child, "age"), (ancient, "age")):
+        with pytest.raises(idnumber.IdNumberError, match=reason):
+            idnumber.parse(value, today=date(2026, 11, 23))
+
+
+def test_check_digit_matches_gb11643_weights():
+    # 7*1+9*1+10*0+5*1+8*0+4*5+2*1+1*9+6*4+3*9+7*1+9*2+10*3+5*1+8*0+4*0+2*2 = 167; 167 % 11 = 2
+    assert idnumber.check_char("11010519491231002") == "X"
+
+
+def test_mask_keeps_region_and_last_four():
+    assert idnumber.mask("140402199001011234") == "140402********1234"

@@ -1,0 +1,198 @@
+"""Every route × every role: who may reach it, who gets 403, who is sent to sign in.
+
+Adding a route without adding it here fails ``test_every_route_is_in_the_matrix``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from lms.core.roles import Role
+from lms.org.roster_uploads import store_upload
+from tests.factories import make_district, make_institution, make_staff, make_user
+
+ANON = "anonymous"
+T, E, M, D, C = (
+    Role.TRAINEE,
+    Role.EXAMINER,
+    Role.INSTITUTION_MANAGER,
+    Role.DISTRICT_ADMIN,
+    Role.CITY_ADMIN,
+)
+SIGNED_IN = frozenset(Role)
+ADMINS = frozenset({M, D, C})
+PUBLIC = frozenset({ANON, *Role})
+ACTORS = [ANON, *Role]
+
+
+@dataclass
+class World:
+    users: dict[Any, Any]
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+def build_world() -> World:
+    home, away = make_district("140403"), make_district("140404")
+    institution = make_institution(home)
+    make_institution(away)
+    trainee_staff = make_staff(institution, name="学员甲")
+    plain_staff = make_staff(institution, name="员工乙")
+    users = {
+        T: make_user(T, staff=trainee_staff),
+        E: make_user(E),
+        M: make_user(M, institution=institution),
+        D: make_user(D, district=home),
+        C: make_user(C),
+    }
+    ids = {
+        "institution_id": institution.id,
+        "staff_id": plain_staff.id,
+        "user_id": users[T].id,
+        "fmt": "csv",
+    }
+    return World(users=users, ids=ids)
+
+
+def own_upload(world: World, user: Any) -> dict[str, Any]:
+    if user is None:
+        return {"upload_id": 1}
+    upload = store_upload(user, "a.csv", "姓名\n".encode())
+    return {"upload_id": upload.id}
+
+
+# (method, rule, roles allowed, extra URL values computed for the acting user)
+MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, Any]] | None]] = [
+    ("GET", "/healthz", PUBLIC, None),
+    ("GET", "/login", PUBLIC, None),
+    ("POST", "/login", PUBLIC, None),
+    ("POST", "/logout", SIGNED_IN, None),
+    ("GET", "/", SIGNED_IN, None),
+    ("GET", "/me", frozenset({T}), None),
+    ("GET", "/account/password", SIGNED_IN, None),
+    ("POST", "/account/password", SIGNED_IN, None),
+    ("GET", "/audit", frozenset({C}), None),
+    ("GET", "/districts", frozenset({D, C}), None),
+    ("GET", "/institutions", ADMINS, None),
+    ("GET", "/institutions/new", frozenset({D, C}), None),
+    ("POST", "/institutions/new", frozenset({D, C}), None),
+    ("GET", "/institutions/<int:institution_id>", ADMINS, None),
+    ("GET", "/institutions/<int:institution_id>/edit", ADMINS, None),
+    ("POST", "/institutions/<int:institution_id>/edit", ADMINS, None),
+    ("GET", "/staff", ADMINS, None),
+    ("GET", "/staff/export.<fmt>", ADMINS, None),
+    ("GET", "/staff/new", ADMINS, None),
+    ("POST", "/staff/new", ADMINS, None),
+    ("GET", "/staff/<int:staff_id>", ADMINS, None),
+    ("GET", "/staff/<int:staff_id>/edit", ADMINS, None),
+    ("POST", "/staff/<int:staff_id>/edit", ADMINS, None),
+    ("POST", "/staff/<int:staff_id>/id-number", frozenset({C}), None),
+    ("POST", "/staff/<int:staff_id>/account", ADMINS, None),
+    ("GET", "/roster/import", ADMINS, None),
+    ("POST", "/roster/import", ADMINS, None),
+    ("GET", "/roster/import/<int:upload_id>", ADMINS, own_upload),
+    ("POST", "/roster/import/<int:upload_id>", ADMINS, own_upload),
+    ("POST", "/roster/import/<int:upload_id>/discard", ADMINS, own_upload),
+    ("GET", "/roster/template.<fmt>", ADMINS, None),
+    ("GET", "/users", ADMINS, None),
+    ("GET", "/users/new", frozenset({D, C}), None),
+    ("POST", "/users/new", frozenset({D, C}), None),
+    ("GET", "/users/<int:user_id>", ADMINS, None),
+    ("POST", "/users/<int:user_id>", ADMINS, None),
+    ("POST", "/users/<int:user_id>/password-reset", ADMINS, None),
+    ("POST", "/users/<int:user_id>/unlock", ADMINS, None),
+    ("POST", "/users/<int:user_id>/active", ADMINS, None),
+]
+
+
+def test_every_route_is_in_the_matrix(app):
+    listed = {(method, rule) for method, rule, _, _ in MATRIX}
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes - listed == set(), "routes missing from the access matrix"
+    assert listed - routes == set(), "matrix lists routes that do not exist"
+
+
+def _url(rule: str, values: dict[str, Any]) -> str:
+    import re
+
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
+
+
+@pytest.mark.parametrize("actor", ACTORS, ids=str)
+@pytest.mark.parametrize(
+    ("method", "rule", "allowed", "extra"), MATRIX, ids=[f"{m} {r}" for m, r, _, _ in MATRIX]
+)
+def test_access(client, actor, method, rule, allowed, extra):
+    world = build_world()
+    user = world.users.get(actor)
+    values = dict(world.ids)
+    if extra:
+        values.update(extra(world, user))
+    if user is not None:
+        client.login_as(user)
+    response = client.open(
+        _url(rule, values),
+        method=method,
+        data={"file": (io.BytesIO(b""), "")} if "roster" in rule else {},
+    )
+    location = response.headers.get("Location", "")
+    if actor in allowed:
+        assert response.status_code not in (401, 403, 404, 405), response.status_code
+        assert "/login" not in location or rule in ("/logout", "/login")
+    elif actor == ANON:
+        assert response.status_code == 302 and "/login" in location
+    else:
+        assert response.status_code == 403
+
+
+OUT_OF_SCOPE: list[tuple[str, str]] = [
+    ("GET", "/institutions/{away_institution}"),
+    ("GET", "/institutions/{away_institution}/edit"),
+    ("POST", "/institutions/{away_institution}/edit"),
+    ("GET", "/staff/{away_staff}"),
+    ("GET", "/staff/{away_staff}/edit"),
+    ("POST", "/staff/{away_staff}/edit"),
+    ("POST", "/staff/{away_staff}/account"),
+    ("GET", "/users/{away_user}"),
+    ("POST", "/users/{away_user}"),
+    ("POST", "/users/{away_user}/password-reset"),
+    ("POST", "/users/{away_user}/unlock"),
+    ("POST", "/users/{away_user}/active"),
+]
+
+
+@pytest.mark.parametrize("actor", [M, D])
+@pytest.mark.parametrize(
+    ("method", "template"), OUT_OF_SCOPE, ids=[f"{m} {t}" for m, t in OUT_OF_SCOPE]
+)
+def test_objects_outside_the_scope_are_not_found(client, actor, method, template):
+    """District admins and managers cannot reach another district's objects by guessing ids."""
+    world = build_world()
+    away = make_institution(make_district("140405"))
+    away_staff = make_staff(away, name="外区员工")
+    away_user = make_user(T, staff=make_staff(away, name="外区学员"))
+    client.login_as(world.users[actor])
+    url = template.format(
+        away_institution=away.id, away_staff=away_staff.id, away_user=away_user.id
+    )
+    assert client.open(url, method=method).status_code == 404
+
+
+def test_managers_see_only_their_own_institution_in_lists(client):
+    world = build_world()
+    other = make_institution(make_district("140403"), name="同区另一家托育点")
+    make_staff(other, name="同区他人")
+    client.login_as(world.users[M])
+    assert "同区另一家托育点" not in client.get("/institutions").get_data(as_text=True)
+    assert "同区他人" not in client.get("/staff").get_data(as_text=True)
+    client.login_as(world.users[D])
+    assert "同区他人" in client.get("/staff").get_data(as_text=True)
