@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-CATALOG := lms/translations/zh_CN/LC_MESSAGES/messages
+CATALOG := lms/translations/zh_Hans_CN/LC_MESSAGES/messages
 
 .PHONY: run test test-sqlite test-postgresql bench lint typecheck translations extract-messages \
         system-packages test-system-packages clean
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(CATALOG).mo: $(CATALOG).po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations -D messages
+	$(BIN)/pybabel compile --use-fuzzy -d lms/translations -D messages
 
 translations: $(CATALOG).mo
 
@@ -53,7 +53,7 @@ typecheck: $(STAMP)
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -D messages --no-location --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -D messages --ignore-obsolete --no-fuzzy-matching --width=100
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -71,7 +71,6 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REDIS_URL": redis_url,
         "TESTING": env == "testing",
         "DEBUG": False,
-        "PROPAGATE_EXCEPTIONS": False,
         # Cookies: HttpOnly always, Secure whenever the site is served over HTTPS (production).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
