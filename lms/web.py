@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from lms.core.audit import action_label
-from lms.core.roles import Role
+from lms.core.levels import level_label
+from lms.core.roles import ADMIN_ROLES, Role
 from lms.core.validators import mask_mobile
 from lms.db import utcnow
 from lms.extensions import babel, csrf, limiter, login_manager
@@ -78,9 +79,11 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.core.views import bp as core_bp
+    from lms.learning.study_views import bp as learn_bp
+    from lms.learning.views import bp as training_bp
     from lms.org.views import bp as org_bp
 
-    for blueprint in (core_bp, accounts_bp, org_bp):
+    for blueprint in (core_bp, accounts_bp, org_bp, training_bp, learn_bp):
         app.register_blueprint(blueprint)
 
 
@@ -98,6 +101,13 @@ def _format_datetime(value: datetime | None, style: str = "medium") -> str:
 
 NAV: list[tuple[str, Any, tuple[Role, ...]]] = [
     ("accounts.home", _l("Home"), tuple(Role)),
+    ("learn.my_learning", _l("My courses"), (Role.TRAINEE,)),
+    (
+        "training.overview",
+        _l("Training"),
+        (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.INSTITUTION_MANAGER, Role.EXAMINER),
+    ),
+    ("training.progress", _l("Progress"), ADMIN_ROLES),
     (
         "org.institutions",
         _l("Institutions"),
@@ -134,6 +144,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["datetime"] = _format_datetime
     app.jinja_env.filters["mask_mobile"] = mask_mobile
+    app.jinja_env.filters["level_label"] = level_label
     app.jinja_env.globals["Role"] = Role
 
     @app.context_processor

@@ -71,7 +71,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
 @pytest.fixture(autouse=True)
 def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run each test in an app context, inside a transaction rolled back at the end."""
-    if "app" not in request.fixturenames and not request.node.get_closest_marker("db"):
+    if "app" not in request.fixturenames or "committed" in request.fixturenames:
         yield
         return
     flask_app: Flask = request.getfixturevalue("app")
@@ -88,7 +88,26 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
             db.session.remove()
             outer.rollback()
             connection.close()
-            db.session.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+            db.session.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
+
+
+@pytest.fixture
+def committed(app: Flask) -> Iterator[None]:
+    """For tests that commit from several connections at once (races): no wrapping transaction;
+    every table is emptied afterwards."""
+    from lms.models import metadata
+
+    db.session.remove()
+    limiter.enabled = False
+    with app.app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+            assert db.engine is not None
+            with db.engine.begin() as connection:
+                for table in reversed(metadata.sorted_tables):
+                    connection.execute(table.delete())
 
 
 @contextmanager

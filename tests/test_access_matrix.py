@@ -8,13 +8,17 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from lms.core.roles import Role
+from lms.db import utcnow
+from lms.learning import study
 from lms.org.roster_uploads import store_upload
 from tests.factories import make_district, make_institution, make_staff, make_user
+from tests.learning.factories import make_cohort, make_course, make_enrolment, make_plan
 
 ANON = "anonymous"
 T, E, M, D, C = (
@@ -26,6 +30,8 @@ T, E, M, D, C = (
 )
 SIGNED_IN = frozenset(Role)
 ADMINS = frozenset({M, D, C})
+TRAINERS = frozenset({E, D, C})
+TRAINEE = frozenset({T})
 PUBLIC = frozenset({ANON, *Role})
 ACTORS = [ANON, *Role]
 
@@ -49,11 +55,23 @@ def build_world() -> World:
         D: make_user(D, district=home),
         C: make_user(C),
     }
+    plan = make_plan(quotas={home.id: 10})
+    course = make_course()
+    cohort = make_cohort(plan, course, district_id=home.id)
+    enrolment = make_enrolment(cohort, trainee_staff)
+    now = utcnow()
+    session = study.create_session(cohort, "实操课", now, now + timedelta(hours=2))
     ids = {
         "institution_id": institution.id,
         "staff_id": plain_staff.id,
         "user_id": users[T].id,
         "fmt": "csv",
+        "plan_id": plan.id,
+        "cohort_id": cohort.id,
+        "enrolment_id": enrolment.id,
+        "lesson_id": course.active_lessons[0].id,
+        "session_id": session.id,
+        "code": session.check_in_code,
     }
     return World(users=users, ids=ids)
 
@@ -106,6 +124,36 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("POST", "/users/<int:user_id>/password-reset", ADMINS, None),
     ("POST", "/users/<int:user_id>/unlock", ADMINS, None),
     ("POST", "/users/<int:user_id>/active", ADMINS, None),
+    ("GET", "/learn/", TRAINEE, None),
+    ("GET", "/learn/<int:enrolment_id>", TRAINEE, None),
+    ("GET", "/learn/<int:enrolment_id>/lessons/<int:lesson_id>", TRAINEE, None),
+    ("POST", "/learn/<int:enrolment_id>/lessons/<int:lesson_id>/heartbeat", TRAINEE, None),
+    ("POST", "/learn/<int:enrolment_id>/lessons/<int:lesson_id>/complete", TRAINEE, None),
+    ("GET", "/learn/attend", TRAINEE, None),
+    ("POST", "/learn/attend", TRAINEE, None),
+    ("GET", "/learn/attend/<code>", TRAINEE, None),
+    ("POST", "/learn/attend/<code>", TRAINEE, None),
+    ("GET", "/training/", ADMINS | {E}, None),
+    ("GET", "/training/plans/new", frozenset({C}), None),
+    ("POST", "/training/plans/new", frozenset({C}), None),
+    ("GET", "/training/plans/<int:plan_id>/quotas", frozenset({C}), None),
+    ("POST", "/training/plans/<int:plan_id>/quotas", frozenset({C}), None),
+    ("GET", "/training/cohorts/new", frozenset({D, C}), None),
+    ("POST", "/training/cohorts/new", frozenset({D, C}), None),
+    ("GET", "/training/cohorts/<int:cohort_id>", ADMINS | {E}, None),
+    ("GET", "/training/cohorts/<int:cohort_id>/edit", frozenset({D, C}), None),
+    ("POST", "/training/cohorts/<int:cohort_id>/edit", frozenset({D, C}), None),
+    ("GET", "/training/cohorts/<int:cohort_id>/nominate", ADMINS, None),
+    ("POST", "/training/cohorts/<int:cohort_id>/nominate", ADMINS, None),
+    ("POST", "/training/cohorts/<int:cohort_id>/accounts", ADMINS, None),
+    ("POST", "/training/cohorts/<int:cohort_id>/sessions", TRAINERS, None),
+    ("GET", "/training/nominations", frozenset({D, C}), None),
+    ("POST", "/training/nominations", frozenset({D, C}), None),
+    ("POST", "/training/enrolments/<int:enrolment_id>/withdraw", ADMINS, None),
+    ("GET", "/training/sessions/<int:session_id>", TRAINERS, None),
+    ("POST", "/training/sessions/<int:session_id>/attendance/<int:enrolment_id>", TRAINERS, None),
+    ("GET", "/training/progress", ADMINS, None),
+    ("GET", "/training/progress.<fmt>", ADMINS, None),
 ]
 
 
@@ -155,6 +203,9 @@ def test_access(client, actor, method, rule, allowed, extra):
 
 
 OUT_OF_SCOPE: list[tuple[str, str]] = [
+    ("GET", "/training/cohorts/{away_cohort}"),
+    ("GET", "/training/cohorts/{away_cohort}/nominate"),
+    ("POST", "/training/enrolments/{away_enrolment}/withdraw"),
     ("GET", "/institutions/{away_institution}"),
     ("GET", "/institutions/{away_institution}/edit"),
     ("POST", "/institutions/{away_institution}/edit"),
@@ -180,9 +231,15 @@ def test_objects_outside_the_scope_are_not_found(client, actor, method, template
     away = make_institution(make_district("140405"))
     away_staff = make_staff(away, name="外区员工")
     away_user = make_user(T, staff=make_staff(away, name="外区学员"))
+    away_cohort = make_cohort(make_plan(year=2027), make_course(), district_id=away.district_id)
+    away_enrolment = make_enrolment(away_cohort, away_staff)
     client.login_as(world.users[actor])
     url = template.format(
-        away_institution=away.id, away_staff=away_staff.id, away_user=away_user.id
+        away_institution=away.id,
+        away_staff=away_staff.id,
+        away_user=away_user.id,
+        away_cohort=away_cohort.id,
+        away_enrolment=away_enrolment.id,
     )
     assert client.open(url, method=method).status_code == 404
 

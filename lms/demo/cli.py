@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
@@ -34,4 +36,12 @@ def seed(trainees: int, institutions: int, if_empty: bool) -> None:
             seed_demo(DemoOptions(trainees=trainees, institutions=institutions))
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in demo_accounts():
-        click.echo(f"  {account.role.label:<24} {account.username:<14} {account.description}")
+        click.echo(
+            f"  {pad(account.role.label, 14)} {pad(account.username, 14)} {account.description}"
+        )
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align for terminals, counting Chinese characters as two columns."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - columns)

@@ -1,0 +1,1 @@
+"""Theory exams: question types, bank, blueprints, papers, sessions and attempts."""

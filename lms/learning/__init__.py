@@ -1,0 +1,1 @@
+"""Learning: course content, the free-training programme, cohorts, enrolment and study."""

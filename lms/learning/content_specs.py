@@ -1,0 +1,115 @@
+"""What course content reads into: plain data, checked, ready to load into the database."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+MIN_LESSON_CHARS = 600
+LESSON_HOURS = (0.5, 6.0)
+RUBRIC_TOTAL = 100
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class Catalog:
+    levels: dict[int, str] = field(default_factory=dict)
+    work_areas: dict[str, str] = field(default_factory=dict)
+    care_domains: dict[str, str] = field(default_factory=dict)
+    difficulties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ModuleSpec:
+    key: str
+    title: str
+    work_area: str
+    position: int
+
+
+@dataclass
+class LessonSpec:
+    key: str
+    title: str
+    module: str
+    hours: float
+    care_domains: list[str]
+    body: str
+    position: int
+    path: str
+
+
+@dataclass
+class QuestionSpec:
+    key: str
+    type: str
+    level: int
+    work_area: str
+    difficulty: str
+    stem: str
+    options: dict[str, str]
+    answer: Any
+    explanation: str
+    path: str
+    line: int
+
+
+@dataclass
+class CriterionSpec:
+    key: str
+    text: str
+    points: int
+
+
+@dataclass
+class TaskSpec:
+    code: str
+    title: str
+    levels: list[int]
+    work_area: str
+    duration_minutes: int
+    scenario: str
+    materials: list[str]
+    criteria: list[CriterionSpec]
+    critical_errors: list[CriterionSpec]
+    path: str
+
+
+@dataclass
+class CourseSpec:
+    code: str
+    title: str
+    level: int
+    description: str
+    min_hours: float
+    require_all_lessons: bool
+    modules: list[ModuleSpec] = field(default_factory=list)
+    lessons: list[LessonSpec] = field(default_factory=list)
+    questions: list[QuestionSpec] = field(default_factory=list)
+    tasks: list[TaskSpec] = field(default_factory=list)
+
+    @property
+    def total_hours(self) -> float:
+        return sum(lesson.hours for lesson in self.lessons)
+
+
+@dataclass
+class Content:
+    catalog: Catalog = field(default_factory=Catalog)
+    courses: list[CourseSpec] = field(default_factory=list)
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for course in self.courses:
+            digest.update(repr(course).encode())
+        return digest.hexdigest()

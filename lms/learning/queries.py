@@ -1,0 +1,199 @@
+"""Reads for the training pages: cohorts, enrolments and progress, narrowed to the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, case, func, or_, select
+
+from lms.core.access import Scope
+from lms.core.roles import Role
+from lms.db import db, utcnow
+from lms.learning.models import (
+    HOLDS_PLACE,
+    Cohort,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+    LessonProgress,
+    TrainingPlan,
+)
+from lms.org.models import District, Institution, Staff
+
+#: An enrolment counts as active when it earned study time this recently.
+ACTIVE_WINDOW = timedelta(days=14)
+
+
+def my_enrolments(staff_id: int) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .join(Cohort)
+            .where(Enrolment.staff_id == staff_id)
+            .order_by(Cohort.starts_on.desc(), Enrolment.id.desc())
+        )
+    )
+
+
+def lesson_record(enrolment_id: int, lesson_id: int) -> LessonProgress | None:
+    return db.session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.enrolment_id == enrolment_id, LessonProgress.lesson_id == lesson_id
+        )
+    )
+
+
+def lesson_records(enrolment_id: int) -> dict[int, LessonProgress]:
+    return {
+        record.lesson_id: record
+        for record in db.session.scalars(
+            select(LessonProgress).where(LessonProgress.enrolment_id == enrolment_id)
+        )
+    }
+
+
+def plans() -> list[TrainingPlan]:
+    return list(db.session.scalars(select(TrainingPlan).order_by(TrainingPlan.year.desc())))
+
+
+def cohorts(scope: Scope, plan_id: int | None = None) -> Select[Any]:
+    """City-wide cohorts plus those of the user's district (all of them for the city)."""
+    statement = select(Cohort).join(Course).order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+    if plan_id:
+        statement = statement.where(Cohort.plan_id == plan_id)
+    district_id = _district_of(scope)
+    if not scope.is_city and scope.role != Role.EXAMINER:
+        statement = statement.where(
+            or_(Cohort.district_id.is_(None), Cohort.district_id == district_id)
+        )
+    return statement
+
+
+def _district_of(scope: Scope) -> int | None:
+    if scope.role == Role.DISTRICT_ADMIN:
+        return scope.district_id
+    if scope.role == Role.INSTITUTION_MANAGER and scope.institution_id:
+        institution = db.session.get(Institution, scope.institution_id)
+        return institution.district_id if institution else None
+    return None
+
+
+StatementT = TypeVar("StatementT", bound="Select[*tuple[Any, ...]]")
+
+
+def _scope_staff(statement: StatementT, scope: Scope) -> StatementT:
+    if scope.role == Role.DISTRICT_ADMIN:
+        return statement.where(Institution.district_id == scope.district_id)
+    if scope.role == Role.INSTITUTION_MANAGER:
+        return statement.where(Institution.id == scope.institution_id)
+    if scope.role in (Role.CITY_ADMIN, Role.EXAMINER):
+        return statement
+    return statement.where(Institution.id.is_(None))
+
+
+@dataclass(frozen=True)
+class EnrolmentRow:
+    enrolment: Enrolment
+    lessons_done: int
+    hours: float
+
+
+def cohort_enrolments(cohort: Cohort, scope: Scope) -> list[EnrolmentRow]:
+    """The cohort's enrolments visible to ``scope``, with lessons done and study hours."""
+    done = (
+        select(LessonProgress.enrolment_id, func.count().label("done"))
+        .where(LessonProgress.completed_at.is_not(None))
+        .group_by(LessonProgress.enrolment_id)
+        .subquery()
+    )
+    statement = (
+        select(Enrolment, func.coalesce(done.c.done, 0))
+        .join(Staff, Staff.id == Enrolment.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .outerjoin(done, done.c.enrolment_id == Enrolment.id)
+        .where(Enrolment.cohort_id == cohort.id)
+        .order_by(Institution.name, Staff.name)
+    )
+    rows = db.session.execute(_scope_staff(statement, scope)).all()
+    return [
+        EnrolmentRow(enrolment, int(lessons_done), round(enrolment.study_seconds / 3600, 1))
+        for enrolment, lessons_done in rows
+    ]
+
+
+def pending_nominations(scope: Scope) -> list[Enrolment]:
+    statement = (
+        select(Enrolment)
+        .join(Staff, Staff.id == Enrolment.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.status == EnrolmentStatus.NOMINATED)
+        .order_by(Cohort.starts_on, Institution.name, Staff.name)
+    )
+    if scope.role == Role.DISTRICT_ADMIN:
+        statement = statement.where(Institution.district_id == scope.district_id)
+    elif not scope.is_city:
+        statement = statement.where(Enrolment.id.is_(None))
+    return list(db.session.scalars(statement))
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    key: int
+    name: str
+    nominated: int
+    enrolled: int
+    active: int
+    completed: int
+    hours: float
+
+
+GROUPINGS = ("cohort", "institution", "district")
+
+
+def progress_summary(scope: Scope, by: str, plan_id: int | None = None) -> list[ProgressRow]:
+    """Enrolled, active, completed and study hours per cohort, institution or district."""
+    if by not in GROUPINGS:
+        raise ValueError(by)
+    group_columns = {
+        "cohort": (Cohort.id, Cohort.title),
+        "institution": (Institution.id, Institution.name),
+        "district": (District.id, District.name),
+    }[by]
+    holds = Enrolment.status.in_(HOLDS_PLACE)
+    recent = utcnow() - ACTIVE_WINDOW
+    statement = (
+        select(
+            *group_columns,
+            func.sum(case((Enrolment.status == EnrolmentStatus.NOMINATED, 1), else_=0)),
+            func.sum(case((holds, 1), else_=0)),
+            func.sum(case((holds & (Enrolment.last_study_at >= recent), 1), else_=0)),
+            func.sum(case((Enrolment.status == EnrolmentStatus.COMPLETED, 1), else_=0)),
+            func.coalesce(func.sum(case((holds, Enrolment.study_seconds), else_=0)), 0),
+        )
+        .select_from(Enrolment)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Staff, Staff.id == Enrolment.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .join(District, District.id == Institution.district_id)
+        .group_by(*group_columns)
+        .order_by(group_columns[1])
+    )
+    if plan_id:
+        statement = statement.where(Cohort.plan_id == plan_id)
+    statement = _scope_staff(statement, scope)
+    return [
+        ProgressRow(row[0], row[1], int(row[2] or 0), int(row[3] or 0), int(row[4] or 0),
+                    int(row[5] or 0), round((row[6] or 0) / 3600, 1))
+        for row in db.session.execute(statement)
+    ]  # fmt: skip
+
+
+def active_courses() -> list[Course]:
+    return list(
+        db.session.scalars(
+            select(Course).where(Course.is_active.is_(True)).order_by(Course.level.desc())
+        )
+    )

@@ -1,0 +1,405 @@
+"""Rules of the free-training programme: plans and district quotas, cohorts, nomination and
+approval within quota and capacity, withdrawal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Update, func, select, update
+
+from lms.accounts.models import User
+from lms.core import audit
+from lms.core.access import Scope
+from lms.core.errors import Conflict, DomainError, NotAllowed
+from lms.core.roles import Role
+from lms.db import db, utcnow
+from lms.learning.models import (
+    HOLDS_PLACE,
+    Cohort,
+    CohortMode,
+    Course,
+    DistrictQuota,
+    Enrolment,
+    EnrolmentStatus,
+    TrainingPlan,
+)
+from lms.org.models import District, Institution, Post, Staff
+
+
+class QuotaFull(Conflict):
+    code = "quota_full"
+
+
+class CohortFull(Conflict):
+    code = "cohort_full"
+
+
+# Plans and quotas ---------------------------------------------------------------------------
+
+
+def create_plan(
+    year: int, title: str, total_quota: int, quotas: dict[int, int] | None = None
+) -> TrainingPlan:
+    """Open the free-training plan of a year; ``quotas`` maps district id to places."""
+    if db.session.scalar(select(TrainingPlan.id).where(TrainingPlan.year == year)):
+        raise Conflict(_l("There is already a plan for %(year)d", year=year))
+    if total_quota < 0:
+        raise DomainError(_l("The total quota cannot be negative"))
+    plan = TrainingPlan(year=year, title=title.strip(), total_quota=total_quota)
+    db.session.add(plan)
+    db.session.flush()
+    set_quotas(plan, quotas or {})
+    audit.record("training.plan_created", plan, year=year, total_quota=total_quota)
+    return plan
+
+
+def set_quotas(plan: TrainingPlan, quotas: dict[int, int]) -> None:
+    """Split the plan's places across districts; never below places already approved."""
+    current = {
+        quota.district_id: quota
+        for quota in db.session.scalars(
+            select(DistrictQuota).where(DistrictQuota.plan_id == plan.id)
+        )
+    }
+    merged = {district_id: quota.quota for district_id, quota in current.items()}
+    merged.update(quotas)
+    if any(value < 0 for value in merged.values()):
+        raise DomainError(_l("A quota cannot be negative"))
+    if sum(merged.values()) > plan.total_quota:
+        raise DomainError(
+            _l(
+                "District quotas add up to %(s)d, more than the plan's %(t)d places",
+                s=sum(merged.values()),
+                t=plan.total_quota,
+            )
+        )
+    for district_id, value in quotas.items():
+        quota = current.get(district_id)
+        if quota is None:
+            db.session.add(DistrictQuota(plan_id=plan.id, district_id=district_id, quota=value))
+        elif value < quota.used:
+            raise DomainError(
+                _l("%(d)s already has %(u)d approved places", d=quota.district.name, u=quota.used)
+            )
+        else:
+            quota.quota = value
+    db.session.flush()
+
+
+def current_plan(today: date | None = None) -> TrainingPlan | None:
+    year = (today or date.today()).year
+    return db.session.scalar(
+        select(TrainingPlan).where(TrainingPlan.year <= year).order_by(TrainingPlan.year.desc())
+    )
+
+
+# Cohorts --------------------------------------------------------------------------------------
+
+
+@dataclass
+class CohortData:
+    plan_id: int
+    course_id: int
+    district_id: int | None
+    title: str
+    mode: CohortMode
+    starts_on: date
+    ends_on: date
+    venue: str
+    capacity: int
+    is_open: bool = True
+
+
+def _check_cohort(data: CohortData, scope: Scope, cohort: Cohort | None) -> None:
+    if scope.role == Role.DISTRICT_ADMIN and data.district_id != scope.district_id:
+        raise NotAllowed(_l("District administrators run cohorts for their own district only"))
+    if not scope.is_city and scope.role != Role.DISTRICT_ADMIN:
+        raise NotAllowed(_l("Only administrators run cohorts"))
+    if data.ends_on < data.starts_on:
+        raise DomainError(_l("The cohort cannot end before it starts"))
+    if data.capacity < 1:
+        raise DomainError(_l("The capacity must be at least 1"))
+    if cohort is not None and data.capacity < cohort.enrolled:
+        raise DomainError(
+            _l("%(n)d people are already enrolled; the capacity cannot be lower", n=cohort.enrolled)
+        )
+    course = db.session.get(Course, data.course_id)
+    if course is None or not course.is_active:
+        raise DomainError(_l("Choose an active course"))
+    if db.session.get(TrainingPlan, data.plan_id) is None:
+        raise DomainError(_l("Choose a training plan"))
+
+
+def create_cohort(data: CohortData, scope: Scope) -> Cohort:
+    _check_cohort(data, scope, None)
+    cohort = Cohort(**vars(data))
+    db.session.add(cohort)
+    db.session.flush()
+    audit.record("training.cohort_created", cohort, title=cohort.title)
+    return cohort
+
+
+def update_cohort(cohort: Cohort, data: CohortData, scope: Scope) -> None:
+    if not can_manage_cohort(scope, cohort):
+        raise NotAllowed(_l("This cohort is outside your scope"))
+    _check_cohort(data, scope, cohort)
+    for name, value in vars(data).items():
+        setattr(cohort, name, value)
+
+
+def can_manage_cohort(scope: Scope, cohort: Cohort) -> bool:
+    return scope.is_city or (
+        scope.role == Role.DISTRICT_ADMIN and cohort.district_id == scope.district_id
+    )
+
+
+def can_see_cohort(scope: Scope, cohort: Cohort) -> bool:
+    """Admins and managers see city-wide cohorts and those of their own district."""
+    if scope.is_city or cohort.district_id is None:
+        return scope.role in (
+            Role.CITY_ADMIN,
+            Role.DISTRICT_ADMIN,
+            Role.INSTITUTION_MANAGER,
+            Role.EXAMINER,
+        )
+    if scope.role == Role.DISTRICT_ADMIN:
+        return cohort.district_id == scope.district_id
+    if scope.role == Role.INSTITUTION_MANAGER:
+        institution = db.session.get(Institution, scope.institution_id)
+        return institution is not None and institution.district_id == cohort.district_id
+    return scope.role == Role.EXAMINER
+
+
+# Nomination and approval ---------------------------------------------------------------------
+
+_ACTIVE = (EnrolmentStatus.NOMINATED, EnrolmentStatus.ENROLLED)
+
+
+def nomination_problem(
+    cohort: Cohort, staff: Staff, scope: Scope, today: date | None = None
+) -> str | None:
+    """Why ``staff`` cannot be nominated to ``cohort`` by this user, or None."""
+    today = today or date.today()
+    if not cohort.is_open:
+        return str(_l("The cohort is not open for nominations"))
+    if not scope.allows_institution(staff.institution_id, staff.institution.district_id):
+        return str(_l("This person is outside your scope"))
+    if not staff.is_in_post(today):
+        return str(_l("Only staff in post can be nominated"))
+    if cohort.district_id is not None and staff.institution.district_id != cohort.district_id:
+        return str(
+            _l("This cohort is for %(d)s only", d=cohort.district.name if cohort.district else "")
+        )
+    busy = db.session.scalar(
+        select(Cohort.title)
+        .join(Enrolment, Enrolment.cohort_id == Cohort.id)
+        .join(Course, Course.id == Cohort.course_id)
+        .where(
+            Enrolment.staff_id == staff.id,
+            Enrolment.status.in_(_ACTIVE),
+            Course.level == cohort.course.level,
+        )
+        .limit(1)
+    )
+    if busy:
+        return str(_l("Already nominated or enrolled at this level (%(c)s)", c=busy))
+    return None
+
+
+def nominate(cohort: Cohort, people: Iterable[Staff], actor: User) -> list[Enrolment]:
+    """Nominate staff to a cohort; each must pass ``nomination_problem``."""
+    scope = actor.scope
+    created = []
+    for staff in people:
+        problem = nomination_problem(cohort, staff, scope)
+        if problem:
+            raise DomainError(f"{staff.name}：{problem}")
+        enrolment = db.session.scalar(
+            select(Enrolment).where(
+                Enrolment.cohort_id == cohort.id, Enrolment.staff_id == staff.id
+            )
+        )
+        if enrolment is None:
+            enrolment = Enrolment(cohort_id=cohort.id, staff_id=staff.id)
+            db.session.add(enrolment)
+        enrolment.status = EnrolmentStatus.NOMINATED
+        enrolment.nominated_by_id = actor.id
+        enrolment.nominated_at = utcnow()
+        enrolment.decided_by_id = enrolment.decided_at = None
+        enrolment.decision_note = ""
+        created.append(enrolment)
+    db.session.flush()
+    if created:
+        audit.record("training.nominated", cohort, staff_ids=[e.staff_id for e in created])
+    return created
+
+
+def can_decide(scope: Scope, enrolment: Enrolment) -> bool:
+    district_id = enrolment.staff.institution.district_id
+    return scope.is_city or (scope.role == Role.DISTRICT_ADMIN and scope.district_id == district_id)
+
+
+def _rows_changed(statement: Update) -> int:
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+def _take_place(enrolment: Enrolment) -> DistrictQuota:
+    """Charge one place to the district quota and the cohort, atomically in the database:
+    the conditional UPDATEs cannot both succeed past the limit, whatever runs concurrently."""
+    cohort = enrolment.cohort
+    district_id = enrolment.staff.institution.district_id
+    quota = db.session.scalar(
+        select(DistrictQuota).where(
+            DistrictQuota.plan_id == cohort.plan_id, DistrictQuota.district_id == district_id
+        )
+    )
+    if quota is None:
+        district = db.session.get(District, district_id)
+        raise QuotaFull(_l("%(d)s has no quota in this plan", d=district.name if district else ""))
+    taken = _rows_changed(
+        update(DistrictQuota)
+        .where(DistrictQuota.id == quota.id, DistrictQuota.used < DistrictQuota.quota)
+        .values(used=DistrictQuota.used + 1)
+    )
+    if taken != 1:
+        raise QuotaFull(
+            _l("The quota of %(d)s is used up (%(q)d places)", d=quota.district.name, q=quota.quota)
+        )
+    seated = _rows_changed(
+        update(Cohort)
+        .where(Cohort.id == cohort.id, Cohort.enrolled < Cohort.capacity)
+        .values(enrolled=Cohort.enrolled + 1)
+    )
+    if seated != 1:
+        raise CohortFull(_l("The cohort is full (%(c)d places)", c=cohort.capacity))
+    db.session.expire(quota)
+    db.session.expire(cohort)
+    return quota
+
+
+def _release_place(enrolment: Enrolment) -> None:
+    if enrolment.quota_id is not None:
+        db.session.execute(
+            update(DistrictQuota)
+            .where(DistrictQuota.id == enrolment.quota_id)
+            .values(used=DistrictQuota.used - 1)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        update(Cohort)
+        .where(Cohort.id == enrolment.cohort_id)
+        .values(enrolled=Cohort.enrolled - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(enrolment.cohort)
+
+
+def approve(enrolment: Enrolment, actor: User) -> None:
+    """Enrol a nominated person, within their district's quota and the cohort's capacity."""
+    if not can_decide(actor.scope, enrolment):
+        raise NotAllowed(_l("Only the district administrator of this person may decide"))
+    if enrolment.status != EnrolmentStatus.NOMINATED:
+        raise Conflict(_l("Only nominations waiting for a decision can be approved"))
+    quota = _take_place(enrolment)
+    enrolment.status = EnrolmentStatus.ENROLLED
+    enrolment.quota_id = quota.id
+    enrolment.decided_by_id = actor.id
+    enrolment.decided_at = utcnow()
+    audit.record("training.approved", enrolment, staff_id=enrolment.staff_id)
+
+
+@dataclass
+class DecisionReport:
+    approved: int = 0
+    rejected: int = 0
+    refused: list[str] | None = None
+
+
+def approve_many(enrolments: Iterable[Enrolment], actor: User) -> DecisionReport:
+    """Approve in order; a nomination that does not fit is left waiting and reported."""
+    report = DecisionReport(refused=[])
+    for enrolment in enrolments:
+        try:
+            with db.session.begin_nested():
+                approve(enrolment, actor)
+            report.approved += 1
+        except DomainError as error:
+            report.refused.append(f"{enrolment.staff.name}：{error.message}")  # type: ignore[union-attr]
+    return report
+
+
+def reject(enrolment: Enrolment, actor: User, note: str) -> None:
+    if not can_decide(actor.scope, enrolment):
+        raise NotAllowed(_l("Only the district administrator of this person may decide"))
+    if enrolment.status != EnrolmentStatus.NOMINATED:
+        raise Conflict(_l("Only nominations waiting for a decision can be rejected"))
+    enrolment.status = EnrolmentStatus.REJECTED
+    enrolment.decided_by_id = actor.id
+    enrolment.decided_at = utcnow()
+    enrolment.decision_note = note.strip()[:200]
+    audit.record("training.rejected", enrolment, staff_id=enrolment.staff_id)
+
+
+def withdraw(enrolment: Enrolment, actor: User) -> None:
+    """Take someone out of a cohort; an approved place goes back to the quota."""
+    scope = actor.scope
+    staff = enrolment.staff
+    if not (
+        can_decide(scope, enrolment)
+        or scope.allows_institution(staff.institution_id, staff.institution.district_id)
+    ):
+        raise NotAllowed(_l("This person is outside your scope"))
+    if enrolment.status not in _ACTIVE:
+        raise Conflict(_l("Only nominated or enrolled people can be withdrawn"))
+    if enrolment.status in HOLDS_PLACE:
+        _release_place(enrolment)
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    enrolment.quota_id = None
+    audit.record("training.withdrawn", enrolment, staff_id=enrolment.staff_id)
+
+
+def nominable_staff(cohort: Cohort, scope: Scope) -> list[tuple[Staff, str | None]]:
+    """In-post caregivers the user could nominate to the cohort, with the reason if they cannot."""
+    from lms.org import queries as org_queries
+
+    statement = org_queries.staff(scope, in_post_on=date.today(), post=Post.CAREGIVER)
+    if cohort.district_id is not None:
+        statement = statement.where(Institution.district_id == cohort.district_id)
+    people = db.session.scalars(statement.limit(500)).all()
+    return [(person, nomination_problem(cohort, person, scope)) for person in people]
+
+
+def quota_usage(plan: TrainingPlan) -> list[tuple[District, int, int]]:
+    """(district, quota, used) for every district, zero where no quota was set."""
+    quotas = {
+        quota.district_id: quota
+        for quota in db.session.scalars(
+            select(DistrictQuota).where(DistrictQuota.plan_id == plan.id)
+        )
+    }
+    districts = db.session.scalars(select(District).order_by(District.position)).all()
+    return [
+        (
+            district,
+            quotas[district.id].quota if district.id in quotas else 0,
+            quotas[district.id].used if district.id in quotas else 0,
+        )
+        for district in districts
+    ]
+
+
+def pending_count(scope: Scope) -> int:
+    statement = (
+        select(func.count())
+        .select_from(Enrolment)
+        .join(Staff, Staff.id == Enrolment.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .where(Enrolment.status == EnrolmentStatus.NOMINATED)
+    )
+    if scope.role == Role.DISTRICT_ADMIN:
+        statement = statement.where(Institution.district_id == scope.district_id)
+    return db.session.scalar(statement) or 0

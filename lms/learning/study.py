@@ -1,0 +1,311 @@
+"""Study time, lesson and course completion, attendance, and exam eligibility.
+
+Study time is counted by the server from heartbeats a lesson page sends while it is open and in
+use. A heartbeat earns the time since the enrolment's previous heartbeat (on any lesson), and
+only when that gap is short: a client can neither claim time it did not spend nor earn double
+time from two open tabs. A daily cap bounds the rest.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from lms.core import audit
+from lms.core.errors import Conflict, DomainError, NotAllowed
+from lms.db import db, utcnow
+from lms.learning.models import (
+    HOLDS_PLACE,
+    Attendance,
+    ClassSession,
+    Cohort,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+    Lesson,
+    LessonProgress,
+    StudyDay,
+)
+
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class StudyRules:
+    heartbeat_seconds: int
+    #: A heartbeat arriving later than this after the previous one earns nothing (the page was
+    #: hidden, the phone slept, or the client is replaying requests).
+    max_gap_seconds: int
+    daily_cap_seconds: int
+    #: Share of a lesson's nominal hours a trainee must spend on it before marking it done.
+    lesson_min_fraction: float
+
+    @classmethod
+    def from_config(cls) -> StudyRules:
+        config = current_app.config
+        return cls(
+            heartbeat_seconds=config.get("STUDY_HEARTBEAT_SECONDS", 30),
+            max_gap_seconds=config.get("STUDY_MAX_GAP_SECONDS", 75),
+            daily_cap_seconds=int(config.get("STUDY_DAILY_CAP_HOURS", 8) * 3600),
+            lesson_min_fraction=config.get("LESSON_MIN_FRACTION", 0.3),
+        )
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_ZONE).date()
+
+
+def lesson_progress(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+    """The enrolment's record for a lesson, created on first use."""
+    progress = db.session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+    if progress is None:
+        progress = LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id, seconds=0)
+        db.session.add(progress)
+        db.session.flush()
+    return progress
+
+
+def check_can_study(enrolment: Enrolment, lesson: Lesson) -> None:
+    if enrolment.status not in HOLDS_PLACE:
+        raise NotAllowed(_l("Lessons open once your enrolment is approved"))
+    if lesson.course_id != enrolment.cohort.course_id or lesson.retired_at is not None:
+        raise DomainError(_l("This lesson is not part of your course"))
+
+
+def heartbeat(enrolment_id: int, lesson: Lesson, now: datetime | None = None) -> int:
+    """Credit the time since the enrolment's previous heartbeat; return the seconds credited.
+
+    The first heartbeat of a visit only starts the clock."""
+    now = now or utcnow()
+    rules = StudyRules.from_config()
+    # Lock the enrolment row (PostgreSQL; SQLite serialises writers) so that two heartbeats
+    # arriving together cannot both earn the same interval.
+    enrolment = db.session.get(
+        Enrolment, enrolment_id, with_for_update=True, populate_existing=True
+    )
+    if enrolment is None:
+        raise DomainError(_l("Unknown enrolment"))
+    check_can_study(enrolment, lesson)
+    progress = lesson_progress(enrolment, lesson)
+    previous, enrolment.last_study_at = enrolment.last_study_at, now
+    if previous is None:
+        return 0
+    gap = (now - previous).total_seconds()
+    if gap <= 0 or gap > rules.max_gap_seconds:
+        return 0
+    day = db.session.scalar(
+        select(StudyDay).where(
+            StudyDay.enrolment_id == enrolment.id, StudyDay.day == local_day(now)
+        )
+    )
+    if day is None:
+        day = StudyDay(enrolment_id=enrolment.id, day=local_day(now), seconds=0)
+        db.session.add(day)
+    credit = int(min(gap, rules.daily_cap_seconds - day.seconds))
+    if credit <= 0:
+        return 0
+    day.seconds += credit
+    enrolment.study_seconds += credit
+    progress.seconds += credit
+    return credit
+
+
+def lesson_required_seconds(lesson: Lesson) -> int:
+    return int(lesson.hours * 3600 * StudyRules.from_config().lesson_min_fraction)
+
+
+def complete_lesson(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+    """Mark a lesson done once enough time was spent on it; maybe complete the course."""
+    check_can_study(enrolment, lesson)
+    progress = lesson_progress(enrolment, lesson)
+    needed = lesson_required_seconds(lesson)
+    if progress.seconds < needed:
+        raise DomainError(
+            _l(
+                "Spend at least %(m)d minutes on this lesson before marking it done (so far %(s)d)",
+                m=needed // 60,
+                s=progress.seconds // 60,
+            )
+        )
+    if progress.completed_at is None:
+        progress.completed_at = utcnow()
+        evaluate_completion(enrolment)
+    return progress
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    lessons_total: int
+    lessons_done: int
+    study_hours: float
+    attendance_hours: float
+    min_hours: float
+
+    @property
+    def hours(self) -> float:
+        return round(self.study_hours + self.attendance_hours, 2)
+
+    @property
+    def percent(self) -> int:
+        lesson_share = self.lessons_done / self.lessons_total if self.lessons_total else 1
+        hour_share = min(1.0, self.hours / self.min_hours) if self.min_hours else 1
+        return int(100 * min(lesson_share, hour_share))
+
+
+def course_progress(enrolment: Enrolment) -> CourseProgress:
+    course: Course = enrolment.cohort.course
+    active = [lesson.id for lesson in course.active_lessons]
+    done = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(LessonProgress)
+            .where(
+                LessonProgress.enrolment_id == enrolment.id,
+                LessonProgress.lesson_id.in_(active),
+                LessonProgress.completed_at.is_not(None),
+            )
+        )
+        or 0
+    )
+    return CourseProgress(
+        lessons_total=len(active),
+        lessons_done=done,
+        study_hours=round(enrolment.study_seconds / 3600, 2),
+        attendance_hours=attendance_hours(enrolment),
+        min_hours=course.min_hours,
+    )
+
+
+def attendance_hours(enrolment: Enrolment) -> float:
+    sessions = db.session.scalars(
+        select(ClassSession).join(Attendance).where(Attendance.enrolment_id == enrolment.id)
+    ).all()
+    return round(sum(session.hours for session in sessions), 2)
+
+
+def evaluate_completion(enrolment: Enrolment) -> bool:
+    """Complete the enrolment when every lesson is done and the hours reach the minimum."""
+    if enrolment.status != EnrolmentStatus.ENROLLED:
+        return enrolment.status == EnrolmentStatus.COMPLETED
+    progress = course_progress(enrolment)
+    course = enrolment.cohort.course
+    lessons_ok = progress.lessons_done == progress.lessons_total or not course.require_all_lessons
+    if lessons_ok and progress.hours >= progress.min_hours:
+        enrolment.status = EnrolmentStatus.COMPLETED
+        enrolment.completed_at = utcnow()
+        audit.record(
+            "training.completed", enrolment, staff_id=enrolment.staff_id, hours=progress.hours
+        )
+        return True
+    return False
+
+
+# Attendance ----------------------------------------------------------------------------------
+
+CHECK_IN_EARLY = timedelta(minutes=30)
+CHECK_IN_LATE = timedelta(minutes=30)
+
+
+def new_check_in_code() -> str:
+    while True:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        if (
+            db.session.scalar(select(ClassSession.id).where(ClassSession.check_in_code == code))
+            is None
+        ):
+            return code
+
+
+def create_session(
+    cohort: Cohort, title: str, starts_at: datetime, ends_at: datetime
+) -> ClassSession:
+    if ends_at <= starts_at:
+        raise DomainError(_l("A class ends after it starts"))
+    session = ClassSession(
+        cohort_id=cohort.id,
+        title=title.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        check_in_code=new_check_in_code(),
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def check_in(code: str, staff_id: int, method: str, now: datetime | None = None) -> Attendance:
+    """Record a trainee's attendance with the code (or QR) of a class running now."""
+    now = now or utcnow()
+    session = db.session.scalar(
+        select(ClassSession).where(ClassSession.check_in_code == code.strip())
+    )
+    if session is None:
+        raise DomainError(_l("No class has this check-in code"))
+    if not session.starts_at - CHECK_IN_EARLY <= now <= session.ends_at + CHECK_IN_LATE:
+        raise DomainError(_l("Check-in for this class is closed"))
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.cohort_id == session.cohort_id,
+            Enrolment.staff_id == staff_id,
+            Enrolment.status.in_(HOLDS_PLACE),
+        )
+    )
+    if enrolment is None:
+        raise NotAllowed(_l("You are not enrolled in this class's cohort"))
+    return record_attendance(session, enrolment, method, None)
+
+
+def record_attendance(
+    session: ClassSession, enrolment: Enrolment, method: str, recorded_by_id: int | None
+) -> Attendance:
+    existing = db.session.scalar(
+        select(Attendance).where(
+            Attendance.session_id == session.id, Attendance.enrolment_id == enrolment.id
+        )
+    )
+    if existing is not None:
+        return existing
+    attendance = Attendance(
+        session_id=session.id,
+        enrolment_id=enrolment.id,
+        method=method,
+        recorded_by_id=recorded_by_id,
+    )
+    db.session.add(attendance)
+    db.session.flush()
+    evaluate_completion(enrolment)
+    return attendance
+
+
+# Exam eligibility ---------------------------------------------------------------------------
+
+
+def eligible_levels(staff_id: int) -> set[int]:
+    """Skill levels whose exam this person may sit: those of courses they completed."""
+    return set(
+        db.session.scalars(
+            select(Course.level)
+            .join(Cohort, Cohort.course_id == Course.id)
+            .join(Enrolment, Enrolment.cohort_id == Cohort.id)
+            .where(Enrolment.staff_id == staff_id, Enrolment.status == EnrolmentStatus.COMPLETED)
+        )
+    )
+
+
+def is_exam_eligible(staff_id: int, level: int) -> bool:
+    return level in eligible_levels(staff_id)
+
+
+def ensure_not_completed(enrolment: Enrolment) -> None:
+    if enrolment.status == EnrolmentStatus.COMPLETED:
+        raise Conflict(_l("This course is already completed"))

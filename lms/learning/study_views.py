@@ -1,0 +1,164 @@
+"""Trainees' pages: my courses, the lesson reader with study-time heartbeats, attendance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.accounts.forms import ActionForm
+from lms.core.access import ensure, roles_required
+from lms.core.errors import DomainError
+from lms.core.roles import Role
+from lms.db import db
+from lms.learning import queries, study
+from lms.learning.forms import CheckInForm
+from lms.learning.models import ClassSession, Enrolment, Lesson
+
+bp = Blueprint("learn", __name__, url_prefix="/learn")
+
+
+def _my_enrolment(enrolment_id: int) -> Enrolment:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    ensure(enrolment is not None and enrolment.staff_id == current_user.staff_id)
+    assert enrolment is not None
+    return enrolment
+
+
+def _lesson_of(enrolment: Enrolment, lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
+    ensure(
+        lesson is not None
+        and lesson.course_id == enrolment.cohort.course_id
+        and lesson.retired_at is None
+    )
+    assert lesson is not None
+    return lesson
+
+
+@bp.route("/")
+@roles_required(Role.TRAINEE)
+def my_learning() -> Any:
+    enrolments = queries.my_enrolments(current_user.staff_id)
+    progress = {e.id: study.course_progress(e) for e in enrolments}
+    return render_template(
+        "learn/my_learning.html",
+        enrolments=enrolments,
+        progress=progress,
+        eligible=sorted(study.eligible_levels(current_user.staff_id), reverse=True),
+    )
+
+
+@bp.route("/<int:enrolment_id>")
+@roles_required(Role.TRAINEE)
+def course(enrolment_id: int) -> Any:
+    enrolment = _my_enrolment(enrolment_id)
+    records = queries.lesson_records(enrolment.id)
+    return render_template(
+        "learn/course.html",
+        enrolment=enrolment,
+        course=enrolment.cohort.course,
+        progress=study.course_progress(enrolment),
+        records=records,
+    )
+
+
+@bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>")
+@roles_required(Role.TRAINEE)
+def lesson(enrolment_id: int, lesson_id: int) -> Any:
+    enrolment = _my_enrolment(enrolment_id)
+    lesson = _lesson_of(enrolment, lesson_id)
+    lessons = enrolment.cohort.course.active_lessons
+    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
+    record = queries.lesson_record(enrolment.id, lesson.id)
+    rules = study.StudyRules.from_config()
+    return render_template(
+        "learn/lesson.html",
+        enrolment=enrolment,
+        lesson=lesson,
+        record=record,
+        previous=lessons[index - 1] if index > 0 else None,
+        following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        position=index + 1,
+        count=len(lessons),
+        required_seconds=study.lesson_required_seconds(lesson),
+        heartbeat_seconds=rules.heartbeat_seconds,
+        can_study=enrolment.status.value in ("enrolled", "completed"),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>/heartbeat", methods=["POST"])
+@roles_required(Role.TRAINEE)
+def heartbeat(enrolment_id: int, lesson_id: int) -> Any:
+    enrolment = _my_enrolment(enrolment_id)
+    lesson = _lesson_of(enrolment, lesson_id)
+    credited = study.heartbeat(enrolment.id, lesson)
+    record = study.lesson_progress(enrolment, lesson)
+    required = study.lesson_required_seconds(lesson)
+    return jsonify(
+        credited=credited,
+        lesson_seconds=record.seconds,
+        required_seconds=required,
+        can_complete=record.seconds >= required,
+        total_hours=round(enrolment.study_seconds / 3600, 2),
+    )
+
+
+@bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>/complete", methods=["POST"])
+@roles_required(Role.TRAINEE)
+def complete(enrolment_id: int, lesson_id: int) -> Any:
+    enrolment = _my_enrolment(enrolment_id)
+    lesson = _lesson_of(enrolment, lesson_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("learn.lesson", enrolment_id=enrolment.id, lesson_id=lesson.id))
+    try:
+        study.complete_lesson(enrolment, lesson)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("learn.lesson", enrolment_id=enrolment.id, lesson_id=lesson.id))
+    if enrolment.completed_at is not None:
+        flash(_l("Course completed. You may now sit the exam of this level."), "success")
+        return redirect(url_for("learn.course", enrolment_id=enrolment.id))
+    lessons = enrolment.cohort.course.active_lessons
+    following = next((item for item in lessons if item.position > lesson.position), None)
+    flash(_l("Lesson marked as done."), "success")
+    if following is not None:
+        return redirect(url_for("learn.lesson", enrolment_id=enrolment.id, lesson_id=following.id))
+    return redirect(url_for("learn.course", enrolment_id=enrolment.id))
+
+
+@bp.route("/attend", methods=["GET", "POST"])
+@roles_required(Role.TRAINEE)
+def attend() -> Any:
+    form = CheckInForm()
+    if form.validate_on_submit():
+        return _check_in((form.code.data or "").strip(), "code")
+    return render_template("learn/attend.html", form=form, session=None)
+
+
+@bp.route("/attend/<code>", methods=["GET", "POST"])
+@roles_required(Role.TRAINEE)
+def attend_by_qr(code: str) -> Any:
+    form = ActionForm()
+    if form.validate_on_submit():
+        return _check_in(code, "qr")
+    session = db.session.scalar(select(ClassSession).where(ClassSession.check_in_code == code))
+    ensure(session is not None)
+    return render_template("learn/attend.html", form=form, session=session)
+
+
+def _check_in(code: str, method: str) -> Any:
+    try:
+        attendance = study.check_in(code, current_user.staff_id, method)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("learn.attend"))
+    flash(
+        _l("Checked in to %(title)s.", title=attendance.session.title),
+        "success",
+    )
+    return redirect(url_for("learn.course", enrolment_id=attendance.enrolment_id))

@@ -1,0 +1,141 @@
+"""Loading checked content into the database, idempotently.
+
+Edited items are updated in place; items removed from courses/ are retired, never deleted, so
+learners' progress and exam history keep pointing at them. Other features (question bank,
+practical tasks) register their own loaders in ``CONTENT_LOADERS``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from lms.db import db, utcnow
+from lms.learning import markdown
+from lms.learning.content import Content, CourseSpec
+from lms.learning.models import Course, Lesson, Module
+
+#: (kind, loader) pairs; each loader takes the content and a Counter to fill with
+#: "<kind>.created/updated/retired/unchanged".
+CONTENT_LOADERS: list[Callable[[Content, Counter[str]], None]] = []
+
+
+def content_loader(function: Callable[[Content, Counter[str]], None]) -> Callable[..., None]:
+    CONTENT_LOADERS.append(function)
+    return function
+
+
+def _apply(row: Any, values: dict[str, Any]) -> bool:
+    """Set changed attributes; say whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _count(report: Counter[str], kind: str, created: bool, changed: bool) -> None:
+    report[f"{kind}.{'created' if created else 'updated' if changed else 'unchanged'}"] += 1
+
+
+def sync_content(content: Content) -> Counter[str]:
+    """Bring the database in line with ``content`` (already checked) and report the changes."""
+    report: Counter[str] = Counter()
+    existing = {course.code: course for course in db.session.scalars(select(Course))}
+    for spec in content.courses:
+        _sync_course(spec, existing.get(spec.code), report)
+    listed = {spec.code for spec in content.courses}
+    for code, course in existing.items():
+        if code not in listed and course.is_active:
+            course.is_active = False
+            report["course.retired"] += 1
+    db.session.flush()
+    for loader in CONTENT_LOADERS:
+        loader(content, report)
+    return report
+
+
+def _sync_course(spec: CourseSpec, course: Course | None, report: Counter[str]) -> None:
+    values = {
+        "title": spec.title,
+        "level": spec.level,
+        "description": spec.description,
+        "min_hours": spec.min_hours,
+        "require_all_lessons": spec.require_all_lessons,
+        "is_active": True,
+    }
+    created = course is None
+    if course is None:
+        course = Course(code=spec.code, **values)
+        db.session.add(course)
+        db.session.flush()
+        changed = True
+    else:
+        changed = _apply(course, values)
+    _count(report, "course", created, changed)
+
+    modules = {module.key: module for module in course.modules}
+    now = utcnow()
+    for module_spec in spec.modules:
+        module = modules.get(module_spec.key)
+        module_values = {
+            "title": module_spec.title,
+            "work_area": module_spec.work_area,
+            "position": module_spec.position,
+            "retired_at": None,
+        }
+        if module is None:
+            module = Module(course_id=course.id, key=module_spec.key, **module_values)
+            db.session.add(module)
+            modules[module.key] = module
+            _count(report, "module", True, True)
+        else:
+            _count(report, "module", False, _apply(module, module_values))
+    listed_modules = {module_spec.key for module_spec in spec.modules}
+    for key, module in modules.items():
+        if key not in listed_modules and module.retired_at is None:
+            module.retired_at = now
+            report["module.retired"] += 1
+    db.session.flush()
+
+    lessons = {
+        lesson.key: lesson
+        for lesson in db.session.scalars(
+            select(Lesson).where(Lesson.key.in_([s.key for s in spec.lessons]))
+        )
+    }
+    for lesson_spec in spec.lessons:
+        lesson_values = {
+            "course_id": course.id,
+            "module_id": modules[lesson_spec.module].id,
+            "title": lesson_spec.title,
+            "hours": lesson_spec.hours,
+            "position": lesson_spec.position,
+            "care_domains": lesson_spec.care_domains,
+            "body_markdown": lesson_spec.body,
+            "retired_at": None,
+        }
+        lesson = lessons.get(lesson_spec.key)
+        if lesson is None:
+            db.session.add(
+                Lesson(
+                    key=lesson_spec.key,
+                    body_html=markdown.render(lesson_spec.body),
+                    **lesson_values,
+                )
+            )
+            _count(report, "lesson", True, True)
+        else:
+            changed = _apply(lesson, lesson_values)
+            if changed:
+                lesson.body_html = markdown.render(lesson_spec.body)
+            _count(report, "lesson", False, changed)
+    listed_lessons = {lesson_spec.key for lesson_spec in spec.lessons}
+    for lesson in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id)):
+        if lesson.key not in listed_lessons and lesson.retired_at is None:
+            lesson.retired_at = now
+            report["lesson.retired"] += 1

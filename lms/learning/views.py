@@ -1,0 +1,430 @@
+"""The free-training programme for administrators: plans and quotas, cohorts, nominations and
+approvals, class sessions with check-in, and progress reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from lms.accounts import passwords
+from lms.accounts import services as accounts
+from lms.accounts.forms import ActionForm
+from lms.accounts.models import User
+from lms.core.access import ensure, roles_required
+from lms.core.errors import DomainError
+from lms.core.exports import table_response
+from lms.core.forms import options
+from lms.core.roles import ADMIN_ROLES, Role
+from lms.db import db
+from lms.learning import queries, services, study
+from lms.learning.forms import (
+    CohortForm,
+    DecisionForm,
+    NominateForm,
+    PlanForm,
+    ProgressFilterForm,
+    QuotaForm,
+    SessionForm,
+)
+from lms.learning.models import (
+    Attendance,
+    ClassSession,
+    Cohort,
+    CohortMode,
+    Enrolment,
+    EnrolmentStatus,
+)
+from lms.learning.models import TrainingPlan as Plan
+from lms.org import queries as org_queries
+from lms.org.models import Staff
+
+bp = Blueprint("training", __name__, url_prefix="/training")
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+ORG_ADMINS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+TRAINERS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.EXAMINER)
+
+
+def _visible_cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    ensure(cohort is not None and services.can_see_cohort(current_user.scope, cohort))
+    assert cohort is not None
+    return cohort
+
+
+def _managed_cohort(cohort_id: int) -> Cohort:
+    cohort = _visible_cohort(cohort_id)
+    ensure(services.can_manage_cohort(current_user.scope, cohort))
+    return cohort
+
+
+@bp.route("/")
+@roles_required(*ADMIN_ROLES, Role.EXAMINER)
+def overview() -> Any:
+    scope = current_user.scope
+    plan = services.current_plan()
+    usage = services.quota_usage(plan) if plan else []
+    if scope.role in (Role.DISTRICT_ADMIN, Role.INSTITUTION_MANAGER):
+        district_id = queries._district_of(scope)
+        usage = [row for row in usage if row[0].id == district_id]
+    cohorts = db.session.scalars(queries.cohorts(scope, plan.id if plan else None)).all()
+    return render_template(
+        "training/overview.html",
+        plan=plan,
+        plans=queries.plans(),
+        usage=usage,
+        cohorts=cohorts,
+        pending=services.pending_count(scope) if scope.role in ORG_ADMINS else 0,
+    )
+
+
+# Plans and quotas ----------------------------------------------------------------------------
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@roles_required(Role.CITY_ADMIN)
+def new_plan() -> Any:
+    form = PlanForm()
+    if request.method == "GET":
+        form.year.data = date.today().year
+        form.total_quota.data = 1700
+        form.title.data = _("%(year)d free training for childcare workers", year=date.today().year)
+    if form.validate_on_submit():
+        try:
+            plan = services.create_plan(form.year.data, form.title.data, form.total_quota.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            return redirect(url_for("training.quotas", plan_id=plan.id))
+    return render_template("training/plan_form.html", form=form)
+
+
+@bp.route("/plans/<int:plan_id>/quotas", methods=["GET", "POST"])
+@roles_required(Role.CITY_ADMIN)
+def quotas(plan_id: int) -> Any:
+    plan = db.session.get(Plan, plan_id)
+    ensure(plan is not None)
+    assert plan is not None
+    usage = services.quota_usage(plan)
+    form = QuotaForm()
+    if request.method == "GET":
+        for district, quota, _used in usage:
+            form.entries.append_entry({"district_id": district.id, "quota": quota})
+    elif form.validate_on_submit():
+        values = {int(entry.district_id.data): entry.quota.data or 0 for entry in form.entries}
+        try:
+            services.set_quotas(plan, values)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_l("Quotas saved."), "success")
+            return redirect(url_for("training.overview"))
+    rows = list(zip(usage, form.entries, strict=False))
+    return render_template("training/quotas.html", plan=plan, rows=rows, form=form)
+
+
+# Cohorts ------------------------------------------------------------------------------------
+
+
+def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
+    form = CohortForm(obj=cohort)
+    scope = current_user.scope
+    form.plan_id.choices = options(
+        [(plan.id, f"{plan.year} · {plan.title}") for plan in queries.plans()]
+    )
+    form.course_id.choices = options(
+        [(course.id, course.title) for course in queries.active_courses()]
+    )
+    districts = org_queries.visible_districts(scope)
+    city_wide = [(0, _l("The whole city"))] if scope.is_city else []
+    form.district_id.choices = options(city_wide + [(d.id, d.name) for d in districts])
+    if cohort is not None and request.method == "GET":
+        form.district_id.data = cohort.district_id or 0
+        form.mode.data = cohort.mode.value
+    return form
+
+
+def _cohort_data(form: CohortForm) -> services.CohortData:
+    return services.CohortData(
+        plan_id=form.plan_id.data,
+        course_id=form.course_id.data,
+        district_id=form.district_id.data or None,
+        title=form.title.data or "",
+        mode=CohortMode(form.mode.data),
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        venue=form.venue.data or "",
+        capacity=form.capacity.data,
+        is_open=bool(form.is_open.data),
+    )
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+@roles_required(*ORG_ADMINS)
+def new_cohort() -> Any:
+    if not queries.plans():
+        flash(_l("Create the year's training plan first."), "info")
+        return redirect(url_for("training.overview"))
+    form = _cohort_form()
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(_cohort_data(form), current_user.scope)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            return redirect(url_for("training.cohort", cohort_id=cohort.id))
+    return render_template("training/cohort_form.html", form=form, cohort=None)
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@roles_required(*ORG_ADMINS)
+def edit_cohort(cohort_id: int) -> Any:
+    cohort = _managed_cohort(cohort_id)
+    form = _cohort_form(cohort)
+    if form.validate_on_submit():
+        try:
+            services.update_cohort(cohort, _cohort_data(form), current_user.scope)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            return redirect(url_for("training.cohort", cohort_id=cohort.id))
+    return render_template("training/cohort_form.html", form=form, cohort=cohort)
+
+
+@bp.route("/cohorts/<int:cohort_id>")
+@roles_required(*ADMIN_ROLES, Role.EXAMINER)
+def cohort(cohort_id: int) -> Any:
+    cohort = _visible_cohort(cohort_id)
+    scope = current_user.scope
+    return render_template(
+        "training/cohort.html",
+        cohort=cohort,
+        rows=queries.cohort_enrolments(cohort, scope),
+        can_manage=services.can_manage_cohort(scope, cohort),
+        can_nominate=scope.role in ADMIN_ROLES and cohort.is_open,
+        can_train=scope.role in TRAINERS,
+        session_form=SessionForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/nominate", methods=["GET", "POST"])
+@roles_required(*ADMIN_ROLES)
+def nominate(cohort_id: int) -> Any:
+    cohort = _visible_cohort(cohort_id)
+    candidates = services.nominable_staff(cohort, current_user.scope)
+    form = NominateForm()
+    form.staff_ids.choices = options(
+        [(staff.id, staff.name) for staff, problem in candidates if problem is None]
+    )
+    if form.validate_on_submit():
+        chosen = [db.session.get(Staff, staff_id) for staff_id in form.staff_ids.data]
+        try:
+            created = services.nominate(cohort, [s for s in chosen if s], current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _l("%(n)d people nominated; the district administrator decides.", n=len(created)),
+                "success",
+            )
+            return redirect(url_for("training.cohort", cohort_id=cohort.id))
+    return render_template(
+        "training/nominate.html", cohort=cohort, candidates=candidates, form=form
+    )
+
+
+@bp.route("/nominations", methods=["GET", "POST"])
+@roles_required(*ORG_ADMINS)
+def nominations() -> Any:
+    pending = queries.pending_nominations(current_user.scope)
+    form = DecisionForm()
+    form.enrolment_ids.choices = options([(e.id, e.staff.name) for e in pending])
+    if form.validate_on_submit():
+        chosen = [e for e in pending if e.id in set(form.enrolment_ids.data)]
+        if form.reject.data:
+            for enrolment in chosen:
+                services.reject(enrolment, current_user, form.note.data or "")
+            flash(_l("%(n)d nominations rejected.", n=len(chosen)), "info")
+        else:
+            report = services.approve_many(chosen, current_user)
+            flash(_l("%(n)d approved.", n=report.approved), "success")
+            for refusal in report.refused or []:
+                flash(refusal, "error")
+        return redirect(url_for("training.nominations"))
+    return render_template("training/nominations.html", pending=pending, form=form)
+
+
+@bp.route("/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def withdraw(enrolment_id: int) -> Any:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    ensure(enrolment is not None and services.can_see_cohort(current_user.scope, enrolment.cohort))
+    assert enrolment is not None
+    if ActionForm().validate_on_submit():
+        services.withdraw(enrolment, current_user)
+        flash(_l("%(name)s has been withdrawn.", name=enrolment.staff.name), "info")
+    return redirect(url_for("training.cohort", cohort_id=enrolment.cohort_id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/accounts", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def create_accounts(cohort_id: int) -> Any:
+    """Sign-in accounts for enrolled people who have none, on a sheet to print and hand out."""
+    cohort = _visible_cohort(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    sheet = []
+    for row in queries.cohort_enrolments(cohort, current_user.scope):
+        staff = row.enrolment.staff
+        if row.enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED):
+            continue
+        if db.session.scalar(select(User.id).where(User.staff_id == staff.id)):
+            continue
+        password = passwords.generate_password()
+        user = accounts.create_user(
+            username=staff.phone,
+            password=password,
+            role=Role.TRAINEE,
+            display_name=staff.name,
+            staff=staff,
+            actor_scope=current_user.scope,
+        )
+        sheet.append((staff, user, password))
+    return render_template("training/account_sheet.html", cohort=cohort, sheet=sheet)
+
+
+# Class sessions and check-in ----------------------------------------------------------------
+
+
+@bp.route("/cohorts/<int:cohort_id>/sessions", methods=["POST"])
+@roles_required(*TRAINERS)
+def add_session(cohort_id: int) -> Any:
+    cohort = _visible_cohort(cohort_id)
+    form = SessionForm()
+    if form.validate_on_submit():
+        starts = datetime.combine(form.day.data, form.starts.data, tzinfo=LOCAL_ZONE)
+        ends = datetime.combine(form.day.data, form.ends.data, tzinfo=LOCAL_ZONE)
+        try:
+            session = study.create_session(cohort, form.title.data or "", starts, ends)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            return redirect(url_for("training.class_session", session_id=session.id))
+    else:
+        flash(_l("Give the class a title, a date and its times."), "error")
+    return redirect(url_for("training.cohort", cohort_id=cohort.id))
+
+
+def _visible_session(session_id: int) -> ClassSession:
+    session = db.session.get(ClassSession, session_id)
+    ensure(session is not None and services.can_see_cohort(current_user.scope, session.cohort))
+    assert session is not None
+    return session
+
+
+@bp.route("/sessions/<int:session_id>")
+@roles_required(*TRAINERS)
+def class_session(session_id: int) -> Any:
+    """The trainer's check-in screen: the code and QR to show, and who has checked in."""
+    session = _visible_session(session_id)
+    url = url_for("learn.attend_by_qr", code=session.check_in_code, _external=True)
+    qr = Markup(segno.make(url, error="m").svg_inline(scale=6, dark="#1f2933"))  # noqa: S704
+    present = {a.enrolment_id: a for a in session_attendance(session)}
+    rows = [
+        row
+        for row in queries.cohort_enrolments(session.cohort, current_user.scope)
+        if row.enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
+    ]
+    return render_template(
+        "training/session.html",
+        session=session,
+        qr=qr,
+        url=url,
+        rows=rows,
+        present=present,
+        action_form=ActionForm(),
+    )
+
+
+def session_attendance(session: ClassSession) -> list[Attendance]:
+    return list(db.session.scalars(select(Attendance).where(Attendance.session_id == session.id)))
+
+
+@bp.route("/sessions/<int:session_id>/attendance/<int:enrolment_id>", methods=["POST"])
+@roles_required(*TRAINERS)
+def mark_present(session_id: int, enrolment_id: int) -> Any:
+    session = _visible_session(session_id)
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    ensure(enrolment is not None and enrolment.cohort_id == session.cohort_id)
+    assert enrolment is not None
+    if ActionForm().validate_on_submit():
+        study.record_attendance(session, enrolment, "manual", current_user.id)
+    return redirect(url_for("training.class_session", session_id=session.id))
+
+
+# Progress -----------------------------------------------------------------------------------
+
+
+def _progress_rows() -> tuple[ProgressFilterForm, list[queries.ProgressRow]]:
+    form = ProgressFilterForm(request.args)
+    groupings = {
+        "cohort": _l("Cohort"),
+        "institution": _l("Institution"),
+        "district": _l("District"),
+    }
+    if current_user.role == Role.INSTITUTION_MANAGER:
+        groupings.pop("district")
+    form.by.choices = options(list(groupings.items()))
+    form.plan_id.choices = options(
+        [(0, _l("All plans"))] + [(plan.id, str(plan.year)) for plan in queries.plans()]
+    )
+    by = form.by.data if form.by.data in groupings else "cohort"
+    form.by.data = by
+    rows = queries.progress_summary(current_user.scope, by, form.plan_id.data or None)
+    return form, rows
+
+
+@bp.route("/progress")
+@roles_required(*ADMIN_ROLES)
+def progress() -> Any:
+    form, rows = _progress_rows()
+    return render_template("training/progress.html", form=form, rows=rows)
+
+
+@bp.route("/progress.<fmt>")
+@roles_required(*ADMIN_ROLES)
+def progress_export(fmt: str) -> Response:
+    form, rows = _progress_rows()
+    header = [
+        _("Name"),
+        _("Nominated"),
+        _("Enrolled"),
+        _("Active in the last 14 days"),
+        _("Completed"),
+        _("Study hours"),
+    ]
+    body = (
+        [row.name, row.nominated, row.enrolled, row.active, row.completed, row.hours]
+        for row in rows
+    )
+    return table_response(
+        fmt, _("training-progress") + f"-{form.by.data}-{date.today():%Y%m%d}", header, body
+    )
