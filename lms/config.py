@@ -96,6 +96,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PASSWORD_HASH_TIME_COST": 3,
         "PASSWORD_HASH_MEMORY_KIB": 65536,
         "PAGE_SIZE": 25,
+        "COURSES_ROOT": os.environ.get("LMS_COURSES_ROOT") or str(PROJECT_ROOT / "courses"),
+        # Study-time rules (see lms.learning.study); overridable for demonstrations and tests.
+        "STUDY_HEARTBEAT_SECONDS": int(os.environ.get("LMS_STUDY_HEARTBEAT_SECONDS", "30")),
+        "LESSON_MIN_FRACTION": float(os.environ.get("LMS_LESSON_MIN_FRACTION", "0.3")),
     }
     config.update(overrides)
     return config

@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from lms.db import db
+
 
 class DomainError(Exception):
     """A rule of the domain refused an operation; ``message`` is shown to the user."""
@@ -91,10 +93,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
         status = error.code or 500
+        if status >= 500:
+            # The failed transaction must not break the error page itself.
+            db.session.rollback()
         message = _MESSAGES.get(status) if status != 400 else (error.description or None)
         return error_response(status, message)
 
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError) -> Any:
         app.logger.error("database error: %s", error)
+        db.session.rollback()
         return error_response(503)

@@ -9,8 +9,10 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import insert, select
 
 from lms.accounts import services as accounts
@@ -19,6 +21,7 @@ from lms.core import idnumber as idn
 from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.demo import data
+from lms.demo.training import enrol_demo_trainee, seed_training
 from lms.org.models import District, Gender, Institution, InstitutionType, Post, Staff
 from lms.org.services import protect_id_number
 
@@ -47,7 +50,12 @@ def seed_demo(options: DemoOptions) -> list[DemoAccount]:
     districts = _seed_districts()
     institutions = _seed_institutions(options.seed, districts, options.institutions)
     _seed_staff(random.Random(options.seed), institutions, options.trainees)
-    return _seed_accounts(districts)
+    accounts = _seed_accounts(districts)
+    seed_training(options.seed, REFERENCE_DAY.year, Path(current_app.config["COURSES_ROOT"]))
+    trainee = db.session.scalar(select(User).where(User.role == Role.TRAINEE).order_by(User.id))
+    if trainee is not None and trainee.staff_id is not None:
+        enrol_demo_trainee(trainee.staff_id, REFERENCE_DAY.year)
+    return accounts
 
 
 def _seed_districts() -> dict[str, District]:

@@ -6,15 +6,13 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from lms.config import PROJECT_ROOT
 from lms.db import transaction
 from lms.learning.content import load_content
 from lms.learning.content_specs import Content
 from lms.learning.sync import sync_content
-
-COURSES_ROOT = PROJECT_ROOT / "courses"
 
 
 @click.group("courses", help="Course content in courses/.")
@@ -36,12 +34,11 @@ def _checked(root: Path) -> Content:
 @click.option(
     "--root",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=COURSES_ROOT,
-    show_default=True,
+    help="Content folder (default: LMS_COURSES_ROOT or courses/).",
 )
 @with_appcontext
-def check(root: Path) -> None:
-    content = _checked(root)
+def check(root: Path | None) -> None:
+    content = _checked(root or Path(current_app.config["COURSES_ROOT"]))
     lessons = sum(len(course.lessons) for course in content.courses)
     questions = sum(len(course.questions) for course in content.courses)
     tasks = sum(len(course.tasks) for course in content.courses)
@@ -55,12 +52,11 @@ def check(root: Path) -> None:
 @click.option(
     "--root",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=COURSES_ROOT,
-    show_default=True,
+    help="Content folder (default: LMS_COURSES_ROOT or courses/).",
 )
 @with_appcontext
-def sync(root: Path) -> None:
-    content = _checked(root)
+def sync(root: Path | None) -> None:
+    content = _checked(root or Path(current_app.config["COURSES_ROOT"]))
     with transaction():
         report = sync_content(content)
     changes = ", ".join(f"{key}={value}" for key, value in sorted(report.items())) or "nothing"

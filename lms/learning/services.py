@@ -193,19 +193,21 @@ def nomination_problem(
         return str(
             _l("This cohort is for %(d)s only", d=cohort.district.name if cohort.district else "")
         )
-    busy = db.session.scalar(
-        select(Cohort.title)
+    earlier = db.session.execute(
+        select(Cohort.title, Enrolment.status)
         .join(Enrolment, Enrolment.cohort_id == Cohort.id)
         .join(Course, Course.id == Cohort.course_id)
         .where(
             Enrolment.staff_id == staff.id,
-            Enrolment.status.in_(_ACTIVE),
+            Enrolment.status.in_([*_ACTIVE, EnrolmentStatus.COMPLETED]),
             Course.level == cohort.course.level,
         )
         .limit(1)
-    )
-    if busy:
-        return str(_l("Already nominated or enrolled at this level (%(c)s)", c=busy))
+    ).first()
+    if earlier is not None and earlier.status == EnrolmentStatus.COMPLETED:
+        return str(_l("Already completed the training of this level (%(c)s)", c=earlier.title))
+    if earlier is not None:
+        return str(_l("Already nominated or enrolled at this level (%(c)s)", c=earlier.title))
     return None
 
 
@@ -226,6 +228,8 @@ def nominate(cohort: Cohort, people: Iterable[Staff], actor: User) -> list[Enrol
             enrolment = Enrolment(cohort_id=cohort.id, staff_id=staff.id)
             db.session.add(enrolment)
         enrolment.status = EnrolmentStatus.NOMINATED
+        enrolment.quota_id = None
+        enrolment.completed_at = None
         enrolment.nominated_by_id = actor.id
         enrolment.nominated_at = utcnow()
         enrolment.decided_by_id = enrolment.decided_at = None

@@ -51,7 +51,8 @@ class StudyRules:
         config = current_app.config
         return cls(
             heartbeat_seconds=config.get("STUDY_HEARTBEAT_SECONDS", 30),
-            max_gap_seconds=config.get("STUDY_MAX_GAP_SECONDS", 75),
+            # Two and a half beats: one lost request does not cost study time, a pause does.
+            max_gap_seconds=int(config.get("STUDY_HEARTBEAT_SECONDS", 30) * 2.5),
             daily_cap_seconds=int(config.get("STUDY_DAILY_CAP_HOURS", 8) * 3600),
             lesson_min_fraction=config.get("LESSON_MIN_FRACTION", 0.3),
         )
@@ -147,18 +148,32 @@ def complete_lesson(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
 class CourseProgress:
     lessons_total: int
     lessons_done: int
-    study_hours: float
-    attendance_hours: float
+    study_seconds: int
+    attendance_seconds: int
     min_hours: float
 
     @property
+    def study_hours(self) -> float:
+        return round(self.study_seconds / 3600, 1)
+
+    @property
+    def attendance_hours(self) -> float:
+        return round(self.attendance_seconds / 3600, 1)
+
+    @property
     def hours(self) -> float:
-        return round(self.study_hours + self.attendance_hours, 2)
+        return round((self.study_seconds + self.attendance_seconds) / 3600, 1)
+
+    @property
+    def hours_reached(self) -> bool:
+        # Compared in seconds: rounding for display must not decide completion.
+        return self.study_seconds + self.attendance_seconds >= self.min_hours * 3600
 
     @property
     def percent(self) -> int:
         lesson_share = self.lessons_done / self.lessons_total if self.lessons_total else 1
-        hour_share = min(1.0, self.hours / self.min_hours) if self.min_hours else 1
+        seconds = self.study_seconds + self.attendance_seconds
+        hour_share = min(1.0, seconds / (self.min_hours * 3600)) if self.min_hours else 1
         return int(100 * min(lesson_share, hour_share))
 
 
@@ -180,17 +195,17 @@ def course_progress(enrolment: Enrolment) -> CourseProgress:
     return CourseProgress(
         lessons_total=len(active),
         lessons_done=done,
-        study_hours=round(enrolment.study_seconds / 3600, 2),
-        attendance_hours=attendance_hours(enrolment),
+        study_seconds=enrolment.study_seconds,
+        attendance_seconds=attendance_seconds(enrolment),
         min_hours=course.min_hours,
     )
 
 
-def attendance_hours(enrolment: Enrolment) -> float:
+def attendance_seconds(enrolment: Enrolment) -> int:
     sessions = db.session.scalars(
         select(ClassSession).join(Attendance).where(Attendance.enrolment_id == enrolment.id)
     ).all()
-    return round(sum(session.hours for session in sessions), 2)
+    return int(sum((session.ends_at - session.starts_at).total_seconds() for session in sessions))
 
 
 def evaluate_completion(enrolment: Enrolment) -> bool:
@@ -200,7 +215,7 @@ def evaluate_completion(enrolment: Enrolment) -> bool:
     progress = course_progress(enrolment)
     course = enrolment.cohort.course
     lessons_ok = progress.lessons_done == progress.lessons_total or not course.require_all_lessons
-    if lessons_ok and progress.hours >= progress.min_hours:
+    if lessons_ok and progress.hours_reached:
         enrolment.status = EnrolmentStatus.COMPLETED
         enrolment.completed_at = utcnow()
         audit.record(

@@ -16,12 +16,16 @@
     if (event.defaultPrevented) { return; }
     var buttons = event.target.querySelectorAll("button[type=submit]");
     window.setTimeout(function () {
-      buttons.forEach(function (button) { button.disabled = true; });
+      buttons.forEach(function (button) {
+        if (!button.disabled) { button.disabled = true; button.setAttribute("data-submitting", "1"); }
+      });
     }, 0);
   });
+  // Coming back with the browser's Back button: re-enable only the buttons disabled above.
   window.addEventListener("pageshow", function () {
-    document.querySelectorAll("button[type=submit]:disabled").forEach(function (button) {
+    document.querySelectorAll("button[data-submitting]").forEach(function (button) {
       button.disabled = false;
+      button.removeAttribute("data-submitting");
     });
   });
 })();

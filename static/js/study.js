@@ -15,7 +15,6 @@
   ["scroll", "touchstart", "keydown", "mousemove", "click"].forEach(function (name) {
     window.addEventListener(name, function () { lastActivity = Date.now(); }, { passive: true });
   });
-  if (button && button.getAttribute("data-locked")) { button.disabled = true; }
 
   function beat() {
     if (document.visibilityState !== "visible") { return; }

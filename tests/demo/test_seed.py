@@ -44,10 +44,54 @@ def test_the_same_options_build_the_same_world(app):
     seed_demo(DemoOptions(trainees=50, institutions=15))
     names = sorted(db.session.scalars(select(Staff.name)))
     hashes = sorted(db.session.scalars(select(Staff.id_number_hash)))
-    for model in (User, Staff, Institution):
-        for row in db.session.scalars(select(model)):
-            db.session.delete(row)
+    from lms.models import metadata
+
+    for table in reversed(metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.flush()
     seed_demo(DemoOptions(trainees=50, institutions=15))
     assert sorted(db.session.scalars(select(Staff.name))) == names
     assert sorted(db.session.scalars(select(Staff.id_number_hash))) == hashes
+
+
+def test_demo_training_year_respects_quotas_and_gives_every_stage(app):
+    from lms.learning import study
+    from lms.learning.models import Cohort, DistrictQuota, Enrolment, EnrolmentStatus, TrainingPlan
+
+    seed_demo(DemoOptions(trainees=300, institutions=40))
+    plan = db.session.scalar(select(TrainingPlan))
+    quotas = db.session.scalars(select(DistrictQuota)).all()
+    assert sum(q.quota for q in quotas) == plan.total_quota == 1700
+    for quota in quotas:
+        holding = db.session.scalar(
+            select(func.count()).select_from(Enrolment).where(Enrolment.quota_id == quota.id)
+        )
+        assert quota.used == holding <= quota.quota
+    for cohort in db.session.scalars(select(Cohort)):
+        holding = db.session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(
+                Enrolment.cohort_id == cohort.id,
+                Enrolment.status.in_([EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED]),
+            )
+        )
+        assert cohort.enrolled == holding <= cohort.capacity
+    statuses = set(db.session.scalars(select(Enrolment.status)))
+    assert {
+        EnrolmentStatus.NOMINATED,
+        EnrolmentStatus.ENROLLED,
+        EnrolmentStatus.COMPLETED,
+    } <= statuses
+    completed = db.session.scalars(
+        select(Enrolment).where(Enrolment.status == EnrolmentStatus.COMPLETED)
+    ).all()
+    for enrolment in completed[:20]:
+        progress = study.course_progress(enrolment)
+        assert progress.lessons_done == progress.lessons_total
+        assert progress.hours_reached
+        assert study.is_exam_eligible(enrolment.staff_id, enrolment.cohort.course.level)
+    trainee = db.session.scalar(select(User).where(User.role == Role.TRAINEE))
+    assert db.session.scalar(
+        select(Enrolment.status).where(Enrolment.staff_id == trainee.staff_id)
+    ) in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.learning.content_tree import write_tree
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -45,11 +47,18 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     instance = tmp_path_factory.mktemp("e2e-instance")
+    # A two-lesson course with tiny time requirements, so a journey can finish it in seconds.
+    courses = write_tree(
+        tmp_path_factory.mktemp("e2e-courses") / "courses", lessons=2, min_hours=0.0015
+    )
     env = {
         **os.environ,
         "LMS_ENV": "development",
         "LMS_INSTANCE_PATH": str(instance),
         "LMS_DATABASE_URL": f"sqlite:///{instance / 'e2e.sqlite3'}",
+        "LMS_COURSES_ROOT": str(courses),
+        "LMS_STUDY_HEARTBEAT_SECONDS": "1",
+        "LMS_LESSON_MIN_FRACTION": "0.001",
     }
     env.pop("LMS_REDIS_URL", None)
     lms = [sys.executable, "-m", "lms.cli"]
@@ -78,6 +87,8 @@ def demo_users(server_env: dict[str, str]) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def live_server(server_env: dict[str, str]) -> Iterator[str]:
     port = _free_port()
+    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
+    log = (SCREENSHOTS.parent / "e2e-server.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -89,12 +100,14 @@ def live_server(server_env: dict[str, str]) -> Iterator[str]:
             "2",
             "--threads",
             "4",
+            "--access-logfile",
+            "-",
             "lms.wsgi:app",
         ],
         env=server_env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -105,12 +118,11 @@ def live_server(server_env: dict[str, str]) -> Iterator[str]:
             time.sleep(0.1)
     else:
         process.kill()
-        raise RuntimeError("the server did not start: " + process.stderr.read().decode())
+        raise RuntimeError("the server did not start; see test-artifacts/e2e-server.log")
     yield base
     process.terminate()
     process.wait(timeout=10)
-    assert process.stderr is not None
-    process.stderr.close()
+    log.close()
 
 
 @pytest.fixture(scope="session")
