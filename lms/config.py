@@ -89,7 +89,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LANGUAGES": ["zh_CN", "en"],
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT": timedelta(minutes=15),
-        "LOGIN_RATE_LIMIT": "20 per minute",
+        "LOGIN_RATE_LIMIT": os.environ.get("LMS_LOGIN_RATE_LIMIT", "20 per minute"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # Argon2id cost; tests lower it so that creating many users stays quick.
