@@ -3,6 +3,18 @@
 from lms.accounts.models import User
 from lms.core.audit import AuditEvent
 from lms.db import Base
+from lms.exams.models import (
+    Attempt,
+    Blueprint,
+    BlueprintCell,
+    Candidate,
+    ExamRoom,
+    ExamSession,
+    Invigilation,
+    PaperItem,
+    Question,
+    Response,
+)
 from lms.learning.models import (
     Attendance,
     ClassSession,
@@ -21,18 +33,28 @@ from lms.org.models import District, Institution, RosterUpload, Staff
 metadata = Base.metadata
 
 __all__ = [
+    "Attempt",
     "Attendance",
     "AuditEvent",
+    "Blueprint",
+    "BlueprintCell",
+    "Candidate",
     "ClassSession",
     "Cohort",
     "Course",
     "District",
     "DistrictQuota",
     "Enrolment",
+    "ExamRoom",
+    "ExamSession",
     "Institution",
+    "Invigilation",
     "Lesson",
     "LessonProgress",
     "Module",
+    "PaperItem",
+    "Question",
+    "Response",
     "RosterUpload",
     "Staff",
     "StudyDay",

@@ -1,5 +1,6 @@
-"""Question types as a registry: each type validates its content, keeps its answer key, parses a
-candidate's response and scores it. A new type is a new class here; no view changes."""
+"""Question types as a registry. Each type checks its content, keeps its answer key, knows how a
+candidate's response looks, scores it, and names the template that shows it. A new type is a
+new class here plus its template in templates/exams/types/; views do not change."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, ClassVar
 from flask_babel import lazy_gettext as _l
 
 OPTION_KEYS = string.ascii_uppercase[:6]
+SHORT_ANSWER_LIMIT = 2000
 
 
 class QuestionType:
@@ -16,15 +18,21 @@ class QuestionType:
     label: ClassVar[Any]
     #: Scored by the machine; otherwise queued for examiners.
     auto_scored: ClassVar[bool] = True
-    #: Whether the content file gives lettered options.
+    #: Whether the question has lettered options (shown in a per-candidate shuffled order).
     has_options: ClassVar[bool] = True
 
+    @property
+    def template(self) -> str:
+        return f"exams/types/{self.key}.html"
+
+    # Content ----------------------------------------------------------------------------
+
     def validate(self, spec: dict[str, Any]) -> list[Any]:
-        """Problems with a question as written in a content file (empty when fine)."""
+        """Problems with a question as written (content file, import or form); empty when fine."""
         problems: list[Any] = []
         options = spec.get("options")
         if not self.has_options:
-            if options is not None:
+            if options:
                 problems.append(_l("a %(type)s question has no options", type=self.key))
             return problems
         if not isinstance(options, dict) or not options:
@@ -50,6 +58,24 @@ class QuestionType:
     def option_keys(self, spec: dict[str, Any]) -> list[str]:
         return [str(key) for key in (spec.get("options") or {})]
 
+    def parse_answer_text(self, text: str) -> Any:
+        """The answer key from what an editor typed in the bank's form (e.g. "A,C", "对")."""
+        return text.strip()
+
+    # Candidates' responses ------------------------------------------------------------------
+
+    def clean_response(self, value: Any, option_count: int) -> Any:
+        """The response as stored (display letters), or raise ValueError when malformed."""
+        raise NotImplementedError
+
+    def to_original(self, value: Any, option_order: list[str]) -> Any:
+        """Translate a response in display letters into the question's own option keys."""
+        return value
+
+    def score(self, key: Any, response: Any, points: float, rule: str) -> float | None:
+        """Points earned (None: an examiner must mark it)."""
+        raise NotImplementedError
+
 
 REGISTRY: dict[str, QuestionType] = {}
 
@@ -63,6 +89,15 @@ def get(key: str) -> QuestionType:
     return REGISTRY[key]
 
 
+def _letters(value: Any, option_count: int) -> list[str]:
+    allowed = OPTION_KEYS[:option_count]
+    if not isinstance(value, list) or any(
+        not isinstance(item, str) or item not in allowed for item in value
+    ):
+        raise ValueError("choose among the options shown")
+    return sorted(set(value))
+
+
 @register
 class SingleChoice(QuestionType):
     key = "single"
@@ -74,6 +109,21 @@ class SingleChoice(QuestionType):
         if not isinstance(answer, str) or answer not in self.option_keys(spec):
             problems.append(_l("the answer must be one option key, e.g. B"))
         return problems
+
+    def parse_answer_text(self, text: str) -> Any:
+        return text.strip().upper()
+
+    def clean_response(self, value: Any, option_count: int) -> Any:
+        letters = _letters(value, option_count)
+        if len(letters) > 1:
+            raise ValueError("one option only")
+        return letters
+
+    def to_original(self, value: Any, option_order: list[str]) -> Any:
+        return [option_order[OPTION_KEYS.index(letter)] for letter in value]
+
+    def score(self, key: Any, response: Any, points: float, rule: str) -> float | None:
+        return points if response == [key] else 0.0
 
 
 @register
@@ -99,6 +149,27 @@ class MultipleChoice(QuestionType):
     def answer_key(self, spec: dict[str, Any]) -> Any:
         return sorted(spec["answer"])
 
+    def parse_answer_text(self, text: str) -> Any:
+        return sorted({part.strip().upper() for part in text.replace("，", ",").split(",") if part})
+
+    def clean_response(self, value: Any, option_count: int) -> Any:
+        return _letters(value, option_count)
+
+    def to_original(self, value: Any, option_order: list[str]) -> Any:
+        return sorted(option_order[OPTION_KEYS.index(letter)] for letter in value)
+
+    def score(self, key: Any, response: Any, points: float, rule: str) -> float | None:
+        chosen, correct = set(response or []), set(key)
+        if chosen == correct:
+            return points
+        if not chosen or chosen - correct:
+            return 0.0
+        if rule == "half_for_subset":
+            return round(points / 2, 2)
+        if rule == "proportional":
+            return round(points * len(chosen) / len(correct), 2)
+        return 0.0
+
 
 @register
 class TrueFalse(QuestionType):
@@ -111,6 +182,17 @@ class TrueFalse(QuestionType):
         if not isinstance(spec.get("answer"), bool):
             problems.append(_l("the answer must be true or false"))
         return problems
+
+    def parse_answer_text(self, text: str) -> Any:
+        return text.strip().lower() in {"true", "t", "对", "正确", "√", "是", "yes"}
+
+    def clean_response(self, value: Any, option_count: int) -> Any:
+        if not isinstance(value, bool):
+            raise ValueError("true or false")
+        return value
+
+    def score(self, key: Any, response: Any, points: float, rule: str) -> float | None:
+        return points if response is key else 0.0
 
 
 @register
@@ -125,3 +207,11 @@ class ShortAnswer(QuestionType):
         if not isinstance(spec.get("answer"), str) or not spec["answer"].strip():
             problems.append(_l("give a reference answer for the examiners"))
         return problems
+
+    def clean_response(self, value: Any, option_count: int) -> Any:
+        if not isinstance(value, str):
+            raise ValueError("text")
+        return value.strip()[:SHORT_ANSWER_LIMIT]
+
+    def score(self, key: Any, response: Any, points: float, rule: str) -> float | None:
+        return 0.0 if not response else None

@@ -7,11 +7,17 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from lms.learning.content_items import read_questions, read_task
+from lms.learning.content_items import (
+    check_blueprints_against_bank,
+    read_blueprints,
+    read_questions,
+    read_task,
+)
 from lms.learning.content_reader import KEY, Reader
 from lms.learning.content_specs import (
     LESSON_HOURS,
@@ -26,6 +32,17 @@ from lms.learning.content_specs import (
 from lms.learning.yaml_lines import LineDict
 
 LESSON_FILE = re.compile(r"^\d{2}-[a-z0-9][a-z0-9-]*\.md$")
+
+
+@lru_cache(maxsize=4)
+def _catalog_at(path: str, _mtime: float) -> Catalog:
+    return _read_catalog(Reader(Path(path).parent), Path(path))
+
+
+def catalog(root: str | Path) -> Catalog:
+    """The shared vocabulary (work areas, difficulties, …), re-read when catalog.yaml changes."""
+    path = Path(root) / "catalog.yaml"
+    return _catalog_at(str(path), path.stat().st_mtime if path.exists() else 0.0)
 
 
 def load_content(root: Path) -> tuple[Content, list[Problem]]:
@@ -43,6 +60,9 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
             content.courses.append(course)
     if not content.courses:
         reader.problem(root, 1, _l("no course folders found"))
+    content.blueprints = read_blueprints(reader, content.catalog, root / "blueprints.yaml")
+    if not reader.problems:
+        check_blueprints_against_bank(reader, content.blueprints, content.questions)
     return content, reader.problems
 
 

@@ -10,6 +10,8 @@ from lms.exams import question_types
 from lms.learning.content_reader import KEY, Reader
 from lms.learning.content_specs import (
     RUBRIC_TOTAL,
+    BlueprintCellSpec,
+    BlueprintSpec,
     Catalog,
     CourseSpec,
     CriterionSpec,
@@ -184,3 +186,117 @@ def read_task(reader: Reader, catalog: Catalog, path: Path) -> TaskSpec | None:
         critical_errors=critical,
         path=reader.rel(path),
     )
+
+
+BLUEPRINT_RULES = ("all_or_nothing", "half_for_subset", "proportional")
+
+
+def read_blueprints(reader: Reader, catalog: Catalog, path: Path) -> list[BlueprintSpec]:
+    """Theory paper blueprints (blueprints.yaml at the content root); the file is optional."""
+    if not path.exists():
+        return []
+    data = reader.load_yaml(path)
+    items = data.get("blueprints") if isinstance(data, LineDict) else None
+    if not isinstance(items, list):
+        reader.problem(path, 1, _l("blueprints.yaml holds a blueprints list"))
+        return []
+    result = []
+    for item in items:
+        if not isinstance(item, LineDict):
+            reader.problem(path, 1, _l("each entry must be a mapping"))
+            continue
+        before = len(reader.problems)
+        key = reader.require(path, item, "key", str)
+        title = reader.require(path, item, "title", str)
+        level = item.get("level")
+        if level not in catalog.levels:
+            reader.problem(
+                path, item.line_of("level"), _l("level must be one of the catalog levels")
+            )
+        duration = item.get("duration_minutes", 90)
+        if not isinstance(duration, int) or not 10 <= duration <= 300:
+            reader.problem(
+                path,
+                item.line_of("duration_minutes"),
+                _l("duration_minutes must be a whole number from 10 to 300"),
+            )
+        rule = item.get("multiple_choice_rule", "all_or_nothing")
+        if rule not in BLUEPRINT_RULES:
+            reader.problem(
+                path,
+                item.line_of("multiple_choice_rule"),
+                _l("multiple_choice_rule must be one of %(r)s", r=", ".join(BLUEPRINT_RULES)),
+            )
+        cells = _read_cells(reader, catalog, path, item)
+        total = round(sum(cell.count * cell.points for cell in cells), 2)
+        if cells and total != 100:
+            reader.problem(
+                path,
+                item.line_of("cells"),
+                _l("the cells add up to %(t)s points, not 100", t=total),
+            )
+        if len(reader.problems) == before:
+            result.append(
+                BlueprintSpec(
+                    key=key,
+                    title=title,
+                    level=int(level or 0),
+                    duration_minutes=int(duration or 90),
+                    pass_score=float(item.get("pass_score", 60)),
+                    multiple_choice_rule=str(rule),
+                    cells=cells,
+                    path=reader.rel(path),
+                    line=item.line,
+                )
+            )
+    return result
+
+
+def _read_cells(
+    reader: Reader, catalog: Catalog, path: Path, item: LineDict
+) -> list[BlueprintCellSpec]:
+    cells = item.get("cells")
+    if not isinstance(cells, list) or not cells:
+        reader.problem(path, item.line_of("cells"), _l("cells is required"))
+        return []
+    result = []
+    for cell in cells:
+        if not isinstance(cell, LineDict):
+            reader.problem(path, item.line_of("cells"), _l("each entry must be a mapping"))
+            continue
+        kind, area, difficulty = cell.get("type"), cell.get("work_area"), cell.get("difficulty")
+        count, points = cell.get("count"), cell.get("points")
+        if kind not in question_types.REGISTRY:
+            reader.problem(
+                path,
+                cell.line_of("type"),
+                _l("type must be one of %(types)s", types=", ".join(question_types.REGISTRY)),
+            )
+        if area is not None and area not in catalog.work_areas:
+            reader.problem(path, cell.line_of("work_area"), _l("unknown work area %(w)s", w=area))
+        if difficulty is not None and difficulty not in catalog.difficulties:
+            reader.problem(
+                path,
+                cell.line_of("difficulty"),
+                _l("difficulty must be one of %(d)s", d=", ".join(catalog.difficulties)),
+            )
+        if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+            reader.problem(path, cell.line_of("count"), _l("count must be a positive whole number"))
+            count = 0
+        if not isinstance(points, int | float) or isinstance(points, bool) or points <= 0:
+            reader.problem(path, cell.line_of("points"), _l("points must be a positive number"))
+            points = 0
+        result.append(BlueprintCellSpec(str(kind), area, difficulty, int(count), float(points)))
+    return result
+
+
+def check_blueprints_against_bank(
+    reader: Reader, blueprints: list[BlueprintSpec], questions: list[QuestionSpec]
+) -> None:
+    """Each blueprint must be drawable from the questions in courses/: report short cells."""
+    from lms.exams.draw import shortfalls
+
+    pool = [(q.key, q.level, q.type, q.work_area, q.difficulty) for q in questions]
+    for blueprint in blueprints:
+        for shortage in shortfalls(blueprint.level, blueprint.cells, pool):
+            reader.problem(blueprint.path, blueprint.line, shortage)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,12 +103,33 @@ class CourseSpec:
 
 
 @dataclass
+class BlueprintCellSpec:
+    question_type: str
+    work_area: str | None
+    difficulty: str | None
+    count: int
+    points: float
+
+
+@dataclass
+class BlueprintSpec:
+    key: str
+    title: str
+    level: int
+    duration_minutes: int
+    pass_score: float
+    multiple_choice_rule: str
+    cells: list[BlueprintCellSpec]
+    path: str
+    line: int
+
+
+@dataclass
 class Content:
     catalog: Catalog = field(default_factory=Catalog)
     courses: list[CourseSpec] = field(default_factory=list)
+    blueprints: list[BlueprintSpec] = field(default_factory=list)
 
-    def fingerprint(self) -> str:
-        digest = hashlib.sha256()
-        for course in self.courses:
-            digest.update(repr(course).encode())
-        return digest.hexdigest()
+    @property
+    def questions(self) -> list[QuestionSpec]:
+        return [question for course in self.courses for question in course.questions]

@@ -185,10 +185,17 @@ def progress_summary(scope: Scope, by: str, plan_id: int | None = None) -> list[
         statement = statement.where(Cohort.plan_id == plan_id)
     statement = _scope_staff(statement, scope)
     return [
-        ProgressRow(row[0], row[1], int(row[2] or 0), int(row[3] or 0), int(row[4] or 0),
-                    int(row[5] or 0), round((row[6] or 0) / 3600, 1))
+        ProgressRow(
+            row[0],
+            row[1],
+            int(row[2] or 0),
+            int(row[3] or 0),
+            int(row[4] or 0),
+            int(row[5] or 0),
+            round((row[6] or 0) / 3600, 1),
+        )
         for row in db.session.execute(statement)
-    ]  # fmt: skip
+    ]
 
 
 def active_courses() -> list[Course]:

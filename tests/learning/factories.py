@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
+
+from sqlalchemy import select
 
 from lms.db import db, utcnow
 from lms.learning import services
@@ -21,9 +24,11 @@ from lms.learning.models import (
 )
 from tests.learning.content_tree import PARAGRAPH
 
+_numbers = itertools.count(1)
+
 
 def make_course(level: int = 5, lessons: int = 2, min_hours: float = 1.0, **values: Any) -> Course:
-    code = values.pop("code", f"course-l{level}-{id(values)}")
+    code = values.pop("code", f"course-l{level}-{next(_numbers)}")
     course = Course(
         code=code,
         title=values.pop("title", f"保育师{level}级课程"),
@@ -61,7 +66,13 @@ def make_course(level: int = 5, lessons: int = 2, min_hours: float = 1.0, **valu
 def make_plan(
     year: int = 2026, total: int = 1700, quotas: dict[int, int] | None = None
 ) -> TrainingPlan:
-    return services.create_plan(year, f"{year}年保育人员免费培训", total, quotas or {})
+    """The plan of ``year``, created on first use."""
+    plan = db.session.scalar(select(TrainingPlan).where(TrainingPlan.year == year))
+    if plan is None:
+        return services.create_plan(year, f"{year}年保育人员免费培训", total, quotas or {})
+    if quotas:
+        services.set_quotas(plan, quotas)
+    return plan
 
 
 def make_cohort(

@@ -1,0 +1,220 @@
+"""Sitting the theory exam: starting or resuming, saving answers as the candidate goes,
+submitting (or being submitted when time is up), and scoring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lms.core import audit
+from lms.core.errors import Conflict, DomainError, NotAllowed
+from lms.db import db, utcnow
+from lms.exams import question_types
+from lms.exams.models import (
+    Attempt,
+    AttemptStatus,
+    Candidate,
+    ExamSession,
+    PaperItem,
+    Question,
+    Response,
+    SessionStatus,
+)
+
+
+class TimeUp(Conflict):
+    code = "time_up"
+
+
+def candidacies(staff_id: int) -> list[tuple[Candidate, Attempt | None]]:
+    """The sessions a trainee is admitted to, newest first, with their attempt if drawn."""
+    rows = db.session.execute(
+        select(Candidate, Attempt)
+        .join(ExamSession, ExamSession.id == Candidate.session_id)
+        .outerjoin(Attempt, Attempt.candidate_id == Candidate.id)
+        .where(Candidate.staff_id == staff_id, ExamSession.status != SessionStatus.DRAFT)
+        .order_by(ExamSession.opens_at.desc())
+    ).all()
+    return [(candidate, attempt) for candidate, attempt in rows]
+
+
+def start(candidate: Candidate, now: datetime | None = None) -> Attempt:
+    """Start the clock, or return the attempt already started (resume): never a second one."""
+    now = now or utcnow()
+    session = candidate.session
+    if session.status != SessionStatus.PUBLISHED:
+        raise Conflict(_l("This exam is not open"))
+    attempt = db.session.scalar(select(Attempt).where(Attempt.candidate_id == candidate.id))
+    if attempt is None:
+        raise Conflict(_l("Your paper is not ready; ask the invigilator"))
+    if attempt.started_at is None:
+        if now < session.opens_at:
+            raise Conflict(_l("The exam opens at %(t)s", t=session.opens_at))
+        if now >= session.closes_at:
+            raise Conflict(_l("The exam window has closed"))
+        deadline = min(now + timedelta(minutes=session.duration_minutes), session.closes_at)
+        # Conditional so that two simultaneous starts (two tabs) set one clock.
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.started_at.is_(None))
+            .values(started_at=now, deadline_at=deadline)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(attempt)
+        audit.record("exam.started", attempt, candidate=candidate.admission_number)
+    expire_if_due(attempt, now)
+    return attempt
+
+
+def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int:
+    if attempt.deadline_at is None or attempt.status != AttemptStatus.IN_PROGRESS:
+        return 0
+    return max(0, int((attempt.deadline_at - (now or utcnow())).total_seconds()))
+
+
+def expire_if_due(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Submit an attempt whose time is up; True if it was."""
+    now = now or utcnow()
+    due = attempt.deadline_at is not None and now >= attempt.deadline_at
+    if attempt.status == AttemptStatus.IN_PROGRESS and due:
+        submit(attempt, auto=True, now=attempt.deadline_at)
+        return True
+    return False
+
+
+def owned_attempt(attempt_id: int, staff_id: int) -> Attempt:
+    attempt = db.session.scalar(
+        select(Attempt)
+        .join(Candidate)
+        .where(Attempt.id == attempt_id, Candidate.staff_id == staff_id)
+    )
+    if attempt is None:
+        raise NotAllowed(_l("This is not your exam"))
+    return attempt
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: bool
+    remaining_seconds: int
+
+
+def save_answer(
+    attempt: Attempt, position: int, value: Any, seq: int, now: datetime | None = None
+) -> SaveResult:
+    """Store a response unless a newer one (higher ``seq``) is already stored.
+
+    Idempotent: the same save sent twice changes nothing; a late, older save loses."""
+    now = now or utcnow()
+    if attempt.status != AttemptStatus.IN_PROGRESS or attempt.started_at is None:
+        raise TimeUp(_l("This exam has been submitted"))
+    if expire_if_due(attempt, now):
+        raise TimeUp(_l("Time is up; your answers were submitted"))
+    row = db.session.execute(
+        select(PaperItem.option_order, Question.type)
+        .join(Question, Question.id == PaperItem.question_id)
+        .where(PaperItem.attempt_id == attempt.id, PaperItem.position == position)
+    ).first()
+    if row is None:
+        raise DomainError(_l("There is no question %(n)d on this paper", n=position))
+    option_order, kind = row
+    try:
+        cleaned = question_types.get(kind).clean_response(value, len(option_order))
+    except ValueError as error:
+        raise DomainError(_l("The answer was not understood: %(e)s", e=error)) from None
+    saved = _upsert(attempt.id, position, cleaned, seq, now)
+    return SaveResult(saved=saved, remaining_seconds=remaining_seconds(attempt, now))
+
+
+def _upsert(attempt_id: int, position: int, value: Any, seq: int, now: datetime) -> bool:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Response).values(
+        attempt_id=attempt_id, position=position, value=value, seq=seq, saved_at=now
+    )
+    upsert = statement.on_conflict_do_update(
+        index_elements=["attempt_id", "position"],
+        set_={
+            "value": statement.excluded.value,
+            "seq": statement.excluded.seq,
+            "saved_at": statement.excluded.saved_at,
+        },
+        where=Response.seq < statement.excluded.seq,
+    ).returning(Response.id)
+    # No row comes back when the stored answer is newer (the WHERE refused the update).
+    return db.session.execute(upsert).first() is not None
+
+
+def saved_answers(attempt: Attempt) -> dict[int, Response]:
+    return {
+        response.position: response
+        for response in db.session.scalars(
+            select(Response).where(Response.attempt_id == attempt.id)
+        )
+    }
+
+
+def submit(attempt: Attempt, *, auto: bool = False, now: datetime | None = None) -> None:
+    """Hand in the paper and score what can be scored automatically."""
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return
+    attempt.status = AttemptStatus.SUBMITTED
+    attempt.submitted_at = now or utcnow()
+    attempt.auto_submitted = auto
+    if attempt.started_at is None:  # never started: absent
+        attempt.started_at = attempt.deadline_at = None
+    db.session.flush()
+    score_attempt(attempt)
+    audit.record("exam.submitted", attempt, auto=auto)
+
+
+def score_attempt(attempt: Attempt) -> None:
+    """Score every item; the total exists once no item waits for an examiner."""
+    rule = attempt.candidate.session.blueprint.multiple_choice_rule.value
+    pass_score = attempt.candidate.session.blueprint.pass_score
+    responses = saved_answers(attempt)
+    total, pending = 0.0, False
+    breakdown: dict[str, list[float]] = {}
+    for item in attempt.items:
+        question = item.question
+        kind = question_types.get(question.type)
+        response = responses.get(item.position)
+        if response is None:
+            earned: float | None = 0.0
+        elif response.score is not None and not kind.auto_scored:
+            earned = response.score  # already marked by an examiner
+        else:
+            original = kind.to_original(response.value, item.option_order)
+            earned = kind.score(question.answer_key, original, item.points, rule)
+            response.score = earned
+        area = breakdown.setdefault(question.work_area, [0.0, 0.0])
+        area[1] += item.points
+        if earned is None:
+            pending = True
+        else:
+            area[0] += earned
+            total += earned
+    attempt.breakdown = {key: [round(a, 2), round(b, 2)] for key, (a, b) in breakdown.items()}
+    attempt.score = None if pending else round(total, 2)
+    attempt.passed = None if pending else attempt.score >= pass_score  # type: ignore[operator]
+
+
+def sweep(session: ExamSession, now: datetime | None = None, *, closing: bool = False) -> int:
+    """Submit attempts whose time is up (all unfinished ones when ``closing``)."""
+    now = now or utcnow()
+    open_attempts = db.session.scalars(
+        select(Attempt)
+        .join(Candidate)
+        .where(Candidate.session_id == session.id, Attempt.status == AttemptStatus.IN_PROGRESS)
+    ).all()
+    count = 0
+    for attempt in open_attempts:
+        if closing or (attempt.deadline_at is not None and now >= attempt.deadline_at):
+            submit(attempt, auto=True, now=min(now, attempt.deadline_at or now))
+            count += 1
+    return count

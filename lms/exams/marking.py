@@ -1,0 +1,88 @@
+"""Examiners mark short answers, by admission number only; the attempt's score follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+
+from lms.accounts.models import User
+from lms.core import audit
+from lms.core.errors import Conflict, DomainError
+from lms.db import db, utcnow
+from lms.exams.attempts import score_attempt
+from lms.exams.models import (
+    Attempt,
+    AttemptStatus,
+    Candidate,
+    ExamSession,
+    PaperItem,
+    Question,
+    Response,
+    SessionStatus,
+)
+
+
+@dataclass(frozen=True)
+class MarkingTask:
+    response: Response
+    item: PaperItem
+    question: Question
+    candidate: Candidate
+
+
+def _tasks_statement() -> Select[Response, PaperItem, Question, Candidate]:
+    return (
+        select(Response, PaperItem, Question, Candidate)
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(
+            PaperItem,
+            (PaperItem.attempt_id == Response.attempt_id)
+            & (PaperItem.position == Response.position),
+        )
+        .join(Question, Question.id == PaperItem.question_id)
+        .join(Candidate, Candidate.id == Attempt.candidate_id)
+        .join(ExamSession, ExamSession.id == Candidate.session_id)
+        .where(
+            Attempt.status == AttemptStatus.SUBMITTED,
+            ExamSession.status.in_([SessionStatus.PUBLISHED, SessionStatus.CLOSED]),
+        )
+    )
+
+
+def queue() -> list[MarkingTask]:
+    """Short answers waiting for a mark, oldest session first."""
+    rows = db.session.execute(
+        _tasks_statement()
+        .where(Response.score.is_(None))
+        .order_by(ExamSession.closes_at, Candidate.admission_number, Response.position)
+    ).all()
+    return [MarkingTask(*row) for row in rows]
+
+
+def task(response_id: int) -> MarkingTask | None:
+    row = db.session.execute(_tasks_statement().where(Response.id == response_id)).first()
+    return MarkingTask(*row) if row else None
+
+
+def mark(found: MarkingTask, examiner: User, score: float, comment: str) -> None:
+    if found.candidate.session.status == SessionStatus.RESULTS_PUBLISHED:
+        raise Conflict(_l("Results are published; marks are locked"))
+    if not 0 <= score <= found.item.points:
+        raise DomainError(_l("The mark must be between 0 and %(p)s", p=found.item.points))
+    response = found.response
+    before = response.score
+    response.score = round(score, 2)
+    response.marked_by_id = examiner.id
+    response.marked_at = utcnow()
+    response.marker_comment = comment.strip()[:1000]
+    db.session.flush()
+    score_attempt(db.session.get(Attempt, response.attempt_id))  # type: ignore[arg-type]
+    audit.record(
+        "exam.short_answer_marked",
+        response,
+        before=before,
+        after=response.score,
+        admission=found.candidate.admission_number,
+    )

@@ -1,0 +1,90 @@
+"""Reads for the exam pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+
+from lms.core.access import Scope
+from lms.core.roles import Role
+from lms.db import db
+from lms.exams.models import (
+    Attempt,
+    Blueprint,
+    Candidate,
+    ExamSession,
+    Question,
+)
+from lms.org.models import Institution, Staff
+
+
+def bank(
+    *,
+    text: str = "",
+    level: int | None = None,
+    type: str | None = None,
+    work_area: str | None = None,
+    difficulty: str | None = None,
+    state: str = "active",
+) -> Select[Any]:
+    statement = select(Question).order_by(Question.level.desc(), Question.work_area, Question.key)
+    if text.strip():
+        pattern = f"%{text.strip()}%"
+        statement = statement.where(or_(Question.stem.like(pattern), Question.key.like(pattern)))
+    for column, value in (
+        (Question.level, level),
+        (Question.type, type),
+        (Question.work_area, work_area),
+        (Question.difficulty, difficulty),
+    ):
+        if value:
+            statement = statement.where(column == value)
+    if state == "active":
+        statement = statement.where(Question.retired_at.is_(None))
+    elif state == "retired":
+        statement = statement.where(Question.retired_at.is_not(None))
+    return statement
+
+
+def bank_counts(level: int) -> dict[tuple[str, str, str], int]:
+    rows = db.session.execute(
+        select(Question.type, Question.work_area, Question.difficulty, func.count())
+        .where(Question.level == level, Question.retired_at.is_(None))
+        .group_by(Question.type, Question.work_area, Question.difficulty)
+    ).all()
+    return {(kind, area, difficulty): count for kind, area, difficulty, count in rows}
+
+
+def blueprints() -> list[Blueprint]:
+    return list(
+        db.session.scalars(select(Blueprint).order_by(Blueprint.level.desc(), Blueprint.key))
+    )
+
+
+def sessions(scope: Scope) -> Select[Any]:
+    statement = select(ExamSession).order_by(ExamSession.opens_at.desc())
+    if scope.role == Role.DISTRICT_ADMIN:
+        statement = statement.where(ExamSession.district_id == scope.district_id)
+    return statement
+
+
+def candidates(session: ExamSession) -> list[tuple[Candidate, Attempt | None]]:
+    rows = db.session.execute(
+        select(Candidate, Attempt)
+        .outerjoin(Attempt, Attempt.candidate_id == Candidate.id)
+        .join(Staff, Staff.id == Candidate.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .where(Candidate.session_id == session.id)
+        .order_by(Candidate.admission_number)
+    ).all()
+    return [(candidate, attempt) for candidate, attempt in rows]
+
+
+def candidate_count(session: ExamSession) -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Candidate).where(Candidate.session_id == session.id)
+        )
+        or 0
+    )
