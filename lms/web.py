@@ -79,11 +79,24 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.core.views import bp as core_bp
+    from lms.exams.session_views import bp as exam_sessions_bp
+    from lms.exams.take_views import bp as take_bp
+    from lms.exams.views import bp as exams_bp
     from lms.learning.study_views import bp as learn_bp
     from lms.learning.views import bp as training_bp
     from lms.org.views import bp as org_bp
 
-    for blueprint in (core_bp, accounts_bp, org_bp, training_bp, learn_bp):
+    blueprints = (
+        core_bp,
+        accounts_bp,
+        org_bp,
+        training_bp,
+        learn_bp,
+        exams_bp,
+        exam_sessions_bp,
+        take_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
@@ -102,12 +115,16 @@ def _format_datetime(value: datetime | None, style: str = "medium") -> str:
 NAV: list[tuple[str, Any, tuple[Role, ...]]] = [
     ("accounts.home", _l("Home"), tuple(Role)),
     ("learn.my_learning", _l("My courses"), (Role.TRAINEE,)),
+    ("take.index", _l("My exams"), (Role.TRAINEE,)),
     (
         "training.overview",
         _l("Training"),
         (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.INSTITUTION_MANAGER, Role.EXAMINER),
     ),
     ("training.progress", _l("Progress"), ADMIN_ROLES),
+    ("exam_sessions.index", _l("Exam sessions"), (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)),
+    ("exams.bank_list", _l("Question bank"), (Role.CITY_ADMIN, Role.EXAMINER)),
+    ("exams.marking_queue", _l("Marking"), (Role.EXAMINER,)),
     (
         "org.institutions",
         _l("Institutions"),
@@ -138,9 +155,17 @@ def page_url(number: int) -> str:
     return url_for(request.endpoint or "accounts.home", **args)
 
 
+def question_type_label(key: str) -> str:
+    from lms.exams import question_types
+
+    kind = question_types.REGISTRY.get(key)
+    return str(kind.label) if kind else key
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["audit_label"] = action_label
+    app.jinja_env.globals["question_type_label"] = question_type_label
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["datetime"] = _format_datetime
     app.jinja_env.filters["mask_mobile"] = mask_mobile

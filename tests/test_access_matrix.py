@@ -12,10 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from lms.core.roles import Role
-from lms.db import utcnow
+from lms.db import db, utcnow
+from lms.exams.models import Attempt, Candidate, Response
 from lms.learning import study
+from lms.learning.models import EnrolmentStatus
 from lms.org.roster_uploads import store_upload
 from tests.factories import make_district, make_institution, make_staff, make_user
 from tests.learning.factories import make_cohort, make_course, make_enrolment, make_plan
@@ -32,6 +35,8 @@ SIGNED_IN = frozenset(Role)
 ADMINS = frozenset({M, D, C})
 TRAINERS = frozenset({E, D, C})
 TRAINEE = frozenset({T})
+BANK = frozenset({C, E})
+EXAM_ADMINS = frozenset({D, C})
 PUBLIC = frozenset({ANON, *Role})
 ACTORS = [ANON, *Role]
 
@@ -42,7 +47,7 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
 
 
-def build_world() -> World:
+def build_world(exams: bool = False) -> World:
     home, away = make_district("140403"), make_district("140404")
     institution = make_institution(home)
     make_institution(away)
@@ -61,7 +66,9 @@ def build_world() -> World:
     enrolment = make_enrolment(cohort, trainee_staff)
     now = utcnow()
     session = study.create_session(cohort, "实操课", now, now + timedelta(hours=2))
+    exam_ids = build_exams(home, trainee_staff, users) if exams else {}
     ids = {
+        **exam_ids,
         "institution_id": institution.id,
         "staff_id": plain_staff.id,
         "user_id": users[T].id,
@@ -74,6 +81,61 @@ def build_world() -> World:
         "code": session.check_in_code,
     }
     return World(users=users, ids=ids)
+
+
+def build_exams(home: Any, trainee_staff: Any, users: dict[Any, Any]) -> dict[str, int]:
+    """A published session where the trainee is a candidate and another candidate's short
+    answer waits for marking, and a draft session of the home district to administer."""
+    from lms.exams import attempts, sessions
+    from tests.exams.factories import (
+        make_blueprint,
+        make_question,
+        make_session,
+        stock_bank,
+    )
+    from tests.learning.factories import make_cohort as cohort
+    from tests.learning.factories import make_course as course
+    from tests.learning.factories import make_enrolment as enrol
+
+    stock_bank(per_type=3)
+    short = make_question("short")
+    blueprint = make_blueprint(cells=[("single", 2, 20), ("short", 1, 60)])
+    enrol(cohort(course=course(level=5)), trainee_staff, status=EnrolmentStatus.COMPLETED)
+    published = make_session(blueprint, candidates=1, publish=False)
+    sessions.add_candidates(published, [trainee_staff])
+    sessions.publish(published, users[C])
+    other_attempt, my_attempt = sorted(
+        (a for a in db.session.scalars(select(Attempt))), key=lambda a: a.id
+    )
+    if my_attempt.candidate.staff_id != trainee_staff.id:
+        other_attempt, my_attempt = my_attempt, other_attempt
+    attempts.start(other_attempt.candidate)
+    position = next(i.position for i in other_attempt.items if i.question_id == short.id)
+    attempts.save_answer(other_attempt, position, "回答", seq=1)
+    attempts.submit(other_attempt)
+    response = db.session.scalar(select(Response).where(Response.score.is_(None)))
+    draft = make_session(blueprint, candidates=1, publish=False, district_id=home.id)
+    room = draft.rooms[0]
+    return {
+        "question_id": short.id,
+        "exam_session_id": draft.id,
+        "room_id": room.id,
+        "invigilation_id": room.invigilators[0].id,
+        "candidate_id": db.session.scalar(
+            select(Candidate.id).where(Candidate.session_id == draft.id)
+        ),
+        "my_candidate_id": my_attempt.candidate_id,
+        "attempt_id": my_attempt.id,
+        "response_id": response.id,
+    }
+
+
+def exam(world: World, user: Any) -> dict[str, Any]:
+    return {"session_id": world.ids["exam_session_id"]}
+
+
+def mine(world: World, user: Any) -> dict[str, Any]:
+    return {"candidate_id": world.ids["my_candidate_id"]}
 
 
 def own_upload(world: World, user: Any) -> dict[str, Any]:
@@ -154,6 +216,61 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("POST", "/training/sessions/<int:session_id>/attendance/<int:enrolment_id>", TRAINERS, None),
     ("GET", "/training/progress", ADMINS, None),
     ("GET", "/training/progress.<fmt>", ADMINS, None),
+    ("GET", "/exams/bank", BANK, None),
+    ("GET", "/exams/bank/new", BANK, None),
+    ("POST", "/exams/bank/new", BANK, None),
+    ("GET", "/exams/bank/<int:question_id>", BANK, None),
+    ("POST", "/exams/bank/<int:question_id>/retire", frozenset({C}), None),
+    ("GET", "/exams/bank/import", BANK, None),
+    ("POST", "/exams/bank/import", BANK, None),
+    ("GET", "/exams/blueprints", BANK | {D}, None),
+    ("GET", "/exams/marking", frozenset({E}), None),
+    ("GET", "/exams/marking/<int:response_id>", frozenset({E}), None),
+    ("POST", "/exams/marking/<int:response_id>", frozenset({E}), None),
+    ("GET", "/exams/sessions/", EXAM_ADMINS, None),
+    ("GET", "/exams/sessions/new", EXAM_ADMINS, None),
+    ("POST", "/exams/sessions/new", EXAM_ADMINS, None),
+    ("GET", "/exams/sessions/<int:session_id>", EXAM_ADMINS, exam),
+    ("GET", "/exams/sessions/<int:session_id>/edit", EXAM_ADMINS, exam),
+    ("POST", "/exams/sessions/<int:session_id>/edit", EXAM_ADMINS, exam),
+    ("POST", "/exams/sessions/<int:session_id>/rooms", EXAM_ADMINS, exam),
+    ("POST", "/exams/sessions/<int:session_id>/rooms/<int:room_id>/delete", EXAM_ADMINS, exam),
+    (
+        "POST",
+        "/exams/sessions/<int:session_id>/rooms/<int:room_id>/invigilators",
+        EXAM_ADMINS,
+        exam,
+    ),
+    (
+        "POST",
+        "/exams/sessions/<int:session_id>/invigilations/<int:invigilation_id>/delete",
+        EXAM_ADMINS,
+        exam,
+    ),
+    ("GET", "/exams/sessions/<int:session_id>/candidates", EXAM_ADMINS, exam),
+    ("POST", "/exams/sessions/<int:session_id>/candidates", EXAM_ADMINS, exam),
+    (
+        "POST",
+        "/exams/sessions/<int:session_id>/candidates/<int:candidate_id>/delete",
+        EXAM_ADMINS,
+        exam,
+    ),
+    ("POST", "/exams/sessions/<int:session_id>/publish", EXAM_ADMINS, exam),
+    ("POST", "/exams/sessions/<int:session_id>/close", EXAM_ADMINS, exam),
+    ("POST", "/exams/sessions/<int:session_id>/results/publish", EXAM_ADMINS, exam),
+    ("GET", "/exams/sessions/<int:session_id>/slips", EXAM_ADMINS, exam),
+    ("GET", "/exams/sessions/<int:session_id>/results", EXAM_ADMINS, exam),
+    ("GET", "/exams/sessions/<int:session_id>/results.<fmt>", EXAM_ADMINS, exam),
+    ("GET", "/exams/sessions/<int:session_id>/analysis", EXAM_ADMINS, exam),
+    ("GET", "/exams/my/", TRAINEE, None),
+    ("GET", "/exams/my/<int:candidate_id>", TRAINEE, mine),
+    ("GET", "/exams/my/<int:candidate_id>/slip", TRAINEE, mine),
+    ("POST", "/exams/my/<int:candidate_id>/start", TRAINEE, mine),
+    ("GET", "/exams/my/<int:candidate_id>/result", TRAINEE, mine),
+    ("GET", "/exams/my/attempts/<int:attempt_id>", TRAINEE, None),
+    ("POST", "/exams/my/attempts/<int:attempt_id>/answer", TRAINEE, None),
+    ("POST", "/exams/my/attempts/<int:attempt_id>/save", TRAINEE, None),
+    ("POST", "/exams/my/attempts/<int:attempt_id>/submit", TRAINEE, None),
 ]
 
 
@@ -180,7 +297,7 @@ def _url(rule: str, values: dict[str, Any]) -> str:
     ("method", "rule", "allowed", "extra"), MATRIX, ids=[f"{m} {r}" for m, r, _, _ in MATRIX]
 )
 def test_access(client, actor, method, rule, allowed, extra):
-    world = build_world()
+    world = build_world(exams=rule.startswith("/exams"))
     user = world.users.get(actor)
     values = dict(world.ids)
     if extra:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import insert, select
@@ -21,6 +22,7 @@ from lms.core import idnumber as idn
 from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.demo import data
+from lms.demo.exams import EXAM_TRAINEE_NAME, seed_exam_session
 from lms.demo.training import enrol_demo_trainee, seed_training
 from lms.org.models import District, Gender, Institution, InstitutionType, Post, Staff
 from lms.org.services import protect_id_number
@@ -55,6 +57,8 @@ def seed_demo(options: DemoOptions) -> list[DemoAccount]:
     trainee = db.session.scalar(select(User).where(User.role == Role.TRAINEE).order_by(User.id))
     if trainee is not None and trainee.staff_id is not None:
         enrol_demo_trainee(trainee.staff_id, REFERENCE_DAY.year)
+    opens = datetime.combine(REFERENCE_DAY, time(8), tzinfo=ZoneInfo("Asia/Shanghai"))
+    seed_exam_session(opens, DEMO_PASSWORD)
     return accounts
 
 
@@ -329,7 +333,7 @@ def _seed_accounts(districts: dict[str, District]) -> list[DemoAccount]:
 
 
 def demo_accounts() -> list[DemoAccount]:
-    """The demo sign-ins present in the database (one per role)."""
+    """The demo sign-ins present in the database (one per role, and the exam candidate)."""
     result = []
     for role in (
         Role.CITY_ADMIN,
@@ -341,4 +345,17 @@ def demo_accounts() -> list[DemoAccount]:
         user = db.session.scalar(select(User).where(User.role == role).order_by(User.id).limit(1))
         if user is not None:
             result.append(DemoAccount(user.username, role, user.display_name))
+    candidate = db.session.scalar(select(User).where(User.username == EXAM_TRAINEE_NAME))
+    if candidate is not None:
+        result.append(
+            DemoAccount(
+                candidate.username, candidate.role, f"{candidate.display_name}（{_exam_note()}）"
+            )
+        )
     return result
+
+
+def _exam_note() -> str:
+    from flask_babel import gettext
+
+    return gettext("completed the course; can sit the open theory exam")

@@ -11,6 +11,16 @@
     var link = event.target.closest("a[data-confirm]");
     if (link && !window.confirm(link.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+  document.addEventListener("change", function (event) {
+    var name = event.target.getAttribute("data-check-all");
+    if (!name) { return; }
+    document.querySelectorAll("input[name='" + name + "']:not(:disabled)").forEach(function (box) {
+      box.checked = event.target.checked;
+    });
+  });
   // Guard against double submission on slow mobile networks.
   document.addEventListener("submit", function (event) {
     if (event.defaultPrevented) { return; }

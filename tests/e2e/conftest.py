@@ -30,6 +30,17 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
 DEMO_PASSWORD = "Changzhi-Demo-2026"
+#: The e2e course has one question of each type: the paper takes all three.
+E2E_BLUEPRINT = """blueprints:
+  - key: theory-e2e
+    title: 测试理论考试
+    level: 5
+    duration_minutes: 30
+    cells:
+      - {type: single, count: 1, points: 40}
+      - {type: multiple, count: 1, points: 40}
+      - {type: truefalse, count: 1, points: 20}
+"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -51,6 +62,7 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     courses = write_tree(
         tmp_path_factory.mktemp("e2e-courses") / "courses", lessons=2, min_hours=0.0015
     )
+    (courses / "blueprints.yaml").write_text(E2E_BLUEPRINT, encoding="utf-8")
     env = {
         **os.environ,
         "LMS_ENV": "development",
@@ -86,18 +98,23 @@ def demo_users(server_env: dict[str, str]) -> dict[str, str]:
     return dict(rows)
 
 
-@pytest.fixture(scope="session")
-def live_server(server_env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
-    log = (SCREENSHOTS.parent / "e2e-server.log").open("w")
-    process = subprocess.Popen(
-        [
+class ServerProcess:
+    """gunicorn serving the e2e database; can be killed with SIGKILL and started again."""
+
+    def __init__(self, env: dict[str, str], name: str) -> None:
+        self.env, self.port = env, _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
+        self.log = (SCREENSHOTS.parent / f"{name}.log").open("a")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [
             sys.executable,
             "-m",
             "gunicorn",
             "--bind",
-            f"127.0.0.1:{port}",
+            f"127.0.0.1:{self.port}",
             "--workers",
             "2",
             "--threads",
@@ -105,26 +122,47 @@ def live_server(server_env: dict[str, str]) -> Iterator[str]:
             "--access-logfile",
             "-",
             "lms.wsgi:app",
-        ],
-        env=server_env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 (loopback)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError("the server did not start; see test-artifacts/e2e-server.log")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+        ]
+        self.process = subprocess.Popen(
+            command, env=self.env, cwd=ROOT, stdout=self.log, stderr=self.log
+        )
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{self.base}/healthz", timeout=1)  # noqa: S310 (loopback)
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.process.kill()
+        raise RuntimeError("the server did not start; see test-artifacts/*.log")
+
+    def kill(self) -> None:
+        """SIGKILL the whole server (master and workers), as a crash would."""
+        assert self.process is not None
+        subprocess.run(["pkill", "-9", "-f", f"127.0.0.1:{self.port}"], check=False)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(server_env: dict[str, str]) -> Iterator[str]:
+    server = ServerProcess(server_env, "e2e-server")
+    server.start()
+    yield server.base
+    server.stop()
+
+
+@pytest.fixture
+def crashable_server(server_env: dict[str, str]) -> Iterator[ServerProcess]:
+    """A second server on the same database, for tests that kill it mid-request."""
+    server = ServerProcess(server_env, "e2e-crash-server")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -20,11 +20,11 @@ ADMIN_NAV = {
     "/training/progress",
 }
 NAV_BY_ROLE = {
-    "city_admin": ADMIN_NAV | {"/audit"},
-    "district_admin": ADMIN_NAV,
+    "city_admin": ADMIN_NAV | {"/audit", "/exams/sessions/", "/exams/bank"},
+    "district_admin": ADMIN_NAV | {"/exams/sessions/"},
     "institution_manager": ADMIN_NAV,
-    "examiner": {"/training/"},
-    "trainee": {"/learn/"},
+    "examiner": {"/training/", "/exams/bank", "/exams/marking"},
+    "trainee": {"/learn/", "/exams/my/"},
 }
 
 

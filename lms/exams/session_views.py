@@ -1,0 +1,341 @@
+"""Administering exam sessions: setup, rooms and invigilators, candidates, publishing,
+admission slips, closing, results and item analysis."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.accounts.forms import ActionForm
+from lms.accounts.models import User
+from lms.core.access import ensure, roles_required
+from lms.core.errors import DomainError
+from lms.core.exports import table_response
+from lms.core.forms import options
+from lms.core.pagination import paginate
+from lms.core.roles import Role
+from lms.db import db
+from lms.exams import analysis, queries, sessions
+from lms.exams.forms import CandidatesForm, InvigilatorForm, RoomForm, SessionForm
+from lms.exams.models import Candidate, ExamRoom, ExamSession, Invigilation, SessionStatus
+from lms.org import queries as org_queries
+from lms.org.models import Staff
+
+bp = Blueprint("exam_sessions", __name__, url_prefix="/exams/sessions")
+ADMINS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def _session(session_id: int) -> ExamSession:
+    found = db.session.get(ExamSession, session_id)
+    ensure(found is not None and sessions.can_manage(current_user.scope, found))
+    assert found is not None
+    return found
+
+
+def _local(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=LOCAL_ZONE) if value else None
+
+
+@bp.route("/")
+@roles_required(*ADMINS)
+def index() -> Any:
+    page = paginate(queries.sessions(current_user.scope), request.args.get("page", 1, type=int), 25)
+    return render_template("exams/sessions.html", page=page)
+
+
+def _form(found: ExamSession | None = None) -> SessionForm:
+    form = SessionForm(obj=found)
+    form.blueprint_id.choices = options(
+        [(b.id, b.title) for b in queries.blueprints() if b.is_active]
+    )
+    scope = current_user.scope
+    city = [(0, _l("The whole city"))] if scope.is_city else []
+    form.district_id.choices = options(
+        city + [(d.id, d.name) for d in org_queries.visible_districts(scope)]
+    )
+    if found is not None and request.method == "GET":
+        form.opens_at.data = found.opens_at.astimezone(LOCAL_ZONE).replace(tzinfo=None)
+        form.closes_at.data = found.closes_at.astimezone(LOCAL_ZONE).replace(tzinfo=None)
+        form.district_id.data = found.district_id or 0
+    return form
+
+
+def _data(form: SessionForm) -> sessions.SessionData:
+    return sessions.SessionData(
+        title=form.title.data or "",
+        blueprint_id=form.blueprint_id.data,
+        opens_at=_local(form.opens_at.data),  # type: ignore[arg-type]
+        closes_at=_local(form.closes_at.data),  # type: ignore[arg-type]
+        duration_minutes=form.duration_minutes.data,
+        district_id=form.district_id.data or None,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def new() -> Any:
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            found = sessions.create_session(_data(form), current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            return redirect(url_for("exam_sessions.detail", session_id=found.id))
+    return render_template("exams/session_form.html", form=form, session=None)
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def edit(session_id: int) -> Any:
+    found = _session(session_id)
+    form = _form(found)
+    if form.validate_on_submit():
+        try:
+            sessions.update_session(found, _data(form), current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            return redirect(url_for("exam_sessions.detail", session_id=found.id))
+    return render_template("exams/session_form.html", form=form, session=found)
+
+
+@bp.route("/<int:session_id>")
+@roles_required(*ADMINS)
+def detail(session_id: int) -> Any:
+    found = _session(session_id)
+    draft = found.status == SessionStatus.DRAFT
+    invigilator_form = InvigilatorForm()
+    invigilator_form.user_id.choices = options(
+        [
+            (u.id, f"{u.display_name}（{u.role.label}）")
+            for u in db.session.scalars(
+                select(User)
+                .where(User.role.in_(sessions.INVIGILATOR_ROLES), User.is_active)
+                .order_by(User.role, User.display_name)
+            )
+        ]
+    )
+    return render_template(
+        "exams/session.html",
+        session=found,
+        candidates=queries.candidates(found),
+        problems=sessions.readiness_problems(found) if draft else [],
+        pending_marks=sessions.pending_marks(found),
+        room_form=RoomForm(),
+        invigilator_form=invigilator_form,
+        action_form=ActionForm(),
+        now=datetime.now(LOCAL_ZONE),
+    )
+
+
+@bp.route("/<int:session_id>/rooms", methods=["POST"])
+@roles_required(*ADMINS)
+def add_room(session_id: int) -> Any:
+    found = _session(session_id)
+    form = RoomForm()
+    if form.validate_on_submit():
+        try:
+            sessions.add_room(found, form.name.data or "", form.capacity.data)
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for("exam_sessions.detail", session_id=found.id))
+
+
+def _room(found: ExamSession, room_id: int) -> ExamRoom:
+    room = db.session.get(ExamRoom, room_id)
+    ensure(room is not None and room.session_id == found.id)
+    assert room is not None
+    return room
+
+
+@bp.route("/<int:session_id>/rooms/<int:room_id>/delete", methods=["POST"])
+@roles_required(*ADMINS)
+def remove_room(session_id: int, room_id: int) -> Any:
+    found = _session(session_id)
+    room = _room(found, room_id)
+    if ActionForm().validate_on_submit():
+        try:
+            sessions.remove_room(room)
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for("exam_sessions.detail", session_id=found.id))
+
+
+@bp.route("/<int:session_id>/rooms/<int:room_id>/invigilators", methods=["POST"])
+@roles_required(*ADMINS)
+def add_invigilator(session_id: int, room_id: int) -> Any:
+    found = _session(session_id)
+    room = _room(found, room_id)
+    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    if ActionForm().validate_on_submit() and user is not None:
+        try:
+            sessions.add_invigilator(room, user)
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for("exam_sessions.detail", session_id=found.id))
+
+
+@bp.route("/<int:session_id>/invigilations/<int:invigilation_id>/delete", methods=["POST"])
+@roles_required(*ADMINS)
+def remove_invigilator(session_id: int, invigilation_id: int) -> Any:
+    found = _session(session_id)
+    invigilation = db.session.get(Invigilation, invigilation_id)
+    ensure(invigilation is not None and invigilation.room.session_id == found.id)
+    if ActionForm().validate_on_submit():
+        try:
+            sessions.remove_invigilator(invigilation)  # type: ignore[arg-type]
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for("exam_sessions.detail", session_id=found.id))
+
+
+@bp.route("/<int:session_id>/candidates", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def candidates(session_id: int) -> Any:
+    found = _session(session_id)
+    eligible = sessions.eligible_staff(found)
+    if current_user.role == Role.DISTRICT_ADMIN:
+        eligible = [s for s in eligible if s.institution.district_id == current_user.district_id]
+    form = CandidatesForm()
+    form.staff_ids.choices = options([(staff.id, staff.name) for staff in eligible])
+    if form.validate_on_submit():
+        chosen = [db.session.get(Staff, staff_id) for staff_id in form.staff_ids.data]
+        try:
+            count = sessions.add_candidates(found, [s for s in chosen if s])
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_l("%(n)d candidates admitted.", n=count), "success")
+            return redirect(url_for("exam_sessions.detail", session_id=found.id))
+    return render_template("exams/candidates.html", session=found, eligible=eligible, form=form)
+
+
+@bp.route("/<int:session_id>/candidates/<int:candidate_id>/delete", methods=["POST"])
+@roles_required(*ADMINS)
+def remove_candidate(session_id: int, candidate_id: int) -> Any:
+    found = _session(session_id)
+    candidate = db.session.get(Candidate, candidate_id)
+    ensure(candidate is not None and candidate.session_id == found.id)
+    if ActionForm().validate_on_submit():
+        try:
+            sessions.remove_candidate(candidate)  # type: ignore[arg-type]
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for("exam_sessions.detail", session_id=found.id))
+
+
+def _transition(session_id: int, action: Any, done: Any) -> Any:
+    found = _session(session_id)
+    if ActionForm().validate_on_submit():
+        try:
+            result = action(found)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(done(result), "success")
+    return redirect(url_for("exam_sessions.detail", session_id=found.id))
+
+
+@bp.route("/<int:session_id>/publish", methods=["POST"])
+@roles_required(*ADMINS)
+def publish(session_id: int) -> Any:
+    return _transition(
+        session_id,
+        lambda s: sessions.publish(s, current_user),
+        lambda n: _l("Published; %(n)d papers drawn.", n=n),
+    )
+
+
+@bp.route("/<int:session_id>/close", methods=["POST"])
+@roles_required(*ADMINS)
+def close(session_id: int) -> Any:
+    return _transition(
+        session_id,
+        sessions.close,
+        lambda n: _l("Closed; %(n)d unfinished papers were submitted.", n=n),
+    )
+
+
+@bp.route("/<int:session_id>/results/publish", methods=["POST"])
+@roles_required(*ADMINS)
+def publish_results(session_id: int) -> Any:
+    return _transition(
+        session_id,
+        sessions.publish_results,
+        lambda _: _l("Results published; candidates can see them now."),
+    )
+
+
+@bp.route("/<int:session_id>/slips")
+@roles_required(*ADMINS)
+def slips(session_id: int) -> Any:
+    found = _session(session_id)
+    return render_template("exams/slips.html", session=found, plan=sessions.seating_plan(found))
+
+
+def _result_rows(found: ExamSession) -> list[list[Any]]:
+    rows = []
+    for candidate, attempt in queries.candidates(found):
+        score: Any = _("Absent")
+        result = ""
+        if attempt is not None and attempt.started_at is not None:
+            score = attempt.score if attempt.score is not None else _("Marking")
+            if attempt.passed is not None:
+                result = _("Pass") if attempt.passed else _("Fail")
+        staff = candidate.staff
+        rows.append(
+            [
+                candidate.admission_number,
+                staff.name,
+                staff.id_number_masked,
+                staff.institution.name,
+                score,
+                result,
+            ]
+        )
+    return rows
+
+
+@bp.route("/<int:session_id>/results")
+@roles_required(*ADMINS)
+def results(session_id: int) -> Any:
+    found = _session(session_id)
+    return render_template("exams/results.html", session=found, rows=_result_rows(found))
+
+
+@bp.route("/<int:session_id>/results.<fmt>")
+@roles_required(*ADMINS)
+def results_export(session_id: int, fmt: str) -> Response:
+    found = _session(session_id)
+    header = [
+        _("Admission number"),
+        _("Name"),
+        _("Resident ID number"),
+        _("Institution"),
+        _("Theory score"),
+        _("Result"),
+    ]
+    return table_response(
+        fmt, f"{_('theory-results')}-{found.id}-{date.today():%Y%m%d}", header, _result_rows(found)
+    )
+
+
+@bp.route("/<int:session_id>/analysis")
+@roles_required(*ADMINS)
+def item_analysis(session_id: int) -> Any:
+    found = _session(session_id)
+    return render_template(
+        "exams/analysis.html",
+        session=found,
+        stats=analysis.item_analysis(found),
+        flag_labels=analysis.FLAG_LABELS,
+    )
