@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHMARKS = ["roster_import"]
+BENCHMARKS = ["roster_import", "exam_load"]
 
 
 def main() -> None:

@@ -77,6 +77,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "lms_session",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+        # The cookie is re-sent when the session changes, which the idle timer does at most
+        # once a minute; re-signing it on every autosave would only cost time.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("LMS_IDLE_MINUTES", "120"))),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,

@@ -3,12 +3,13 @@ submitting (or being submitted when time is up), and scoring."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.core import audit
@@ -110,44 +111,96 @@ def save_answer(
     """Store a response unless a newer one (higher ``seq``) is already stored.
 
     Idempotent: the same save sent twice changes nothing; a late, older save loses."""
+    return save_owned_answer(attempt.id, attempt.candidate.staff_id, position, value, seq, now)
+
+
+def save_owned_answer(
+    attempt_id: int,
+    staff_id: int,
+    position: int,
+    value: Any,
+    seq: int,
+    now: datetime | None = None,
+) -> SaveResult:
+    """``save_answer`` for the autosave request: the candidate's every keystroke lands here, so
+    one query checks ownership, the clock and the paper item, and no ORM object is loaded."""
     now = now or utcnow()
-    if attempt.status != AttemptStatus.IN_PROGRESS or attempt.started_at is None:
-        raise TimeUp(_l("This exam has been submitted"))
-    if expire_if_due(attempt, now):
-        raise TimeUp(_l("Time is up; your answers were submitted"))
-    row = db.session.execute(
-        select(PaperItem.option_order, Question.type)
-        .join(Question, Question.id == PaperItem.question_id)
-        .where(PaperItem.attempt_id == attempt.id, PaperItem.position == position)
+    found = db.session.execute(
+        _save_target_query(),
+        {"attempt_id": attempt_id, "staff_id": staff_id, "position": position},
     ).first()
-    if row is None:
+    if found is None:
+        raise NotAllowed(_l("This is not your exam"))
+    status, started_at, deadline_at, option_order, kind = found
+    if status != AttemptStatus.IN_PROGRESS or started_at is None:
+        raise TimeUp(_l("This exam has been submitted"))
+    if deadline_at is not None and now >= deadline_at:
+        expire_if_due(owned_attempt(attempt_id, staff_id), now)
+        raise TimeUp(_l("Time is up; your answers were submitted"))
+    if kind is None:
         raise DomainError(_l("There is no question %(n)d on this paper", n=position))
-    option_order, kind = row
     try:
         cleaned = question_types.get(kind).clean_response(value, len(option_order))
     except ValueError as error:
         raise DomainError(_l("The answer was not understood: %(e)s", e=error)) from None
-    saved = _upsert(attempt.id, position, cleaned, seq, now)
-    return SaveResult(saved=saved, remaining_seconds=remaining_seconds(attempt, now))
+    saved = _upsert(attempt_id, position, cleaned, seq, now)
+    remaining = max(0, int((deadline_at - now).total_seconds())) if deadline_at else 0
+    return SaveResult(saved=saved, remaining_seconds=remaining)
 
 
-def _upsert(attempt_id: int, position: int, value: Any, seq: int, now: datetime) -> bool:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Response).values(
-        attempt_id=attempt_id, position=position, value=value, seq=seq, saved_at=now
+@functools.cache
+def _save_target_query() -> Any:
+    """The attempt's clock and the paper item at a position, if the attempt is the staff
+    member's; built once (building it costs more than running it)."""
+    position: Any = bindparam("position")
+    return (
+        select(
+            Attempt.status,
+            Attempt.started_at,
+            Attempt.deadline_at,
+            PaperItem.option_order,
+            Question.type,
+        )
+        .join(Candidate, Candidate.id == Attempt.candidate_id)
+        .outerjoin(
+            PaperItem, (PaperItem.attempt_id == Attempt.id) & (PaperItem.position == position)
+        )
+        .outerjoin(Question, Question.id == PaperItem.question_id)
+        .where(Attempt.id == bindparam("attempt_id"), Candidate.staff_id == bindparam("staff_id"))
     )
-    upsert = statement.on_conflict_do_update(
+
+
+@functools.cache
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE unless stored seq ≥ new seq; built once per dialect."""
+    table: Any = Response.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
         index_elements=["attempt_id", "position"],
         set_={
             "value": statement.excluded.value,
             "seq": statement.excluded.seq,
             "saved_at": statement.excluded.saved_at,
         },
-        where=Response.seq < statement.excluded.seq,
-    ).returning(Response.id)
+        where=table.c.seq < statement.excluded.seq,
+    ).returning(table.c.id)
+
+
+def _upsert(attempt_id: int, position: int, value: Any, seq: int, now: datetime) -> bool:
+    statement = _upsert_statement(db.session.get_bind().dialect.name)
+    row = db.session.execute(
+        statement,
+        {
+            "attempt_id": attempt_id,
+            "position": position,
+            "value": value,
+            "seq": seq,
+            "saved_at": now,
+        },
+    ).first()
     # No row comes back when the stored answer is newer (the WHERE refused the update).
-    return db.session.execute(upsert).first() is not None
+    return row is not None
 
 
 def saved_answers(attempt: Attempt) -> dict[int, Response]:

@@ -117,13 +117,14 @@ def paper(attempt_id: int) -> Any:
 @roles_required(Role.TRAINEE)
 def answer(attempt_id: int) -> Any:
     """Autosave one answer: JSON {position, value, seq}; answers {saved, remaining_seconds}."""
-    attempt = attempts.owned_attempt(attempt_id, current_user.staff_id)
     body = request.get_json(silent=True) or {}
     position, seq = body.get("position"), body.get("seq")
     if not isinstance(position, int) or not isinstance(seq, int):
         return jsonify(error={"code": "bad_request", "message": str(_l("Malformed answer"))}), 400
     try:
-        result = attempts.save_answer(attempt, position, body.get("value"), seq)
+        result = attempts.save_owned_answer(
+            attempt_id, current_user.staff_id, position, body.get("value"), seq
+        )
     except TimeUp as error:
         return jsonify(error={"code": error.code, "message": str(error.message)}), 409
     return jsonify(saved=result.saved, remaining_seconds=result.remaining_seconds)

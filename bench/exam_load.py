@@ -1,0 +1,508 @@
+"""Theory exam under load: 1,700 candidates sign in, start together, answer and autosave a
+100-question paper and hand it in, against gunicorn on SQLite and on PostgreSQL.
+
+The candidates are simulated without thinking time, so that minutes of a real exam pass in
+seconds; their requests share a pool of keep-alive connections, as behind a load balancer.
+Save-answer latency is measured per request on its connection. Ceiling in the same run: the
+smallest Flask application on the same gunicorn configuration, driven by the same client.
+After the run every acknowledged answer is looked up in the database ("lost answers")."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, select, text
+
+from bench.common import databases, emit, make_bench_app, migrate, note
+
+CANDIDATES = int(os.environ.get("BENCH_EXAM_CANDIDATES", "1700"))
+QUESTIONS = 100
+#: One gunicorn worker per CPU with a few threads each, the load balancer's pool filling them:
+#: on the 2-CPU benchmark machine more workers or connections only lengthened queues.
+WORKERS = int(os.environ.get("BENCH_EXAM_WORKERS", str(os.cpu_count() or 2)))
+THREADS = int(os.environ.get("BENCH_EXAM_THREADS", "4"))
+CONNECTIONS = int(os.environ.get("BENCH_EXAM_CONNECTIONS", str(WORKERS * THREADS)))
+HELLO_REQUESTS = 30_000
+PASSWORD = "Bench-Exam-Load-2026"  # noqa: S105 (throw-away benchmark accounts)
+ROOT = Path(__file__).resolve().parents[1]
+SECRET_KEY = "bench-exam-secret-key-0000000000000000"  # noqa: S105 (throw-away benchmark server)
+DATA_KEY = "bench-exam-data-key-0000000000"
+#: 60 single (1 point), 20 multiple (1.5 points), 20 true/false (0.5 points): 100 questions.
+PAPER = [("single", 60, 1.0), ("multiple", 20, 1.5), ("truefalse", 20, 0.5)]
+
+
+# Data -----------------------------------------------------------------------------------------
+
+
+def prepare(url: str, instance: str) -> dict[str, int]:
+    """Seed the demo world, a synthetic bank and blueprint, and a published session with
+    ``CANDIDATES`` candidates who can sign in; returns username -> candidate id."""
+    from lms.accounts import services as accounts
+    from lms.accounts.models import User
+    from lms.core.roles import Role
+    from lms.db import db, utcnow
+    from lms.demo.seed import DemoOptions, seed_demo
+    from lms.exams import sessions
+    from lms.exams.models import Blueprint, BlueprintCell, Candidate, Question
+    from lms.learning.models import (
+        Cohort,
+        CohortMode,
+        Course,
+        Enrolment,
+        EnrolmentStatus,
+        TrainingPlan,
+    )
+    from lms.org.models import Staff
+
+    app = make_bench_app(url, instance)
+    with app.app_context():
+        seed_demo(DemoOptions(trainees=CANDIDATES + 300, institutions=80))
+        for kind, count, _points in PAPER:
+            for number in range(count * 2):
+                db.session.add(
+                    Question(
+                        key=f"bench-{kind}-{number}",
+                        type=kind,
+                        level=5,
+                        work_area="daily_care",
+                        difficulty="medium",
+                        stem=f"压力测试{kind}第{number}题：婴幼儿照护要点是什么？",
+                        options={}
+                        if kind == "truefalse"
+                        else {"A": "选项甲", "B": "选项乙", "C": "选项丙", "D": "选项丁"},
+                        answer_key={"single": "B", "multiple": ["A", "C"], "truefalse": True}[kind],
+                        explanation="",
+                        source="manual",
+                    )
+                )
+        blueprint = Blueprint(
+            key="bench-100", title="压力测试理论考试", level=5, duration_minutes=120
+        )
+        for position, (kind, count, points) in enumerate(PAPER, start=1):
+            blueprint.cells.append(
+                BlueprintCell(
+                    position=position,
+                    question_type=kind,
+                    count=count,
+                    points=points,
+                    work_area="daily_care",
+                )
+            )
+        db.session.add(blueprint)
+        admin = db.session.scalar(select(User).where(User.role == Role.CITY_ADMIN))
+        course = db.session.scalar(select(Course).where(Course.level == 5))
+        plan = db.session.scalar(select(TrainingPlan))
+        assert admin is not None and course is not None and plan is not None
+        cohort = Cohort(
+            plan_id=plan.id,
+            course_id=course.id,
+            title="压力测试期",
+            mode=CohortMode.MIXED,
+            starts_on=date(2026, 3, 1),
+            ends_on=date(2026, 12, 31),
+            capacity=CANDIDATES,
+            enrolled=CANDIDATES,
+        )
+        db.session.add(cohort)
+        db.session.flush()
+        staff = db.session.scalars(
+            select(Staff)
+            .where(~select(User.id).where(User.staff_id == Staff.id).exists())
+            .where(~select(Candidate.id).where(Candidate.staff_id == Staff.id).exists())
+            .order_by(Staff.id)
+            .limit(CANDIDATES)
+        ).all()
+        assert len(staff) == CANDIDATES, f"only {len(staff)} staff free for the benchmark"
+        for number, person in enumerate(staff):
+            db.session.add(
+                Enrolment(
+                    cohort_id=cohort.id,
+                    staff_id=person.id,
+                    status=EnrolmentStatus.COMPLETED,
+                    completed_at=utcnow(),
+                )
+            )
+            accounts.create_user(
+                username=f"bench-{number:04d}",
+                password=PASSWORD,
+                role=Role.TRAINEE,
+                display_name=person.name,
+                staff=person,
+                chosen_by_user=True,
+            )
+        opens = utcnow() - timedelta(minutes=5)
+        session = sessions.create_session(
+            sessions.SessionData(
+                title="压力测试场次",
+                blueprint_id=blueprint.id,
+                opens_at=opens,
+                closes_at=opens + timedelta(hours=6),
+                duration_minutes=120,
+                district_id=None,
+            ),
+            admin,
+        )
+        rooms = (CANDIDATES + 29) // 30
+        for number in range(rooms):
+            room = sessions.add_room(session, f"第{number + 1}考场", 30)
+            for seat in range(2):
+                sessions.add_invigilator(
+                    room,
+                    accounts.create_user(
+                        username=f"bench-invigilator-{number}-{seat}",
+                        password=PASSWORD,
+                        role=Role.EXAMINER,
+                        display_name="监考员",
+                    ),
+                )
+        sessions.add_candidates(session, list(staff))
+        sessions.publish(session, admin)
+        db.session.commit()
+        rows = db.session.execute(
+            select(User.username, Candidate.id)
+            .join(Candidate, Candidate.staff_id == User.staff_id)
+            .where(Candidate.session_id == session.id)
+        ).all()
+        db.session.remove()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def stored_answers(url: str) -> dict[tuple[int, int], Any]:
+    """(attempt id, position) -> the value the database holds."""
+    from lms.db import normalize_url
+
+    engine = create_engine(normalize_url(url))
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT attempt_id, position, value FROM exam_responses")
+        ).all()
+        submitted = connection.execute(
+            text("SELECT count(*) FROM exam_attempts WHERE status = 'submitted'")
+        ).scalar_one()
+    engine.dispose()
+    import json
+
+    answers = {
+        (attempt, position): json.loads(value) if isinstance(value, str) else value
+        for attempt, position, value in rows
+    }
+    answers[(-1, -1)] = submitted
+    return answers
+
+
+# Server ---------------------------------------------------------------------------------------
+
+
+class Gunicorn:
+    def __init__(self, application: str, env: dict[str, str], log: Path) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "--backlog",
+            "4096",
+            "--keep-alive",
+            "30",
+            application,
+        ]
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, path: str) -> None:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{self.base}{path}", timeout=2)  # noqa: S310 (loopback)
+                return
+            except urllib.error.HTTPError:
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not start; see {self.log.name}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+# Client ---------------------------------------------------------------------------------------
+
+TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+QUESTION = re.compile(r'data-position="(\d+)" data-type="(\w+)"')
+ATTEMPT = re.compile(r'data-attempt="(\d+)"')
+
+
+@dataclass
+class Stats:
+    save_ms: list[float] = field(default_factory=list)
+    requests: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Candidate:
+    username: str
+    candidate_id: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    token: str = ""
+    attempt_id: int = 0
+    acknowledged: dict[int, Any] = field(default_factory=dict)
+
+
+class Client:
+    """Requests over a fixed pool of keep-alive connections; each candidate keeps its own
+    cookies (the pool is shared, as behind a load balancer)."""
+
+    def __init__(self, base: str, connections: int) -> None:
+        import aiohttp
+
+        self.base = base
+        self.http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=connections),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=120),
+        )
+        self.slots = asyncio.Semaphore(connections)
+
+    async def request(
+        self, who: Candidate | None, method: str, path: str, stats: Stats, **kwargs: Any
+    ) -> tuple[int, str, float]:
+        headers = kwargs.pop("headers", {})
+        if who is not None and who.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in who.cookies.items())
+        async with self.slots:
+            started = time.perf_counter()
+            try:
+                async with self.http.request(
+                    method, self.base + path, headers=headers, allow_redirects=False, **kwargs
+                ) as response:
+                    body = (
+                        response.headers.get("Location", "")
+                        if response.status in (301, 302, 303)
+                        else await response.text()
+                    )
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if who is not None:
+                        for cookie in response.cookies.values():
+                            who.cookies[cookie.key] = cookie.value
+            except Exception as error:  # the connection failed: an error, counted and shown
+                stats.errors.append(f"{method} {path}: {type(error).__name__} {error}")
+                return 0, "", 0.0
+        stats.requests += 1
+        if response.status >= 400:
+            stats.errors.append(f"{method} {path}: HTTP {response.status}")
+        return response.status, body, elapsed
+
+    async def close(self) -> None:
+        await self.http.close()
+
+
+def _token(body: str) -> str:
+    match = TOKEN.search(body)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+async def sign_in(client: Client, who: Candidate, stats: Stats) -> None:
+    _, body, _ = await client.request(who, "GET", "/login", stats)
+    status, _, _ = await client.request(
+        who,
+        "POST",
+        "/login",
+        stats,
+        data={"csrf_token": _token(body), "username": who.username, "password": PASSWORD},
+    )
+    if status != 302:
+        stats.errors.append(f"sign-in of {who.username}: HTTP {status}")
+    _, body, _ = await client.request(who, "GET", f"/exams/my/{who.candidate_id}", stats)
+    who.token = _token(body)
+
+
+def _answer(kind: str, rng: random.Random) -> Any:
+    if kind == "single":
+        return [rng.choice("ABCD")]
+    if kind == "multiple":
+        return sorted(rng.sample("ABCD", rng.randint(1, 3)))
+    return rng.random() < 0.5
+
+
+async def sit(client: Client, who: Candidate, stats: Stats, rng: random.Random) -> None:
+    status, location, _ = await client.request(
+        who,
+        "POST",
+        f"/exams/my/{who.candidate_id}/start",
+        stats,
+        data={"csrf_token": who.token},
+    )
+    if status != 302 or "/attempts/" not in location:
+        stats.errors.append(f"start of {who.username}: HTTP {status} {location}")
+        return
+    status, paper, _ = await client.request(who, "GET", location.removeprefix(client.base), stats)
+    found = ATTEMPT.search(paper)
+    if status != 200 or not found:
+        stats.errors.append(f"paper of {who.username}: HTTP {status}")
+        return
+    who.attempt_id = int(found.group(1))
+    questions = [(int(p), kind) for p, kind in QUESTION.findall(paper)]
+    answer_path = f"/exams/my/attempts/{who.attempt_id}/answer"
+    seq = int(time.time() * 1000)
+    for position, kind in questions:
+        value = _answer(kind, rng)
+        seq += 1
+        status, body, elapsed = await client.request(
+            who,
+            "POST",
+            answer_path,
+            stats,
+            json={"position": position, "value": value, "seq": seq},
+            headers={"X-CSRFToken": who.token},
+        )
+        stats.save_ms.append(elapsed)
+        if status == 200 and '"saved":true' in body.replace(" ", ""):
+            who.acknowledged[position] = value
+    await client.request(
+        who,
+        "POST",
+        f"/exams/my/attempts/{who.attempt_id}/submit",
+        stats,
+        data={"csrf_token": who.token},
+    )
+
+
+async def in_batches(calls: list[Callable[[], Awaitable[None]]]) -> None:
+    await asyncio.gather(*(call() for call in calls))
+
+
+async def exam_run(base: str, candidates: dict[str, int]) -> tuple[Stats, float, list[Candidate]]:
+    client = Client(base, CONNECTIONS)
+    people = [Candidate(username, cid) for username, cid in sorted(candidates.items())]
+    setup = Stats()
+    await in_batches([lambda who=who: sign_in(client, who, setup) for who in people])
+    if setup.errors:
+        raise RuntimeError(f"sign-in failed: {setup.errors[:5]}")
+    stats = Stats()
+    rng = random.Random(7)
+    started = time.perf_counter()  # the synchronised start: every candidate at once
+    await in_batches(
+        [lambda who=who: sit(client, who, stats, random.Random(rng.random())) for who in people]
+    )
+    seconds = time.perf_counter() - started
+    await client.close()
+    return stats, seconds, people
+
+
+async def hello_run(base: str) -> float:
+    client = Client(base, CONNECTIONS)
+    stats = Stats()
+    per_connection = HELLO_REQUESTS // CONNECTIONS
+
+    async def loop() -> None:
+        for _ in range(per_connection):
+            await client.request(None, "POST", "/", stats, json={"position": 1, "value": ["A"]})
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(CONNECTIONS)))
+    seconds = time.perf_counter() - started
+    await client.close()
+    if stats.errors:
+        raise RuntimeError(f"hello-world errors: {stats.errors[:3]}")
+    return stats.requests / seconds
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def run() -> None:
+    for database, make_database in databases():
+        with make_database() as url, tempfile.TemporaryDirectory(prefix="lms-exam-") as folder:
+            note(f"exam_load/{database}: preparing {CANDIDATES} candidates…")
+            migrate(url)
+            prepared = time.perf_counter()
+            candidates = prepare(url, folder)
+            note(f"  prepared in {time.perf_counter() - prepared:.0f} s; measuring the ceiling")
+            env = {
+                **os.environ,
+                "LMS_ENV": "production",
+                "LMS_DATABASE_URL": url,
+                "LMS_INSTANCE_PATH": folder,
+                "LMS_SECRET_KEY": SECRET_KEY,
+                "LMS_DATA_KEY": DATA_KEY,
+                "LMS_LOGIN_RATE_LIMIT": "100000 per minute",
+            }
+            env.pop("LMS_REDIS_URL", None)
+            hello = Gunicorn("bench.hello_app:app", env, Path(folder) / "hello.log")
+            hello.wait_ready("/")
+            ceiling = asyncio.run(hello_run(hello.base))
+            hello.stop()
+            server = Gunicorn("lms.wsgi:app", env, Path(folder) / "lms.log")
+            server.wait_ready("/healthz")
+            note(f"  ceiling {ceiling:.0f} req/s; {CANDIDATES} candidates sit the paper")
+            stats, seconds, people = asyncio.run(exam_run(server.base, candidates))
+            server.stop()
+            stored = stored_answers(url)
+            lost = sum(
+                1
+                for who in people
+                for position, value in who.acknowledged.items()
+                if stored.get((who.attempt_id, position)) != value
+            )
+            acknowledged = sum(len(who.acknowledged) for who in people)
+            throughput = stats.requests / seconds
+            emit(
+                {
+                    "bench": "exam_load",
+                    "database": database,
+                    "candidates": CANDIDATES,
+                    "questions": QUESTIONS,
+                    "connections": CONNECTIONS,
+                    "gunicorn": f"gthread {WORKERS}x{THREADS}",
+                    "exam_seconds": round(seconds, 1),
+                    "requests": stats.requests,
+                    "requests_per_second": round(throughput, 1),
+                    "ceiling_requests_per_second": round(ceiling, 1),
+                    "share_of_ceiling": round(throughput / ceiling, 3),
+                    "save_answer_ms": {
+                        "count": len(stats.save_ms),
+                        "p50": round(statistics.median(stats.save_ms), 1),
+                        "p95": round(_percentile(stats.save_ms, 0.95), 1),
+                        "p99": round(_percentile(stats.save_ms, 0.99), 1),
+                    },
+                    "acknowledged_answers": acknowledged,
+                    "lost_answers": lost,
+                    "submitted_papers": stored[(-1, -1)],
+                    "errors": len(stats.errors),
+                    "error_examples": stats.errors[:3],
+                }
+            )
