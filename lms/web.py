@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.exams.session_views import bp as exam_sessions_bp
     from lms.exams.take_views import bp as take_bp
     from lms.exams.views import bp as exams_bp
+    from lms.grading.views import bp as skills_bp
     from lms.learning.study_views import bp as learn_bp
     from lms.learning.views import bp as training_bp
     from lms.org.views import bp as org_bp
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
         exams_bp,
         exam_sessions_bp,
         take_bp,
+        skills_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -124,7 +126,9 @@ NAV: list[tuple[str, Any, tuple[Role, ...]]] = [
     ("training.progress", _l("Progress"), ADMIN_ROLES),
     ("exam_sessions.index", _l("Exam sessions"), (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)),
     ("exams.bank_list", _l("Question bank"), (Role.CITY_ADMIN, Role.EXAMINER)),
-    ("exams.marking_queue", _l("Marking"), (Role.EXAMINER,)),
+    ("skills.my_results", _l("My skill results"), (Role.TRAINEE,)),
+    ("skills.index", _l("Skill assessments"), (Role.CITY_ADMIN,)),
+    ("skills.marking", _l("Marking"), (Role.EXAMINER,)),
     (
         "org.institutions",
         _l("Institutions"),
@@ -149,6 +153,11 @@ NAV: list[tuple[str, Any, tuple[Role, ...]]] = [
 ]
 
 
+def format_points(value: float | None) -> str:
+    """Marks as people write them: 82, 82.5; a dash when there is none yet."""
+    return "—" if value is None else f"{float(value):g}"
+
+
 def page_url(number: int) -> str:
     """The current page's URL with another page number, keeping the other query arguments."""
     args: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {}), "page": number}
@@ -170,6 +179,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _format_datetime
     app.jinja_env.filters["mask_mobile"] = mask_mobile
     app.jinja_env.filters["level_label"] = level_label
+    app.jinja_env.filters["points"] = format_points
     app.jinja_env.globals["Role"] = Role
 
     @app.context_processor

@@ -37,6 +37,8 @@ TRAINERS = frozenset({E, D, C})
 TRAINEE = frozenset({T})
 BANK = frozenset({C, E})
 EXAM_ADMINS = frozenset({D, C})
+CITY = frozenset({C})
+EXAMINER = frozenset({E})
 PUBLIC = frozenset({ANON, *Role})
 ACTORS = [ANON, *Role]
 
@@ -47,7 +49,7 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
 
 
-def build_world(exams: bool = False) -> World:
+def build_world(exams: bool = False, skills: bool = False) -> World:
     home, away = make_district("140403"), make_district("140404")
     institution = make_institution(home)
     make_institution(away)
@@ -67,8 +69,10 @@ def build_world(exams: bool = False) -> World:
     now = utcnow()
     session = study.create_session(cohort, "实操课", now, now + timedelta(hours=2))
     exam_ids = build_exams(home, trainee_staff, users) if exams else {}
+    skill_ids = build_skills(users) if skills else {}
     ids = {
         **exam_ids,
+        **skill_ids,
         "institution_id": institution.id,
         "staff_id": plain_staff.id,
         "user_id": users[T].id,
@@ -128,6 +132,35 @@ def build_exams(home: Any, trainee_staff: Any, users: dict[Any, Any]) -> dict[st
         "attempt_id": my_attempt.id,
         "response_id": response.id,
     }
+
+
+def build_skills(users: dict[Any, Any]) -> dict[str, int]:
+    """A published skill session whose panel the examiner chairs."""
+    from lms.grading import services
+    from tests.exams.factories import eligible_trainee
+    from tests.grading.factories import make_examiner
+
+    session = services.create_session(
+        services.SessionData(title="技能考核", level=5, starts_at=utcnow()), users[C]
+    )
+    services.add_panel(session, "第1考站", users[E], [users[E], make_examiner(), make_examiner()])
+    services.add_candidates(session, [eligible_trainee(5)])
+    services.assign(session)
+    services.publish(session, users[C])
+    candidate = session.candidates[0]
+    return {
+        "skill_session_id": session.id,
+        "skill_candidate_id": candidate.id,
+        "task_id": candidate.tasks[0].id,
+    }
+
+
+def skill(world: World, user: Any) -> dict[str, Any]:
+    return {"session_id": world.ids["skill_session_id"]}
+
+
+def skill_candidate(world: World, user: Any) -> dict[str, Any]:
+    return {"candidate_id": world.ids["skill_candidate_id"]}
 
 
 def exam(world: World, user: Any) -> dict[str, Any]:
@@ -271,6 +304,27 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("POST", "/exams/my/attempts/<int:attempt_id>/answer", TRAINEE, None),
     ("POST", "/exams/my/attempts/<int:attempt_id>/save", TRAINEE, None),
     ("POST", "/exams/my/attempts/<int:attempt_id>/submit", TRAINEE, None),
+    ("GET", "/skills/sessions", CITY, None),
+    ("GET", "/skills/sessions/new", CITY, None),
+    ("POST", "/skills/sessions/new", CITY, None),
+    ("GET", "/skills/sessions/<int:session_id>", CITY, skill),
+    ("POST", "/skills/sessions/<int:session_id>/panels", CITY, skill),
+    ("POST", "/skills/sessions/<int:session_id>/candidates", CITY, skill),
+    ("POST", "/skills/sessions/<int:session_id>/assign", CITY, skill),
+    ("POST", "/skills/sessions/<int:session_id>/publish", CITY, skill),
+    ("POST", "/skills/sessions/<int:session_id>/publish-results", CITY, skill),
+    ("GET", "/skills/sessions/<int:session_id>/results", CITY, skill),
+    ("GET", "/skills/sessions/<int:session_id>/results.<fmt>", CITY, skill),
+    ("GET", "/skills/sessions/<int:session_id>/agreement", CITY, skill),
+    ("GET", "/skills/candidates/<int:candidate_id>", CITY, skill_candidate),
+    ("POST", "/skills/tasks/<int:task_id>/appeal", CITY, None),
+    ("GET", "/skills/marking", EXAMINER, None),
+    ("GET", "/skills/marking/<int:task_id>", EXAMINER, None),
+    ("POST", "/skills/marking/<int:task_id>", EXAMINER, None),
+    ("POST", "/skills/marking/<int:task_id>/arbitrate", EXAMINER, None),
+    ("GET", "/skills/relations", EXAMINER, None),
+    ("POST", "/skills/relations", EXAMINER, None),
+    ("GET", "/skills/my", TRAINEE, None),
 ]
 
 
@@ -297,7 +351,7 @@ def _url(rule: str, values: dict[str, Any]) -> str:
     ("method", "rule", "allowed", "extra"), MATRIX, ids=[f"{m} {r}" for m, r, _, _ in MATRIX]
 )
 def test_access(client, actor, method, rule, allowed, extra):
-    world = build_world(exams=rule.startswith("/exams"))
+    world = build_world(exams=rule.startswith("/exams"), skills=rule.startswith("/skills"))
     user = world.users.get(actor)
     values = dict(world.ids)
     if extra:

@@ -23,6 +23,7 @@ from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.demo import data
 from lms.demo.exams import EXAM_TRAINEE_NAME, seed_exam_session
+from lms.demo.skills import seed_skill_session
 from lms.demo.training import enrol_demo_trainee, seed_training
 from lms.org.models import District, Gender, Institution, InstitutionType, Post, Staff
 from lms.org.services import protect_id_number
@@ -59,6 +60,7 @@ def seed_demo(options: DemoOptions) -> list[DemoAccount]:
         enrol_demo_trainee(trainee.staff_id, REFERENCE_DAY.year)
     opens = datetime.combine(REFERENCE_DAY, time(8), tzinfo=ZoneInfo("Asia/Shanghai"))
     seed_exam_session(opens, DEMO_PASSWORD)
+    seed_skill_session(opens + timedelta(days=7), DEMO_PASSWORD, options.seed)
     return accounts
 
 

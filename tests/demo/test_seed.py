@@ -49,6 +49,7 @@ def test_the_same_options_build_the_same_world(app):
     for table in reversed(metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.flush()
+    db.session.expunge_all()  # the bulk deletes bypassed the identity map
     seed_demo(DemoOptions(trainees=50, institutions=15))
     assert sorted(db.session.scalars(select(Staff.name))) == names
     assert sorted(db.session.scalars(select(Staff.id_number_hash))) == hashes
@@ -95,3 +96,20 @@ def test_demo_training_year_respects_quotas_and_gives_every_stage(app):
     assert db.session.scalar(
         select(Enrolment.status).where(Enrolment.staff_id == trainee.staff_id)
     ) in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
+
+
+def test_demo_skill_session_has_marks_arbitrations_and_agreement_figures(app):
+    from lms.grading import analysis
+    from lms.grading.models import SkillSession, TaskStatus
+    from lms.grading.queries import marking_queue
+
+    seed_demo(DemoOptions(trainees=300, institutions=30))
+    session = db.session.scalar(select(SkillSession))
+    assert session is not None and len(session.panels) == 3
+    tasks = [task for candidate in session.candidates for task in candidate.tasks]
+    assert sum(task.status == TaskStatus.FINAL for task in tasks) >= len(tasks) - 8
+    task_rows, examiner_rows = analysis.agreement(session.id)
+    assert task_rows and all(row.icc is None or -1 <= row.icc <= 1 for row in task_rows)
+    assert {row.flag for row in examiner_rows} >= {"lenient", "harsh"}
+    demo_examiner = db.session.scalar(select(User).where(User.username == "examiner"))
+    assert marking_queue(demo_examiner)

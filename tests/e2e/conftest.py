@@ -4,6 +4,7 @@ Chromium. Screenshots land in test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -63,6 +64,10 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         tmp_path_factory.mktemp("e2e-courses") / "courses", lessons=2, min_hours=0.0015
     )
     (courses / "blueprints.yaml").write_text(E2E_BLUEPRINT, encoding="utf-8")
+    # The real level-5 practical tasks, so the demo skill session can draw four per candidate.
+    tasks = next(courses.glob("*/tasks"))
+    for task in (ROOT / "courses" / "baoyushi-l5" / "tasks").glob("*.yaml"):
+        shutil.copy(task, tasks / task.name)
     env = {
         **os.environ,
         "LMS_ENV": "development",

@@ -20,11 +20,11 @@ ADMIN_NAV = {
     "/training/progress",
 }
 NAV_BY_ROLE = {
-    "city_admin": ADMIN_NAV | {"/audit", "/exams/sessions/", "/exams/bank"},
+    "city_admin": ADMIN_NAV | {"/audit", "/exams/sessions/", "/exams/bank", "/skills/sessions"},
     "district_admin": ADMIN_NAV | {"/exams/sessions/"},
     "institution_manager": ADMIN_NAV,
-    "examiner": {"/training/", "/exams/bank", "/exams/marking"},
-    "trainee": {"/learn/", "/exams/my/"},
+    "examiner": {"/training/", "/exams/bank", "/skills/marking"},
+    "trainee": {"/learn/", "/exams/my/", "/skills/my"},
 }
 
 

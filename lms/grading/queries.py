@@ -1,0 +1,131 @@
+"""Reads of the skill assessment pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.core.roles import Role
+from lms.db import db
+from lms.grading import services
+from lms.grading.models import (
+    CandidateTask,
+    DeclaredRelation,
+    Mark,
+    Panel,
+    PanelMember,
+    SkillCandidate,
+    SkillSession,
+    SkillSessionStatus,
+    TaskStatus,
+)
+
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def local_to_utc(value: datetime) -> datetime:
+    """A wall-clock time typed in Changzhi, as UTC."""
+    return value.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
+
+
+def examiners() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.EXAMINER, User.is_active.is_(True))
+            .order_by(User.display_name)
+        )
+    )
+
+
+@dataclass
+class QueueRow:
+    task: CandidateTask
+    mark: Mark | None
+
+    @property
+    def state(self) -> str:
+        if self.mark is not None and self.mark.submitted_at is not None:
+            return "submitted"
+        return "draft" if self.mark is not None else "new"
+
+
+def marking_queue(examiner: User) -> list[QueueRow]:
+    """Tasks of panels the examiner sits on that still need their mark or an arbitration."""
+    tasks = db.session.scalars(
+        select(CandidateTask)
+        .join(Panel, Panel.id == CandidateTask.panel_id)
+        .join(PanelMember, PanelMember.panel_id == Panel.id)
+        .join(SkillCandidate, SkillCandidate.id == CandidateTask.candidate_id)
+        .join(SkillSession, SkillSession.id == SkillCandidate.session_id)
+        .where(
+            PanelMember.examiner_id == examiner.id,
+            SkillSession.status != SkillSessionStatus.DRAFT,
+            CandidateTask.status.in_([TaskStatus.MARKING, TaskStatus.ARBITRATION]),
+        )
+        .order_by(SkillCandidate.slot_at, SkillCandidate.admission_number, CandidateTask.position)
+        .options(selectinload(CandidateTask.marks))
+    ).all()
+    rows = []
+    for task in tasks:
+        mark = next((m for m in task.marks if m.examiner_id == examiner.id), None)
+        chief_id = task.panel.chief_id if task.panel else None
+        if task.status == TaskStatus.ARBITRATION and chief_id != examiner.id:
+            continue
+        rows.append(QueueRow(task, mark))
+    return rows
+
+
+@dataclass
+class ResultRow:
+    candidate: SkillCandidate
+    result: dict[str, Any]
+
+    @property
+    def verdict(self) -> str:
+        from flask_babel import gettext as _
+
+        passed = self.result["passed"]
+        if passed is None:
+            return _("Pending")
+        return _("Passed") if passed else _("Not passed")
+
+
+def result_rows(session: SkillSession) -> list[ResultRow]:
+    candidates = db.session.scalars(
+        select(SkillCandidate)
+        .where(SkillCandidate.session_id == session.id)
+        .order_by(SkillCandidate.admission_number)
+        .options(selectinload(SkillCandidate.tasks), selectinload(SkillCandidate.staff))
+    ).all()
+    return [ResultRow(candidate, services.level_result(candidate)) for candidate in candidates]
+
+
+def relations(examiner: User) -> list[DeclaredRelation]:
+    return list(
+        db.session.scalars(
+            select(DeclaredRelation)
+            .where(DeclaredRelation.examiner_id == examiner.id)
+            .order_by(DeclaredRelation.id)
+        )
+    )
+
+
+def my_results(staff_id: int) -> list[ResultRow]:
+    """The trainee's skill sessions whose results are published."""
+    candidates = db.session.scalars(
+        select(SkillCandidate)
+        .join(SkillSession)
+        .where(
+            SkillCandidate.staff_id == staff_id,
+            SkillSession.status == SkillSessionStatus.RESULTS_PUBLISHED,
+        )
+        .order_by(SkillSession.starts_at.desc())
+    ).all()
+    return [ResultRow(candidate, services.level_result(candidate)) for candidate in candidates]

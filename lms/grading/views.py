@@ -1,0 +1,380 @@
+"""Skill assessment pages: sessions and panels (city administrators), the marking queue and
+sheet (examiners), results and the agreement report (administrators), my results (trainees)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import Response as FlaskResponse
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.accounts.forms import ActionForm
+from lms.core.access import ensure, roles_required
+from lms.core.errors import DomainError
+from lms.core.exports import table_response
+from lms.core.forms import options
+from lms.core.idnumber import normalize
+from lms.core.roles import Role
+from lms.db import db
+from lms.exams import marking as theory_marking
+from lms.grading import analysis, queries, rules, services
+from lms.grading.forms import (
+    AppealForm,
+    ArbitrationForm,
+    CandidatesForm,
+    PanelForm,
+    RelationForm,
+    SkillSessionForm,
+)
+from lms.grading.models import CandidateTask, SkillCandidate, SkillSession, TaskStatus
+from lms.org.models import Staff
+from lms.org.services import id_number_hash
+
+bp = Blueprint("skills", __name__, url_prefix="/skills")
+
+
+def _session(session_id: int) -> SkillSession:
+    found = db.session.get(SkillSession, session_id)
+    ensure(found is not None)
+    assert found is not None
+    return found
+
+
+def _task(task_id: int) -> CandidateTask:
+    found = db.session.get(CandidateTask, task_id)
+    ensure(found is not None)
+    assert found is not None
+    return found
+
+
+# Sessions (city administrators) -----------------------------------------------------------------
+
+
+@bp.route("/sessions")
+@roles_required(Role.CITY_ADMIN)
+def index() -> Any:
+    sessions = db.session.scalars(select(SkillSession).order_by(SkillSession.starts_at.desc()))
+    return render_template("skills/sessions.html", sessions=sessions)
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@roles_required(Role.CITY_ADMIN)
+def new_session() -> Any:
+    form = SkillSessionForm()
+    if form.validate_on_submit():
+        data = services.SessionData(
+            title=form.title.data or "",
+            level=form.level.data or 5,
+            starts_at=queries.local_to_utc(form.starts_at.data),
+            slot_minutes=form.slot_minutes.data or 60,
+            tasks_per_candidate=form.tasks_per_candidate.data or 4,
+            combine_rule=form.combine_rule.data or "mean",
+            max_spread=float(form.max_spread.data or 0),
+        )
+        try:
+            session = services.create_session(data, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            return redirect(url_for("skills.detail", session_id=session.id))
+    return render_template("skills/session_form.html", form=form)
+
+
+@bp.route("/sessions/<int:session_id>")
+@roles_required(Role.CITY_ADMIN)
+def detail(session_id: int) -> Any:
+    session = _session(session_id)
+    panel_form = PanelForm()
+    examiners = queries.examiners()
+    panel_form.chief_id.choices = options((u.id, u.display_name) for u in examiners)
+    panel_form.member_ids.choices = options((u.id, u.display_name) for u in examiners)
+    candidates_form = CandidatesForm()
+    eligible = services.eligible_staff(session) if session.status.value == "draft" else []
+    candidates_form.staff_ids.choices = options(
+        (s.id, f"{s.name} · {s.institution.name}") for s in eligible
+    )
+    return render_template(
+        "skills/session.html",
+        session=session,
+        problems=services.publication_problems(session),
+        panel_form=panel_form,
+        candidates_form=candidates_form,
+        action_form=ActionForm(),
+        unfinished=services.unfinished(session),
+        combine_label=rules.COMBINE_RULES[session.combine_rule][0],
+    )
+
+
+@bp.route("/sessions/<int:session_id>/panels", methods=["POST"])
+@roles_required(Role.CITY_ADMIN)
+def add_panel(session_id: int) -> Any:
+    session = _session(session_id)
+    form = PanelForm()
+    examiners = {u.id: u for u in queries.examiners()}
+    form.chief_id.choices = options((i, u.display_name) for i, u in examiners.items())
+    form.member_ids.choices = options((i, u.display_name) for i, u in examiners.items())
+    if form.validate_on_submit():
+        members = [examiners[i] for i in form.member_ids.data or []]
+        services.add_panel(session, form.name.data or "", examiners[form.chief_id.data], members)
+        flash(_l("Panel added."), "success")
+    else:
+        flash(_l("Name the station and choose its examiners."), "error")
+    return redirect(url_for("skills.detail", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/candidates", methods=["POST"])
+@roles_required(Role.CITY_ADMIN)
+def add_candidates(session_id: int) -> Any:
+    session = _session(session_id)
+    form = CandidatesForm()
+    eligible = {s.id: s for s in services.eligible_staff(session)}
+    form.staff_ids.choices = options((i, s.name) for i, s in eligible.items())
+    if form.validate_on_submit() and form.staff_ids.data:
+        count = services.add_candidates(session, [eligible[i] for i in form.staff_ids.data])
+        flash(_l("%(n)d candidates admitted; their tasks are drawn.", n=count), "success")
+    return redirect(url_for("skills.detail", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/assign", methods=["POST"])
+@roles_required(Role.CITY_ADMIN)
+def assign(session_id: int) -> Any:
+    session = _session(session_id)
+    if ActionForm().validate_on_submit():
+        unplaced = services.assign(session)
+        if unplaced:
+            flash(_l("No panel free of conflicts for: %(n)s", n="、".join(unplaced)), "error")
+        else:
+            flash(_l("Every candidate has a panel and a time slot."), "success")
+    return redirect(url_for("skills.detail", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/publish", methods=["POST"])
+@roles_required(Role.CITY_ADMIN)
+def publish(session_id: int) -> Any:
+    session = _session(session_id)
+    if ActionForm().validate_on_submit():
+        services.publish(session, current_user)
+        flash(_l("Published: examiners can mark."), "success")
+    return redirect(url_for("skills.detail", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/publish-results", methods=["POST"])
+@roles_required(Role.CITY_ADMIN)
+def publish_results(session_id: int) -> Any:
+    session = _session(session_id)
+    if ActionForm().validate_on_submit():
+        services.publish_results(session, current_user)
+        flash(_l("Results published; marks are locked."), "success")
+    return redirect(url_for("skills.detail", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/results")
+@roles_required(Role.CITY_ADMIN)
+def results(session_id: int) -> Any:
+    session = _session(session_id)
+    return render_template(
+        "skills/results.html", session=session, rows=queries.result_rows(session)
+    )
+
+
+@bp.route("/sessions/<int:session_id>/results.<fmt>")
+@roles_required(Role.CITY_ADMIN)
+def results_export(session_id: int, fmt: str) -> FlaskResponse:
+    session = _session(session_id)
+    header = [
+        _("Admission number"),
+        _("Name"),
+        _("Institution"),
+        _("Theory score"),
+        _("Skills score"),
+        _("Result"),
+    ]
+    rows = [
+        [
+            row.candidate.admission_number,
+            row.candidate.staff.name,
+            row.candidate.staff.institution.name,
+            row.result["theory_score"],
+            row.result["skills_score"],
+            row.verdict,
+        ]
+        for row in queries.result_rows(session)
+    ]
+    return table_response(
+        fmt, f"{_('skill-results')}-{session.id}-{date.today():%Y%m%d}", header, rows
+    )
+
+
+@bp.route("/sessions/<int:session_id>/agreement")
+@roles_required(Role.CITY_ADMIN)
+def agreement(session_id: int) -> Any:
+    session = _session(session_id)
+    tasks, examiners = analysis.agreement(session.id)
+    return render_template(
+        "skills/agreement.html",
+        session=session,
+        tasks=tasks,
+        examiners=examiners,
+        threshold=analysis.LENIENCY_POINTS,
+        minimum=analysis.MIN_MARKS,
+    )
+
+
+@bp.route("/candidates/<int:candidate_id>")
+@roles_required(Role.CITY_ADMIN)
+def candidate(candidate_id: int) -> Any:
+    found = db.session.get(SkillCandidate, candidate_id)
+    ensure(found is not None)
+    assert found is not None
+    form = AppealForm()
+    form.panel_id.choices = options((p.id, p.name) for p in found.session.panels)
+    return render_template(
+        "skills/candidate.html",
+        candidate=found,
+        result=services.level_result(found),
+        appeal_form=form,
+    )
+
+
+@bp.route("/tasks/<int:task_id>/appeal", methods=["POST"])
+@roles_required(Role.CITY_ADMIN)
+def appeal(task_id: int) -> Any:
+    task = _task(task_id)
+    form = AppealForm()
+    form.panel_id.choices = options((p.id, p.name) for p in task.candidate.session.panels)
+    if form.validate_on_submit():
+        panel = next(p for p in task.candidate.session.panels if p.id == form.panel_id.data)
+        services.open_appeal(task, panel, form.reason.data or "", current_user)
+        flash(_l("The task is re-opened for the new panel."), "success")
+    else:
+        flash(_l("Choose the new panel and write the reason."), "error")
+    return redirect(url_for("skills.candidate", candidate_id=task.candidate_id))
+
+
+# Marking (examiners) ----------------------------------------------------------------------------
+
+
+@bp.route("/marking")
+@roles_required(Role.EXAMINER)
+def marking() -> Any:
+    return render_template(
+        "skills/marking.html",
+        rows=queries.marking_queue(current_user),
+        short_answers=theory_marking.queue(),
+    )
+
+
+def _sheet_input(task: CandidateTask) -> services.SheetInput:
+    form = request.form
+    points: dict[str, float | None] = {}
+    for item in task.criteria:
+        raw = form.get(f"p_{item['key']}", "").strip()
+        try:
+            points[item["key"]] = float(raw) if raw else None
+        except ValueError:
+            raise DomainError(
+                _l("%(text)s: give 0 to %(max)s points", text=item["text"], max=item["points"])
+            ) from None
+    return services.SheetInput(
+        points=points,
+        critical=[item["key"] for item in task.critical_errors if form.get(f"c_{item['key']}")],
+        comment=form.get("comment", "")[:2000],
+        version=int(form.get("version", "0") or 0),
+        submit=form.get("step") == "submit",
+    )
+
+
+@bp.route("/marking/<int:task_id>", methods=["GET", "POST"])
+@roles_required(Role.EXAMINER)
+def sheet(task_id: int) -> Any:
+    task = _task(task_id)
+    mark = services.sheet_for(task, current_user)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if request.method == "POST":
+        try:
+            mark = services.save_sheet(task, current_user, _sheet_input(task))
+        except DomainError as error:
+            if wants_json:
+                return jsonify(
+                    error={"code": error.code, "message": str(error.message)}
+                ), error.status
+            flash(error.message, "error")
+            return redirect(url_for("skills.sheet", task_id=task.id))
+        if wants_json:
+            return jsonify(saved=True, version=mark.version, total=mark.total)
+        if mark.submitted_at is not None:
+            flash(_l("Sheet submitted."), "success")
+            return redirect(url_for("skills.marking"))
+        flash(_l("Sheet saved."), "success")
+        return redirect(url_for("skills.sheet", task_id=task.id))
+    # Other members' marks stay hidden until every member has submitted (independent marking).
+    others = [m for m in task.marks if m.examiner_id != current_user.id]
+    revealed = services.all_submitted(task) or task.status != TaskStatus.MARKING
+    return render_template(
+        "skills/sheet.html",
+        task=task,
+        mark=mark,
+        others=others if revealed else [],
+        revealed=revealed,
+        open=services.marking_open(task) and mark.submitted_at is None,
+        is_chief=task.panel is not None and task.panel.chief_id == current_user.id,
+        arbitration_form=ArbitrationForm(),
+        consensus=services.consensus(task) if revealed else None,
+        spread=services.spread(task) if revealed else None,
+    )
+
+
+@bp.route("/marking/<int:task_id>/arbitrate", methods=["POST"])
+@roles_required(Role.EXAMINER)
+def arbitrate(task_id: int) -> Any:
+    task = _task(task_id)
+    form = ArbitrationForm()
+    if form.validate_on_submit():
+        services.arbitrate(task, current_user, float(form.score.data or 0), form.reason.data or "")
+        flash(_l("Arbitrated mark recorded."), "success")
+    else:
+        flash(_l("Give the mark and the reason."), "error")
+    return redirect(url_for("skills.sheet", task_id=task.id))
+
+
+@bp.route("/relations", methods=["GET", "POST"])
+@roles_required(Role.EXAMINER)
+def relations() -> Any:
+    form = RelationForm()
+    if form.validate_on_submit():
+        staff = db.session.scalar(
+            select(Staff).where(
+                Staff.id_number_hash == id_number_hash(normalize(form.id_number.data or ""))
+            )
+        )
+        if staff is None:
+            form.id_number.errors = [_l("No trainee has this ID number")]
+        else:
+            services.declare_relation(current_user, staff, form.note.data or "")
+            flash(_l("Declared. You will not be given this trainee to mark."), "success")
+            return redirect(url_for("skills.relations"))
+    return render_template(
+        "skills/relations.html", form=form, relations=queries.relations(current_user)
+    )
+
+
+# Trainees -----------------------------------------------------------------------------------------
+
+
+@bp.route("/my")
+@roles_required(Role.TRAINEE)
+def my_results() -> Any:
+    return render_template("skills/my_results.html", rows=queries.my_results(current_user.staff_id))

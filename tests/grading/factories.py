@@ -1,0 +1,72 @@
+"""Factories for skill assessments: examiners from an institution, a session with panels."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from lms.accounts.models import User
+from lms.core.roles import Role
+from lms.db import utcnow
+from lms.grading import services
+from lms.grading.models import SkillSession
+from tests.exams.factories import eligible_trainee
+from tests.factories import make_institution, make_staff, make_user
+
+
+def make_examiner(institution: Any = None, **values: Any) -> User:
+    """An examiner who works at ``institution`` (which decides conflicts of interest)."""
+    return make_user(Role.EXAMINER, staff=make_staff(institution or make_institution()), **values)
+
+
+def make_skill_session(
+    *,
+    candidates: int = 3,
+    panel_sizes: tuple[int, ...] = (3,),
+    publish: bool = True,
+    **values: Any,
+) -> SkillSession:
+    admin = make_user(Role.CITY_ADMIN)
+    session = services.create_session(
+        services.SessionData(
+            title=values.pop("title", "2026年第1场技能考核"),
+            level=values.pop("level", 5),
+            starts_at=utcnow() + timedelta(days=1),
+            **values,
+        ),
+        admin,
+    )
+    for number, size in enumerate(panel_sizes, start=1):
+        members = [make_examiner() for _ in range(size)]
+        services.add_panel(session, f"第{number}考站", members[0], members)
+    services.add_candidates(session, [eligible_trainee(session.level) for _ in range(candidates)])
+    services.assign(session)
+    if publish:
+        services.publish(session, admin)
+    return session
+
+
+def mark_all(task: Any, totals: dict[User, float] | None = None, submit: bool = True) -> None:
+    """Every panel member marks ``task``: full points minus what brings them to their total."""
+    for examiner in task.panel.examiners:
+        target = (totals or {}).get(examiner, 80.0)
+        services.save_sheet(
+            task,
+            examiner,
+            sheet_with_total(task, target, services.sheet_for(task, examiner).version, submit),
+        )
+
+
+def sheet_with_total(
+    task: Any, total: float, version: int, submit: bool = True
+) -> services.SheetInput:
+    """Points per criterion adding up to ``total`` (taken off the criteria in order)."""
+    missing = 100 - total
+    points: dict[str, float | None] = {}
+    for item in task.criteria:
+        taken = min(item["points"], missing)
+        points[item["key"]] = item["points"] - taken
+        missing -= taken
+    return services.SheetInput(
+        points=points, critical=[], comment="", version=version, submit=submit
+    )

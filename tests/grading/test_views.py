@@ -1,0 +1,159 @@
+"""The skill assessment pages as their users meet them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from lms.core.roles import Role
+from lms.db import db, utcnow
+from lms.grading import services
+from lms.grading.models import SkillSession
+from tests.conftest import zh
+from tests.exams.factories import eligible_trainee
+from tests.factories import make_user
+from tests.grading.factories import make_examiner, make_skill_session, mark_all
+
+
+def test_an_administrator_sets_up_and_publishes_a_session(client) -> None:
+    admin = make_user(Role.CITY_ADMIN)
+    examiners = [make_examiner(display_name=f"考评员{n}") for n in range(3)]
+    trainees = [eligible_trainee(5) for _ in range(2)]
+    client.login_as(admin)
+    starts = (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT09:00")
+    response = client.post(
+        "/skills/sessions/new",
+        data={
+            "title": "2026年第2场技能考核",
+            "level": "5",
+            "starts_at": starts,
+            "slot_minutes": "45",
+            "tasks_per_candidate": "4",
+            "combine_rule": "mean",
+            "max_spread": "15",
+        },
+    )
+    assert response.status_code == 302
+    session = db.session.query(SkillSession).one()
+    client.post(
+        f"/skills/sessions/{session.id}/panels",
+        data={
+            "name": "第1考站",
+            "chief_id": examiners[0].id,
+            "member_ids": [e.id for e in examiners],
+        },
+    )
+    page = client.get(f"/skills/sessions/{session.id}").get_data(as_text=True)
+    assert "第1考站" in page and trainees[0].name in page
+    client.post(
+        f"/skills/sessions/{session.id}/candidates", data={"staff_ids": [t.id for t in trainees]}
+    )
+    client.post(f"/skills/sessions/{session.id}/assign")
+    client.post(f"/skills/sessions/{session.id}/publish")
+    db.session.refresh(session)
+    assert session.status.value == "published"
+    assert all(c.panel is not None and c.slot_at is not None for c in session.candidates)
+    assert all(len(c.tasks) == 4 for c in session.candidates)
+
+
+def test_an_even_panel_is_refused_with_the_reason(client) -> None:
+    session = make_skill_session(panel_sizes=(4,), publish=False)
+    client.login_as(make_user(Role.CITY_ADMIN))
+    response = client.post(f"/skills/sessions/{session.id}/publish")
+    assert response.status_code == 409
+    assert "第1考站" in response.get_data(as_text=True)
+
+
+def test_the_examiner_sees_the_admission_number_only_and_autosaves(client) -> None:
+    session = make_skill_session(candidates=1)
+    candidate = session.candidates[0]
+    task = candidate.tasks[0]
+    examiner = task.panel.examiners[1]
+    client.login_as(examiner)
+    page = client.get(f"/skills/marking/{task.id}").get_data(as_text=True)
+    assert candidate.admission_number in page
+    assert candidate.staff.name not in page and candidate.staff.institution.name not in page
+    assert 'data-testid="panel-hidden"' in page
+    first = task.criteria[0]
+    saved = client.post(
+        f"/skills/marking/{task.id}",
+        data={f"p_{first['key']}": "3", "version": "1", "comment": "动作轻柔"},
+        headers={"Accept": "application/json"},
+    )
+    assert saved.status_code == 200 and saved.json["version"] == 2
+    stale = client.post(
+        f"/skills/marking/{task.id}",
+        data={f"p_{first['key']}": "9", "version": "1"},
+        headers={"Accept": "application/json"},
+    )
+    assert stale.status_code == 409
+    assert stale.json["error"]["message"] == zh(
+        "This sheet was changed in another window or tab. Reload it to see the latest marks "
+        "before changing them."
+    )
+    again = client.get(f"/skills/marking/{task.id}").get_data(as_text=True)
+    assert 'value="3"' in again and "动作轻柔" in again
+
+
+def test_panel_marks_appear_to_members_only_after_all_submit(client) -> None:
+    session = make_skill_session(candidates=1)
+    task = session.candidates[0].tasks[0]
+    first, second, third = task.panel.examiners
+    mark_all(task, {first: 80, second: 82, third: 84})
+    client.login_as(second)
+    page = client.get(f"/skills/marking/{task.id}").get_data(as_text=True)
+    assert 'data-testid="panel-marks"' in page and "：80</li>" in page and "：84</li>" in page
+    assert "最终成绩：82<" in page
+
+
+def test_an_examiner_off_the_panel_gets_403(client) -> None:
+    session = make_skill_session(candidates=1)
+    client.login_as(make_examiner())
+    assert client.get(f"/skills/marking/{session.candidates[0].tasks[0].id}").status_code == 403
+
+
+def test_trainee_sees_results_with_per_task_feedback_after_publication(client) -> None:
+    session = make_skill_session(candidates=1)
+    candidate = session.candidates[0]
+    trainee = make_user(Role.TRAINEE, staff=candidate.staff)
+    for task in candidate.tasks:
+        for examiner in task.panel.examiners:
+            sheet = services.sheet_for(task, examiner)
+            services.save_sheet(
+                task,
+                examiner,
+                services.SheetInput(
+                    {c["key"]: c["points"] for c in task.criteria},
+                    [],
+                    "操作规范",
+                    sheet.version,
+                    submit=True,
+                ),
+            )
+    client.login_as(trainee)
+    assert "操作规范" not in client.get("/skills/my").get_data(as_text=True)
+    services.publish_results(session, make_user(Role.CITY_ADMIN))
+    page = client.get("/skills/my").get_data(as_text=True)
+    assert "操作规范" in page and 'data-testid="skills-score">100<' in page
+    assert candidate.tasks[0].title in page
+
+
+def test_results_export_lists_every_candidate(client) -> None:
+    session = make_skill_session(candidates=2)
+    client.login_as(make_user(Role.CITY_ADMIN))
+    body = client.get(f"/skills/sessions/{session.id}/results.csv").get_data(as_text=True)
+    for candidate in session.candidates:
+        assert candidate.admission_number in body and candidate.staff.name in body
+
+
+def test_an_examiner_declares_a_relation_by_id_number(client) -> None:
+    examiner = make_examiner()
+    relative = eligible_trainee(5)
+    client.login_as(examiner)
+    from lms.core.crypto import cipher
+    from lms.org.services import ID_PURPOSE
+
+    number = cipher().decrypt(relative.id_number_encrypted, ID_PURPOSE)
+    response = client.post("/skills/relations", data={"id_number": number, "note": "表姐"})
+    assert response.status_code == 302
+    page = client.get("/skills/relations").get_data(as_text=True)
+    assert relative.name in page and relative.id_number_masked in page and number not in page
