@@ -68,8 +68,13 @@ def postgresql_available() -> str | None:
 
 
 def databases() -> Iterator[tuple[str, Any]]:
-    """(name, context manager) for SQLite and, when reachable, PostgreSQL."""
-    yield "sqlite", sqlite_database
+    """(name, context manager) for SQLite and, when reachable, PostgreSQL; the environment
+    variable LMS_BENCH_DATABASES (e.g. ``sqlite``) narrows the choice."""
+    wanted = os.environ.get("LMS_BENCH_DATABASES", "sqlite,postgresql").split(",")
+    if "sqlite" in wanted:
+        yield "sqlite", sqlite_database
+    if "postgresql" not in wanted:
+        return
     reason = postgresql_available()
     if reason is None:
         yield "postgresql", postgresql_database

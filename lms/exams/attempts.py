@@ -167,6 +167,9 @@ def _save_target_query() -> Any:
         )
         .outerjoin(Question, Question.id == PaperItem.question_id)
         .where(Attempt.id == bindparam("attempt_id"), Candidate.staff_id == bindparam("staff_id"))
+        # A save and a hand-in of the same paper take turns (PostgreSQL; SQLite writes are
+        # serialised anyway), so no answer lands after the paper was scored.
+        .with_for_update(of=Attempt)
     )
 
 
