@@ -90,14 +90,13 @@ def _mark(session: SkillSession, examiners: list[User], rng: random.Random) -> N
             failed = rng.random() < 0.03
             for examiner in task.panel.examiners if task.panel else []:
                 target = min(100.0, max(0.0, deserved + bias[examiner.id] + rng.gauss(0, 3)))
-                sheet = services.sheet_for(task, examiner)
                 data = services.SheetInput(
                     points=_points_for(task, target),
                     critical=[task.critical_errors[0]["key"]]
                     if failed and task.critical_errors
                     else [],
                     comment="",
-                    version=sheet.version,
+                    version=services.sheet_version(task, examiner),
                     submit=True,
                 )
                 services.save_sheet(task, examiner, data)

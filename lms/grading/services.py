@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
@@ -163,7 +164,9 @@ def add_candidates(session: SkillSession, people: list[Staff]) -> int:
 def draw_tasks(candidate: SkillCandidate, session: SkillSession) -> None:
     """Draw the candidate's tasks from the pool, reproducibly (seeded by session and person)."""
     pool = task_pool(session.level)
-    chooser = random.Random(f"skills:{session.id}:{candidate.staff_id}")  # noqa: S311 (reproducible draw)
+    # Reproducible for the server, unpredictable without its secret key.
+    seed = f"skills:{current_app.secret_key!r}:{session.id}:{candidate.staff_id}"
+    chooser = random.Random(seed)  # noqa: S311 (a reproducible draw, not a secret)
     chosen = chooser.sample(pool, session.tasks_per_candidate)
     weights = rules.equal_weights(len(chosen))
     candidate.tasks = [
@@ -336,18 +339,31 @@ def marking_open(task: CandidateTask) -> bool:
     )
 
 
-def sheet_for(task: CandidateTask, examiner: User) -> Mark:
-    """The examiner's own marking sheet for the task, created on first opening."""
+def sheet_for(task: CandidateTask, examiner: User) -> Mark | None:
+    """The examiner's own marking sheet for the task, None until first saved."""
     if not is_member(task.panel, examiner):
         raise NotAllowed(_l("You are not on the panel for this candidate"))
     if task.candidate.session.status == SkillSessionStatus.DRAFT:
         raise NotAllowed(_l("The session is not open for marking"))
-    mark = next((m for m in task.marks if m.examiner_id == examiner.id), None)
-    if mark is None:
-        mark = Mark(task=task, examiner_id=examiner.id, points={}, critical=[])
-        db.session.add(mark)
-        db.session.flush()
-    return mark
+    return next((m for m in task.marks if m.examiner_id == examiner.id), None)
+
+
+def blank_sheet(task: CandidateTask, examiner: User) -> Mark:
+    """An empty sheet to show (not stored: opening a page changes nothing)."""
+    return Mark(
+        candidate_task_id=task.id,
+        examiner_id=examiner.id,
+        points={},
+        critical=[],
+        comment="",
+        version=0,
+    )
+
+
+def sheet_version(task: CandidateTask, examiner: User) -> int:
+    """The version a freshly loaded sheet carries: 0 before the first save."""
+    mark = sheet_for(task, examiner)
+    return mark.version if mark is not None else 0
 
 
 @dataclass
@@ -366,9 +382,9 @@ def save_sheet(task: CandidateTask, examiner: User, data: SheetInput) -> Mark:
     mark = sheet_for(task, examiner)
     if not marking_open(task):
         raise Conflict(_l("Marking of this task is closed"))
-    if mark.submitted_at is not None:
+    if mark is not None and mark.submitted_at is not None:
         raise Conflict(_l("You have already submitted this sheet"))
-    if data.version != mark.version:
+    if data.version != (mark.version if mark is not None else 0):
         raise Conflict(
             _l(
                 "This sheet was changed in another window or tab. Reload it to see the "
@@ -396,6 +412,9 @@ def save_sheet(task: CandidateTask, examiner: User, data: SheetInput) -> Mark:
         raise DomainError(_l("Unknown critical error"))
     if data.submit and not data.critical and set(points) != set(criteria):
         raise DomainError(_l("Mark every criterion before submitting"))
+    if mark is None:
+        mark = Mark(task=task, examiner_id=examiner.id)
+        db.session.add(mark)
     mark.points = points
     mark.critical = sorted(set(data.critical))
     mark.comment = data.comment.strip()
@@ -405,7 +424,7 @@ def save_sheet(task: CandidateTask, examiner: User, data: SheetInput) -> Mark:
         mark.submitted_at = utcnow()
     try:
         db.session.flush()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):  # a newer save, or a first save from another tab
         raise Conflict(_l("This sheet was changed in another window or tab. Reload it.")) from None
     audit.record(
         "skills.mark_submitted" if data.submit else "skills.mark_saved",

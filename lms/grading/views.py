@@ -301,7 +301,7 @@ def _sheet_input(task: CandidateTask) -> services.SheetInput:
 @roles_required(Role.EXAMINER)
 def sheet(task_id: int) -> Any:
     task = _task(task_id)
-    mark = services.sheet_for(task, current_user)
+    mark = services.sheet_for(task, current_user) or services.blank_sheet(task, current_user)
     wants_json = request.accept_mimetypes.best == "application/json"
     if request.method == "POST":
         try:

@@ -53,7 +53,7 @@ def mark_all(task: Any, totals: dict[User, float] | None = None, submit: bool = 
         services.save_sheet(
             task,
             examiner,
-            sheet_with_total(task, target, services.sheet_for(task, examiner).version, submit),
+            sheet_with_total(task, target, services.sheet_version(task, examiner), submit),
         )
 
 

@@ -76,13 +76,13 @@ def test_the_examiner_sees_the_admission_number_only_and_autosaves(client) -> No
     first = task.criteria[0]
     saved = client.post(
         f"/skills/marking/{task.id}",
-        data={f"p_{first['key']}": "3", "version": "1", "comment": "动作轻柔"},
+        data={f"p_{first['key']}": "3", "version": "0", "comment": "动作轻柔"},
         headers={"Accept": "application/json"},
     )
-    assert saved.status_code == 200 and saved.json["version"] == 2
+    assert saved.status_code == 200 and saved.json["version"] == 1
     stale = client.post(
         f"/skills/marking/{task.id}",
-        data={f"p_{first['key']}": "9", "version": "1"},
+        data={f"p_{first['key']}": "9", "version": "0"},
         headers={"Accept": "application/json"},
     )
     assert stale.status_code == 409
@@ -117,7 +117,6 @@ def test_trainee_sees_results_with_per_task_feedback_after_publication(client) -
     trainee = make_user(Role.TRAINEE, staff=candidate.staff)
     for task in candidate.tasks:
         for examiner in task.panel.examiners:
-            sheet = services.sheet_for(task, examiner)
             services.save_sheet(
                 task,
                 examiner,
@@ -125,7 +124,7 @@ def test_trainee_sees_results_with_per_task_feedback_after_publication(client) -
                     {c["key"]: c["points"] for c in task.criteria},
                     [],
                     "操作规范",
-                    sheet.version,
+                    services.sheet_version(task, examiner),
                     submit=True,
                 ),
             )
