@@ -103,6 +103,19 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Study-time rules (see lms.learning.study); overridable for demonstrations and tests.
         "STUDY_HEARTBEAT_SECONDS": int(os.environ.get("LMS_STUDY_HEARTBEAT_SECONDS", "30")),
         "LESSON_MIN_FRACTION": float(os.environ.get("LMS_LESSON_MIN_FRACTION", "0.3")),
+        # Where the public reaches this site (printed on certificates and in their QR codes).
+        "PUBLIC_URL": os.environ.get("LMS_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Certificate number positions 1–13 and the evaluation organisation (DOMAIN.md).
+        "CERT_ORGANISATION_TYPE": os.environ.get("LMS_CERT_ORGANISATION_TYPE", "S"),
+        "CERT_ORGANISATION_CODE": os.environ.get("LMS_CERT_ORGANISATION_CODE", "0000"),
+        "CERT_PROVINCE": os.environ.get("LMS_CERT_PROVINCE", "14"),
+        "CERT_SITE": os.environ.get("LMS_CERT_SITE", "040001"),
+        "CERT_ORGANISATION_NAME": os.environ.get(
+            "LMS_CERT_ORGANISATION_NAME", "长治市托育综合服务中心职业技能等级认定站"
+        ),
+        "CERT_ORGANISATION_URL": os.environ.get(
+            "LMS_CERT_ORGANISATION_URL", "http://zscx.osta.org.cn"
+        ),
     }
     config.update(overrides)
     return config

@@ -1,6 +1,7 @@
 """Imports every model so that the metadata is complete (migrations, tests)."""
 
 from lms.accounts.models import User
+from lms.certification.models import Certificate, CertificateSerial
 from lms.core.audit import AuditEvent
 from lms.db import Base
 from lms.exams.models import (
@@ -49,6 +50,8 @@ __all__ = [
     "BlueprintCell",
     "Candidate",
     "CandidateTask",
+    "Certificate",
+    "CertificateSerial",
     "ClassSession",
     "Cohort",
     "Course",

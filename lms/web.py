@@ -78,6 +78,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
+    from lms.certification.views import bp as certificates_bp
     from lms.core.views import bp as core_bp
     from lms.exams.session_views import bp as exam_sessions_bp
     from lms.exams.take_views import bp as take_bp
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         exam_sessions_bp,
         take_bp,
         skills_bp,
+        certificates_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -127,7 +129,9 @@ NAV: list[tuple[str, Any, tuple[Role, ...]]] = [
     ("exam_sessions.index", _l("Exam sessions"), (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)),
     ("exams.bank_list", _l("Question bank"), (Role.CITY_ADMIN, Role.EXAMINER)),
     ("skills.my_results", _l("My skill results"), (Role.TRAINEE,)),
+    ("certificates.my_certificates", _l("My certificates"), (Role.TRAINEE,)),
     ("skills.index", _l("Skill assessments"), (Role.CITY_ADMIN,)),
+    ("certificates.index", _l("Certificates"), (Role.CITY_ADMIN,)),
     ("skills.marking", _l("Marking"), (Role.EXAMINER,)),
     (
         "org.institutions",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the application needs when they are missing:
-#   run:  CJK fonts (certificates and pages in Chinese) and poppler-utils (PDF checks)
+#   run:  CJK fonts (certificates and pages in Chinese), Pango (WeasyPrint) and poppler-utils
 #   test: the same plus chromium (browser journeys)
 set -euo pipefail
 purpose="${1:-run}"
@@ -8,6 +8,8 @@ missing=()
 fc-list :lang=zh 2>/dev/null | grep -qi "noto serif cjk" || missing+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi "AR PL UMing" || missing+=(fonts-arphic-uming)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# WeasyPrint (certificate PDFs) lays text out with Pango.
+ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$purpose" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fi

@@ -49,7 +49,7 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
 
 
-def build_world(exams: bool = False, skills: bool = False) -> World:
+def build_world(exams: bool = False, skills: bool = False, certificates: bool = False) -> World:
     home, away = make_district("140403"), make_district("140404")
     institution = make_institution(home)
     make_institution(away)
@@ -70,9 +70,11 @@ def build_world(exams: bool = False, skills: bool = False) -> World:
     session = study.create_session(cohort, "实操课", now, now + timedelta(hours=2))
     exam_ids = build_exams(home, trainee_staff, users) if exams else {}
     skill_ids = build_skills(users) if skills else {}
+    certificate_ids = build_certificates(users) if certificates else {}
     ids = {
         **exam_ids,
         **skill_ids,
+        **certificate_ids,
         "institution_id": institution.id,
         "staff_id": plain_staff.id,
         "user_id": users[T].id,
@@ -153,6 +155,16 @@ def build_skills(users: dict[Any, Any]) -> dict[str, int]:
         "skill_candidate_id": candidate.id,
         "task_id": candidate.tasks[0].id,
     }
+
+
+def build_certificates(users: dict[Any, Any]) -> dict[str, Any]:
+    """A certificate held by the trainee (who passed level 5)."""
+    from lms.certification import services
+    from tests.certification.factories import make_passed_candidate
+
+    candidate = make_passed_candidate()
+    users[T] = make_user(T, staff=candidate.staff)
+    return {"number": services.issue(candidate).number}
 
 
 def skill(world: World, user: Any) -> dict[str, Any]:
@@ -325,6 +337,15 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/skills/relations", EXAMINER, None),
     ("POST", "/skills/relations", EXAMINER, None),
     ("GET", "/skills/my", TRAINEE, None),
+    ("GET", "/verify/<number>", PUBLIC, None),
+    ("GET", "/verify", PUBLIC, None),
+    ("GET", "/api/v1/certificates/<number>", PUBLIC, None),
+    ("GET", "/certificates/my", TRAINEE, None),
+    ("GET", "/certificates/<number>.pdf", frozenset({T, C}), None),
+    ("GET", "/certificates", CITY, None),
+    ("POST", "/certificates/issue", CITY, None),
+    ("POST", "/certificates/<number>/revoke", CITY, None),
+    ("POST", "/certificates/<number>/reissue", CITY, None),
 ]
 
 
@@ -351,7 +372,11 @@ def _url(rule: str, values: dict[str, Any]) -> str:
     ("method", "rule", "allowed", "extra"), MATRIX, ids=[f"{m} {r}" for m, r, _, _ in MATRIX]
 )
 def test_access(client, actor, method, rule, allowed, extra):
-    world = build_world(exams=rule.startswith("/exams"), skills=rule.startswith("/skills"))
+    world = build_world(
+        exams=rule.startswith("/exams"),
+        skills=rule.startswith("/skills"),
+        certificates=rule.startswith(("/certificates", "/verify", "/api/v1/certificates")),
+    )
     user = world.users.get(actor)
     values = dict(world.ids)
     if extra:

@@ -15,7 +15,11 @@ POST_ROUTES = [
     ("rule", "allowed", "extra"), POST_ROUTES, ids=[rule for rule, _, _ in POST_ROUTES]
 )
 def test_post_without_token_is_refused(client, csrf_enabled, rule, allowed, extra):
-    world = build_world(exams=rule.startswith("/exams"), skills=rule.startswith("/skills"))
+    world = build_world(
+        exams=rule.startswith("/exams"),
+        skills=rule.startswith("/skills"),
+        certificates=rule.startswith(("/certificates", "/verify", "/api/v1/certificates")),
+    )
     actor = next(role for role in world.users if role in allowed) if rule != "/login" else None
     user = world.users.get(actor)
     values = dict(world.ids)

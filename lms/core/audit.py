@@ -104,6 +104,9 @@ ACTION_LABELS = {
     "skills.task_final": _l("Task mark final"),
     "skills.results_published": _l("Skill results published"),
     "skills.appeal_opened": _l("Appeal opened for re-marking"),
+    "certificate.issued": _l("Certificate issued"),
+    "certificate.revoked": _l("Certificate revoked"),
+    "certificate.reissued": _l("Certificate reissued"),
 }
 
 

@@ -20,11 +20,12 @@ ADMIN_NAV = {
     "/training/progress",
 }
 NAV_BY_ROLE = {
-    "city_admin": ADMIN_NAV | {"/audit", "/exams/sessions/", "/exams/bank", "/skills/sessions"},
+    "city_admin": ADMIN_NAV
+    | {"/audit", "/exams/sessions/", "/exams/bank", "/skills/sessions", "/certificates"},
     "district_admin": ADMIN_NAV | {"/exams/sessions/"},
     "institution_manager": ADMIN_NAV,
     "examiner": {"/training/", "/exams/bank", "/skills/marking"},
-    "trainee": {"/learn/", "/exams/my/", "/skills/my"},
+    "trainee": {"/learn/", "/exams/my/", "/skills/my", "/certificates/my"},
 }
 
 

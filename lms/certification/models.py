@@ -1,0 +1,73 @@
+"""Skill-level certificates (职业技能等级证书) and the serial counters that number them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import Base, TimestampMixin, str_enum
+from lms.org.models import Staff
+
+
+class CertificateStatus(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return str({"valid": _l("Valid"), "revoked": _l("Revoked")}[self.value])
+
+
+class CertificateSerial(Base):
+    """The last serial used for a (year, level); certificates take the next one atomically."""
+
+    __tablename__ = "certificate_serials"
+    __table_args__ = (CheckConstraint("last_serial BETWEEN 0 AND 999999", name="serial_range"),)
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    level: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_serial: Mapped[int] = mapped_column(default=0)
+
+
+class Certificate(TimestampMixin, Base):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        # One certificate per person and level: concurrent issues of the same result collide here.
+        UniqueConstraint("staff_id", "level"),
+        UniqueConstraint("year", "level", "serial"),
+        CheckConstraint("length(number) = 22", name="number_length"),
+        CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
+        CheckConstraint("serial BETWEEN 1 AND 999999", name="serial_range"),
+        CheckConstraint("reissue_count >= 0", name="reissue_count_not_negative"),
+        CheckConstraint("(status = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_has_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: 证书编号, 22 characters (DOMAIN.md): configured prefix, year, level, serial.
+    number: Mapped[str] = mapped_column(String(22), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    skill_candidate_id: Mapped[int] = mapped_column(ForeignKey("skill_candidates.id"))
+    level: Mapped[int]
+    year: Mapped[int]
+    serial: Mapped[int]
+    #: As printed: the holder's name and the masked ID number at the time of issue.
+    holder_name: Mapped[str] = mapped_column(String(50))
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    occupation: Mapped[str] = mapped_column(String(30), default="保育师")
+    organisation: Mapped[str] = mapped_column(String(100))
+    issued_on: Mapped[date]
+    status: Mapped[CertificateStatus] = mapped_column(
+        str_enum(CertificateStatus, "certificate_status", 10), default=CertificateStatus.VALID
+    )
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Replacements of a lost certificate keep the number; the count is printed and shown.
+    reissue_count: Mapped[int] = mapped_column(default=0)
+    #: SHA-256 of the stored PDF of the current issue (files are never overwritten).
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    staff: Mapped[Staff] = relationship()

@@ -1,0 +1,85 @@
+"""Verification (page, look-up form, JSON), a trainee's own certificates, revocation."""
+
+from __future__ import annotations
+
+from lms.certification import services
+from lms.core.roles import Role
+from tests.certification.factories import make_passed_candidate
+from tests.conftest import zh
+from tests.factories import make_user
+
+
+def test_the_verification_page_shows_every_material_field(client) -> None:
+    candidate = make_passed_candidate()
+    certificate = services.issue(candidate)
+    page = client.get(f"/verify/{certificate.number}").get_data(as_text=True)
+    for expected in (
+        candidate.staff.name,
+        candidate.staff.id_number_masked,
+        "保育师",
+        "五级/初级工",
+        certificate.number,
+        certificate.organisation,
+        zh("Valid"),
+    ):
+        assert expected in page, expected
+    full_number_tail = candidate.staff.id_number_masked[-4:]
+    assert full_number_tail in page and "*" in page
+
+
+def test_a_revoked_certificate_shows_revoked_with_date_and_reason(client) -> None:
+    certificate = services.issue(make_passed_candidate())
+    services.revoke(certificate, "考核舞弊，成绩取消")
+    page = client.get(f"/verify/{certificate.number}").get_data(as_text=True)
+    assert zh("Revoked") in page and "考核舞弊，成绩取消" in page
+    record = client.get(f"/api/v1/certificates/{certificate.number}").get_json()
+    assert record["status"] == "revoked" and record["revoke_reason"] == "考核舞弊，成绩取消"
+    assert record["revoked_at"]
+
+
+def test_look_up_needs_the_matching_name(client) -> None:
+    candidate = make_passed_candidate()
+    certificate = services.issue(candidate)
+    wrong = client.get("/verify", query_string={"number": certificate.number, "name": "张三"})
+    assert zh("No certificate matches this number and name.") in wrong.get_data(as_text=True)
+    right = client.get(
+        "/verify", query_string={"number": certificate.number, "name": candidate.staff.name}
+    )
+    assert certificate.organisation in right.get_data(as_text=True)
+
+
+def test_unknown_numbers_are_not_found(client) -> None:
+    assert client.get("/verify/S000014040001265999999").status_code == 404
+    assert client.get("/api/v1/certificates/not-a-number").status_code == 404
+
+
+def test_the_api_gives_the_same_fields(client) -> None:
+    candidate = make_passed_candidate()
+    certificate = services.issue(candidate)
+    record = client.get(f"/api/v1/certificates/{certificate.number}").get_json()
+    assert record["name"] == candidate.staff.name
+    assert record["id_number_masked"] == candidate.staff.id_number_masked
+    assert record["level"] == 5 and record["status"] == "valid"
+
+
+def test_a_trainee_downloads_their_own_certificate_only(client) -> None:
+    candidate = make_passed_candidate()
+    certificate = services.issue(candidate)
+    client.login_as(make_user(Role.TRAINEE, staff=candidate.staff))
+    assert certificate.number in client.get("/certificates/my").get_data(as_text=True)
+    response = client.get(f"/certificates/{certificate.number}.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    other = services.issue(make_passed_candidate())
+    assert client.get(f"/certificates/{other.number}.pdf").status_code == 404
+
+
+def test_the_administrator_issues_all_eligible_with_one_button(client) -> None:
+    passed = [make_passed_candidate() for _ in range(2)]
+    client.login_as(make_user(Role.CITY_ADMIN))
+    assert zh("%(n)d passed candidates are waiting for their certificate.", n=2) in client.get(
+        "/certificates"
+    ).get_data(as_text=True)
+    client.post("/certificates/issue")
+    page = client.get("/certificates").get_data(as_text=True)
+    assert all(candidate.staff.name in page for candidate in passed)
+    assert services.eligible() == []
