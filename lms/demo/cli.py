@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from lms.db import db, transaction
+from lms.demo.results import seed_results
 from lms.demo.seed import DEMO_PASSWORD, DemoOptions, demo_accounts, seed_demo
 from lms.org.models import District
 
@@ -27,13 +28,24 @@ def demo_group() -> None:
 )
 @click.option("--institutions", default=DemoOptions.institutions, show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
+@click.option(
+    "--with-results",
+    is_flag=True,
+    help="Also finish and publish the demo's theory and skill results (passed candidates "
+    "ready to certify).",
+)
 @with_appcontext
-def seed(trainees: int, institutions: int, if_empty: bool) -> None:
+def seed(trainees: int, institutions: int, if_empty: bool, with_results: bool) -> None:
     if if_empty and db.session.scalar(select(func.count()).select_from(District)):
         click.echo("The database already has data; demo seeding skipped.")
     else:
+        options = DemoOptions(trainees=trainees, institutions=institutions)
         with transaction():
-            seed_demo(DemoOptions(trainees=trainees, institutions=institutions))
+            seed_demo(options)
+        if with_results:
+            with transaction():
+                passed = seed_results(options.seed)
+            click.echo(f"Published demo results: {passed} candidates passed level 5.")
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in demo_accounts():
         click.echo(

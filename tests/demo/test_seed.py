@@ -113,3 +113,15 @@ def test_demo_skill_session_has_marks_arbitrations_and_agreement_figures(app):
     assert {row.flag for row in examiner_rows} >= {"lenient", "harsh"}
     demo_examiner = db.session.scalar(select(User).where(User.username == "examiner"))
     assert marking_queue(demo_examiner)
+
+
+def test_with_results_leaves_passed_candidates_ready_to_certify(app):
+    from lms.certification import services as certification
+    from lms.demo.results import seed_results
+
+    seed_demo(DemoOptions(trainees=300, institutions=30))
+    passed = seed_results(DemoOptions.seed)
+    ready = certification.eligible()
+    assert passed >= 5 and len(ready) == passed
+    certificate = certification.issue(ready[0])
+    assert certificate.holder_name == ready[0].staff.name
