@@ -339,6 +339,7 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/skills/my", TRAINEE, None),
     ("GET", "/verify/<number>", PUBLIC, None),
     ("GET", "/verify", PUBLIC, None),
+    ("GET", "/verify/public-key.pem", PUBLIC, None),
     ("GET", "/api/v1/certificates/<number>", PUBLIC, None),
     ("GET", "/certificates/my", TRAINEE, None),
     ("GET", "/certificates/<number>.pdf", frozenset({T, C}), None),

@@ -9,6 +9,7 @@ import segno
 from flask import current_app, url_for
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from lms.certification import signing
 from lms.certification.models import Certificate
 from lms.config import PROJECT_ROOT
 from lms.core.crypto import cipher
@@ -23,9 +24,13 @@ def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
-def verify_url(certificate: Certificate) -> str:
+def verify_url(certificate: Certificate, *, signed: bool = False) -> str:
+    """The verification page's address; ``signed`` adds the Ed25519-signed claims (QR code)."""
     base = current_app.config["PUBLIC_URL"].rstrip("/")
-    return base + url_for("certificates.verify", number=certificate.number, _external=False)
+    values = {"s": signing.sign(certificate)} if signed else {}
+    return base + url_for(
+        "certificates.verify", number=certificate.number, _external=False, **values
+    )
 
 
 def certificate_html(certificate: Certificate) -> str:
@@ -39,7 +44,9 @@ def certificate_html(certificate: Certificate) -> str:
             id_number=cipher().decrypt(certificate.staff.id_number_encrypted, ID_PURPOSE),
             level=level_label(certificate.level),
             issued=f"{issued.year}年{issued.month}月{issued.day}日",
-            qr=segno.make(verify_url(certificate), error="m").svg_data_uri(scale=4, border=1),
+            qr=segno.make(verify_url(certificate, signed=True), error="m").svg_data_uri(
+                scale=4, border=1
+            ),
             verify_url=verify_url(certificate),
             organisation_url=current_app.config["CERT_ORGANISATION_URL"],
             photo=None,

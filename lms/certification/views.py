@@ -24,7 +24,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from lms.accounts.forms import ActionForm
-from lms.certification import services
+from lms.certification import services, signing
 from lms.certification.models import Certificate
 from lms.core.access import ensure, public, roles_required
 from lms.core.levels import level_label
@@ -64,9 +64,26 @@ def _certificate(number: str) -> Certificate:
 def verify(number: str) -> Any:
     certificate = services.by_number(number)
     status = 200 if certificate is not None else 404
+    # A scanned QR brings the signed claims: say whether they hold and match the record.
+    token = request.args.get("s")
+    signature_ok = None
+    if token and certificate is not None:
+        claims = signing.verify(token, signing.signing_key().public_key())
+        signature_ok = claims == signing.claims(certificate)
     return render_template(
-        "certificates/verify.html", certificate=certificate, number=number, level_label=level_label
+        "certificates/verify.html",
+        certificate=certificate,
+        number=number,
+        level_label=level_label,
+        signature_ok=signature_ok,
     ), status
+
+
+@bp.route("/verify/public-key.pem")
+@public
+def public_key() -> Response:
+    """The Ed25519 key that signs the claims in certificates' QR codes, for offline checkers."""
+    return Response(signing.public_key_pem(), mimetype="application/x-pem-file")
 
 
 @bp.route("/api/v1/certificates/<number>")

@@ -83,3 +83,32 @@ def test_the_administrator_issues_all_eligible_with_one_button(client) -> None:
     page = client.get("/certificates").get_data(as_text=True)
     assert all(candidate.staff.name in page for candidate in passed)
     assert services.eligible() == []
+
+
+def test_the_signed_qr_claims_verify_offline_with_the_published_key(client) -> None:
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from lms.certification import signing
+    from lms.certification.render import verify_url
+
+    certificate = services.issue(make_passed_candidate())
+    public_key = load_pem_public_key(client.get("/verify/public-key.pem").data)
+    url = verify_url(certificate, signed=True)
+    token = url.split("?s=", 1)[1]
+    claims = signing.verify(token, public_key)  # what an offline checker does
+    assert claims is not None and claims["n"] == certificate.number and claims["lvl"] == 5
+    payload, signature = token.split(".")
+    forged = signing._b64(signing._unb64(payload).replace(b'"lvl":5', b'"lvl":3'))
+    assert signing.verify(f"{forged}.{signature}", public_key) is None
+    page = client.get(f"/verify/{certificate.number}", query_string={"s": token})
+    assert zh("The QR code's signed data matches this record.") in page.get_data(as_text=True)
+    altered = client.get(
+        f"/verify/{certificate.number}", query_string={"s": f"{forged}.{signature}"}
+    ).get_data(as_text=True)
+    assert (
+        zh(
+            "The QR code's data does not match this record: the printed certificate may have been "
+            "altered."
+        )
+        in altered
+    )
