@@ -1,7 +1,7 @@
 """Imports every model so that the metadata is complete (migrations, tests)."""
 
 from lms.accounts.models import User
-from lms.certification.models import Certificate, CertificateSerial
+from lms.certification.models import Certificate, CertificateSerial, HolderPhoto
 from lms.core.audit import AuditEvent
 from lms.db import Base
 from lms.exams.models import (
@@ -61,6 +61,7 @@ __all__ = [
     "Enrolment",
     "ExamRoom",
     "ExamSession",
+    "HolderPhoto",
     "Institution",
     "Invigilation",
     "Lesson",

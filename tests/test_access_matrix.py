@@ -342,6 +342,8 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/verify/public-key.pem", PUBLIC, None),
     ("GET", "/api/v1/certificates/<number>", PUBLIC, None),
     ("GET", "/certificates/my", TRAINEE, None),
+    ("GET", "/certificates/photo", TRAINEE, None),
+    ("POST", "/certificates/photo", TRAINEE, None),
     ("GET", "/certificates/<number>.pdf", frozenset({T, C}), None),
     ("GET", "/certificates", CITY, None),
     ("POST", "/certificates/issue", CITY, None),

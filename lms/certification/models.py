@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, TimestampMixin, str_enum
@@ -71,3 +71,15 @@ class Certificate(TimestampMixin, Base):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
 
     staff: Mapped[Staff] = relationship()
+
+
+class HolderPhoto(Base):
+    """The 1-inch photo printed on a person's certificates: re-encoded JPEG, stored encrypted."""
+
+    __tablename__ = "holder_photos"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    jpeg_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime]

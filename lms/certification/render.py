@@ -3,13 +3,14 @@ WeasyPrint, with a QR code to the public verification page."""
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 
 import segno
 from flask import current_app, url_for
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from lms.certification import signing
+from lms.certification import photos, signing
 from lms.certification.models import Certificate
 from lms.config import PROJECT_ROOT
 from lms.core.crypto import cipher
@@ -49,9 +50,14 @@ def certificate_html(certificate: Certificate) -> str:
             ),
             verify_url=verify_url(certificate),
             organisation_url=current_app.config["CERT_ORGANISATION_URL"],
-            photo=None,
+            photo=_photo_uri(certificate),
         )
     )
+
+
+def _photo_uri(certificate: Certificate) -> str | None:
+    jpeg = photos.jpeg_of(certificate.staff_id)
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode() if jpeg else None
 
 
 def render_pdf(certificate: Certificate) -> bytes:

@@ -152,32 +152,36 @@ def reissue(certificate: Certificate) -> None:
 PDF_PURPOSE = "certificate-pdf"
 
 
-def pdf_path(certificate: Certificate) -> Path:
+def pdf_path(certificate: Certificate, digest: str) -> Path:
+    """Where the PDF with SHA-256 ``digest`` of this issue of the certificate is kept."""
     folder = Path(current_app.config["INSTANCE_PATH"]) / "certificates" / str(certificate.year)
-    return folder / f"{certificate.number}-{certificate.reissue_count}.pdf.enc"
+    return folder / f"{certificate.number}-{certificate.reissue_count}-{digest[:16]}.pdf.enc"
 
 
 def stored_pdf(certificate: Certificate) -> bytes:
     """The certificate's PDF, rendered and stored once per issue. The file is encrypted (it
-    carries the full ID number) and never overwritten; a file that no longer matches the
-    SHA-256 recorded when it was stored is refused."""
-    path = pdf_path(certificate)
-    if certificate.pdf_sha256 is not None and path.exists():
-        data = cipher().decrypt_bytes(path.read_bytes(), PDF_PURPOSE)
-        if hashlib.sha256(data).hexdigest() != certificate.pdf_sha256:
-            raise Conflict(_l("The stored certificate file has been altered"))
-        return data
+    carries the full ID number), named by its content's hash, written once and never
+    overwritten; a file that no longer matches the recorded SHA-256 is refused."""
+    if certificate.pdf_sha256 is not None:
+        path = pdf_path(certificate, certificate.pdf_sha256)
+        if path.exists():
+            data = cipher().decrypt_bytes(path.read_bytes(), PDF_PURPOSE)
+            if hashlib.sha256(data).hexdigest() != certificate.pdf_sha256:
+                raise Conflict(_l("The stored certificate file has been altered"))
+            return data
     from lms.certification.render import render_pdf
 
     data = render_pdf(certificate)
+    digest = hashlib.sha256(data).hexdigest()
+    path = pdf_path(certificate, digest)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
-    except FileExistsError:  # a parallel request stored this issue first; that file stands
-        data = cipher().decrypt_bytes(path.read_bytes(), PDF_PURPOSE)
+    except FileExistsError:
+        pass  # the very same bytes are stored already
     else:
         with os.fdopen(fd, "wb") as handle:
             handle.write(cipher().encrypt_bytes(data, PDF_PURPOSE))
-    certificate.pdf_sha256 = hashlib.sha256(data).hexdigest()
+    certificate.pdf_sha256 = digest
     db.session.flush()
     return data

@@ -19,14 +19,16 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from lms.accounts.forms import ActionForm
-from lms.certification import services, signing
+from lms.certification import photos, services, signing
 from lms.certification.models import Certificate
 from lms.core.access import ensure, public, roles_required
+from lms.core.errors import DomainError
 from lms.core.levels import level_label
 from lms.core.roles import Role
 from lms.db import db
@@ -129,6 +131,33 @@ def my_certificates() -> Any:
     ).all()
     return render_template(
         "certificates/my.html", certificates=certificates, level_label=level_label
+    )
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(
+        _l("Photo (JPEG or PNG, white background, up to 5 MB)"),
+        validators=[FileRequired(_l("Choose a file"))],
+    )
+
+
+@bp.route("/certificates/photo", methods=["GET", "POST"])
+@roles_required(Role.TRAINEE)
+def photo() -> Any:
+    """The trainee's own 1-inch photo for their certificates."""
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            photos.store(current_user.staff_id, form.photo.data.read())
+        except DomainError as error:
+            form.photo.errors = [error.message]
+        else:
+            flash(_l("Photo saved; it is printed on certificates issued from now on."), "success")
+            return redirect(url_for("certificates.my_certificates"))
+    return render_template(
+        "certificates/photo.html",
+        form=form,
+        has_photo=photos.jpeg_of(current_user.staff_id) is not None,
     )
 
 

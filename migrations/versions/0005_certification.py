@@ -1,8 +1,8 @@
-"""Certificates and their serial counters.
+"""Certificates, their serial counters and holder photos.
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-23 11:55:00.157945+00:00
+Create Date: 2026-11-23 12:05:38.256451+00:00
 """
 
 from __future__ import annotations
@@ -24,6 +24,13 @@ def upgrade() -> None:
     sa.Column('last_serial', sa.Integer(), nullable=False),
     sa.CheckConstraint('last_serial BETWEEN 0 AND 999999', name=op.f('ck_certificate_serials_serial_range')),
     sa.PrimaryKeyConstraint('year', 'level', name=op.f('pk_certificate_serials'))
+    )
+    op.create_table('holder_photos',
+    sa.Column('staff_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('jpeg_encrypted', sa.LargeBinary(), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_holder_photos_staff_id_staff'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('staff_id', name=op.f('pk_holder_photos'))
     )
     op.create_table('certificates',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -67,4 +74,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_certificates_staff_id'))
 
     op.drop_table('certificates')
+    op.drop_table('holder_photos')
     op.drop_table('certificate_serials')

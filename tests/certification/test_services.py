@@ -117,3 +117,15 @@ def test_fifty_simultaneous_issues_make_one_certificate_and_no_gap(app, committe
     assert len(numbers) == 50 and len(set(numbers)) == 1
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
     assert numbering.last_serial(services.today().year, 5) == 1
+
+
+def test_a_stored_pdf_that_was_altered_is_refused() -> None:
+    from lms.core.crypto import cipher
+
+    certificate = services.issue(make_passed_candidate())
+    services.stored_pdf(certificate)
+    path = services.pdf_path(certificate, certificate.pdf_sha256 or "")
+    path.chmod(0o600)
+    path.write_bytes(cipher().encrypt_bytes(b"%PDF-1.7 forged", services.PDF_PURPOSE))
+    with pytest.raises(Conflict):
+        services.stored_pdf(certificate)
