@@ -22,7 +22,7 @@ from lms.accounts.forms import ActionForm
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.roles import Role
-from lms.db import db, utcnow
+from lms.db import db, keep_transaction_on_error, utcnow
 from lms.exams import attempts, question_types
 from lms.exams.attempts import TimeUp
 from lms.exams.models import AttemptStatus, Candidate, SessionStatus
@@ -126,6 +126,7 @@ def answer(attempt_id: int) -> Any:
             attempt_id, current_user.staff_id, position, body.get("value"), seq
         )
     except TimeUp as error:
+        keep_transaction_on_error()  # the paper handed in at the deadline stays handed in
         return jsonify(error={"code": error.code, "message": str(error.message)}), 409
     return jsonify(saved=result.saved, remaining_seconds=result.remaining_seconds)
 

@@ -103,6 +103,19 @@ def test_time_up_submits_automatically_and_further_saves_are_refused(app):
     assert attempt.score == item.points
 
 
+def test_an_autosave_after_the_deadline_hands_the_paper_in_for_good(client):
+    _session, attempt = first_attempt(opens_in=timedelta(hours=-3), window=timedelta(hours=5))
+    client.login_as(make_user(Role.TRAINEE, staff=attempt.candidate.staff))
+    attempts.start(attempt.candidate, now=utcnow() - timedelta(hours=2))
+    response = client.post(
+        f"/exams/my/attempts/{attempt.id}/answer",
+        json={"position": attempt.items[0].position, "value": ["A"], "seq": 9},
+    )
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "time_up"
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).status == AttemptStatus.SUBMITTED
+
+
 def test_scoring_totals_points_passes_at_sixty_and_breaks_down_by_work_area(app):
     _session, attempt = first_attempt()
     attempts.start(attempt.candidate)
