@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -20,15 +19,14 @@ from lms.core import audit
 from lms.core.crypto import cipher
 from lms.core.errors import Conflict, DomainError
 from lms.core.levels import level_label
+from lms.core.localtime import local_day
 from lms.db import db, utcnow
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
 from lms.grading.services import level_result
 
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
-
 
 def today() -> date:
-    return datetime.now(LOCAL_ZONE).date()
+    return local_day(utcnow())
 
 
 def find(staff_id: int, level: int) -> Certificate | None:

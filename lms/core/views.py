@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -15,13 +14,13 @@ from wtforms.validators import Length, Optional
 
 from lms.core.access import public, roles_required
 from lms.core.audit import AuditEvent
+from lms.core.localtime import LOCAL_ZONE
 from lms.core.pagination import paginate
 from lms.core.roles import Role
 from lms.db import db
 from lms.extensions import csrf
 
 bp = Blueprint("core", __name__)
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 @bp.route("/healthz")

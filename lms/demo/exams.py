@@ -4,12 +4,12 @@ the course, one of them with a demo sign-in, so a new user can sit a paper strai
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
+from lms.core.localtime import LOCAL_ZONE
 from lms.core.roles import Role
 from lms.db import db
 from lms.exams import sessions
@@ -46,7 +46,7 @@ def seed_exam_session(opens: datetime, password: str) -> User | None:
     ).all()
     if not completed:
         return None
-    local = opens.astimezone(ZoneInfo("Asia/Shanghai"))
+    local = opens.astimezone(LOCAL_ZONE)
     session = sessions.create_session(
         sessions.SessionData(
             title=f"{local:%Y}年第1场保育师（五级）理论知识考试（演示）",

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import insert, select
@@ -19,6 +18,7 @@ from sqlalchemy import insert, select
 from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.core import idnumber as idn
+from lms.core.localtime import LOCAL_ZONE
 from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.demo import data
@@ -58,7 +58,7 @@ def seed_demo(options: DemoOptions) -> list[DemoAccount]:
     trainee = db.session.scalar(select(User).where(User.role == Role.TRAINEE).order_by(User.id))
     if trainee is not None and trainee.staff_id is not None:
         enrol_demo_trainee(trainee.staff_id, REFERENCE_DAY.year)
-    opens = datetime.combine(REFERENCE_DAY, time(8), tzinfo=ZoneInfo("Asia/Shanghai"))
+    opens = datetime.combine(REFERENCE_DAY, time(8), tzinfo=LOCAL_ZONE)
     seed_exam_session(opens, DEMO_PASSWORD)
     seed_skill_session(opens + timedelta(days=7), DEMO_PASSWORD, options.seed)
     return accounts

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
+from lms.core.localtime import LOCAL_ZONE, from_local, to_local
 from lms.core.pagination import paginate
 from lms.core.roles import Role
 from lms.db import db
@@ -30,7 +30,6 @@ from lms.org.models import Staff
 
 bp = Blueprint("exam_sessions", __name__, url_prefix="/exams/sessions")
 ADMINS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def _session(session_id: int) -> ExamSession:
@@ -38,10 +37,6 @@ def _session(session_id: int) -> ExamSession:
     ensure(found is not None and sessions.can_manage(current_user.scope, found))
     assert found is not None
     return found
-
-
-def _local(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=LOCAL_ZONE) if value else None
 
 
 @bp.route("/")
@@ -62,8 +57,8 @@ def _form(found: ExamSession | None = None) -> SessionForm:
         city + [(d.id, d.name) for d in org_queries.visible_districts(scope)]
     )
     if found is not None and request.method == "GET":
-        form.opens_at.data = found.opens_at.astimezone(LOCAL_ZONE).replace(tzinfo=None)
-        form.closes_at.data = found.closes_at.astimezone(LOCAL_ZONE).replace(tzinfo=None)
+        form.opens_at.data = to_local(found.opens_at)
+        form.closes_at.data = to_local(found.closes_at)
         form.district_id.data = found.district_id or 0
     return form
 
@@ -72,8 +67,8 @@ def _data(form: SessionForm) -> sessions.SessionData:
     return sessions.SessionData(
         title=form.title.data or "",
         blueprint_id=form.blueprint_id.data,
-        opens_at=_local(form.opens_at.data),  # type: ignore[arg-type]
-        closes_at=_local(form.closes_at.data),  # type: ignore[arg-type]
+        opens_at=from_local(form.opens_at.data),
+        closes_at=from_local(form.closes_at.data),
         duration_minutes=form.duration_minutes.data,
         district_id=form.district_id.data or None,
     )

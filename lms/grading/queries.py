@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,13 +23,6 @@ from lms.grading.models import (
     SkillSessionStatus,
     TaskStatus,
 )
-
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
-
-
-def local_to_utc(value: datetime) -> datetime:
-    """A wall-clock time typed in Changzhi, as UTC."""
-    return value.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
 
 
 def examiners() -> list[User]:

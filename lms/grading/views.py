@@ -27,6 +27,7 @@ from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
 from lms.core.idnumber import normalize
+from lms.core.localtime import from_local
 from lms.core.roles import Role
 from lms.db import db
 from lms.exams import marking as theory_marking
@@ -78,7 +79,7 @@ def new_session() -> Any:
         data = services.SessionData(
             title=form.title.data or "",
             level=form.level.data or 5,
-            starts_at=queries.local_to_utc(form.starts_at.data),
+            starts_at=from_local(form.starts_at.data),
             slot_minutes=form.slot_minutes.data or 60,
             tasks_per_candidate=form.tasks_per_candidate.data or 4,
             combine_rule=form.combine_rule.data or "mean",

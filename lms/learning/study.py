@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 
 from lms.core import audit
 from lms.core.errors import Conflict, DomainError, NotAllowed
+from lms.core.localtime import local_day
 from lms.db import db, utcnow
 from lms.learning.models import (
     HOLDS_PLACE,
@@ -32,8 +32,6 @@ from lms.learning.models import (
     LessonProgress,
     StudyDay,
 )
-
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -56,10 +54,6 @@ class StudyRules:
             daily_cap_seconds=int(config.get("STUDY_DAILY_CAP_HOURS", 8) * 3600),
             lesson_min_fraction=config.get("LESSON_MIN_FRACTION", 0.3),
         )
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_ZONE).date()
 
 
 def lesson_progress(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import segno
 from flask import (
@@ -32,6 +31,7 @@ from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
+from lms.core.localtime import LOCAL_ZONE
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
 from lms.learning import queries, services, study
@@ -57,7 +57,6 @@ from lms.org import queries as org_queries
 from lms.org.models import Staff
 
 bp = Blueprint("training", __name__, url_prefix="/training")
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 ORG_ADMINS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
 TRAINERS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.EXAMINER)
 

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.core.errors import DomainError
+from lms.core.localtime import LOCAL_ZONE
 from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.learning import study
@@ -11,7 +12,7 @@ from lms.learning.models import EnrolmentStatus, LessonProgress
 from tests.factories import make_staff, make_user
 from tests.learning.factories import make_cohort, make_course, make_enrolment
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=study.LOCAL_ZONE)
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=LOCAL_ZONE)
 
 
 def setup_enrolment(lessons=2, min_hours=1.0):
