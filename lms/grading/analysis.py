@@ -31,8 +31,9 @@ def icc1(groups: list[list[float]]) -> float | None:
     if count < 2 or total <= count:
         return None
     grand = sum(sum(group) for group in groups) / total
-    between = sum(len(g) * (statistics.fmean(g) - grand) ** 2 for g in groups)
-    within = sum((x - statistics.fmean(g)) ** 2 for g in groups for x in g)
+    means = [statistics.fmean(group) for group in groups]
+    between = sum(len(g) * (m - grand) ** 2 for g, m in zip(groups, means, strict=True))
+    within = sum((x - m) ** 2 for g, m in zip(groups, means, strict=True) for x in g)
     ms_between = between / (count - 1)
     ms_within = within / (total - count)
     k0 = (total - sum(len(g) ** 2 for g in groups) / total) / (count - 1)

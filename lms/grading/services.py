@@ -81,12 +81,13 @@ def create_session(data: SessionData, actor: User) -> SkillSession:
         raise DomainError(_l("Unknown rule for combining marks"))
     if not 4 <= data.tasks_per_candidate <= 6:
         raise DomainError(_l("A candidate performs 4 to 6 tasks"))
-    if len(task_pool(data.level)) < data.tasks_per_candidate:
+    pool_size = len(task_pool(data.level))
+    if pool_size < data.tasks_per_candidate:
         raise DomainError(
             _l(
                 "Level %(level)s has only %(n)s practical tasks in the pool",
                 level=data.level,
-                n=len(task_pool(data.level)),
+                n=pool_size,
             )
         )
     session = SkillSession(
@@ -445,28 +446,29 @@ def all_submitted(task: CandidateTask) -> bool:
     return bool(members) and members <= submitted
 
 
-def spread(task: CandidateTask) -> float:
-    totals = [
+def submitted_totals(task: CandidateTask) -> list[float]:
+    return [
         float(m.total) for m in task.marks if m.submitted_at is not None and m.total is not None
     ]
+
+
+def spread(task: CandidateTask) -> float:
+    totals = submitted_totals(task)
     return max(totals) - min(totals) if totals else 0.0
 
 
 def consensus(task: CandidateTask) -> float:
     """The panel's marks combined by the session's rule (before any arbitration)."""
-    totals = [
-        float(m.total) for m in task.marks if m.submitted_at is not None and m.total is not None
-    ]
-    return rules.combine(task.candidate.session.combine_rule, totals)
+    return rules.combine(task.candidate.session.combine_rule, submitted_totals(task))
 
 
 def _combine_if_complete(task: CandidateTask) -> None:
     if not all_submitted(task):
         return
-    session = task.candidate.session
-    if spread(task) > session.max_spread:
+    apart = spread(task)
+    if apart > task.candidate.session.max_spread:
         task.status = TaskStatus.ARBITRATION
-        audit.record("skills.arbitration_needed", task, spread=spread(task))
+        audit.record("skills.arbitration_needed", task, spread=apart)
     else:
         task.status = TaskStatus.FINAL
         task.final_score = consensus(task)

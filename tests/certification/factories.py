@@ -9,21 +9,13 @@ from sqlalchemy import select
 
 from lms.core.roles import Role
 from lms.db import db
-from lms.exams import attempts, question_types, sessions
+from lms.exams import attempts, sessions
 from lms.exams.models import Attempt, Candidate
 from lms.grading import services as grading
 from lms.grading.models import SkillCandidate
-from tests.exams.factories import make_session, stock_bank
+from tests.exams.factories import correct_display_answer, make_session, stock_bank
 from tests.factories import make_user
 from tests.grading.factories import make_skill_session, mark_all
-
-
-def _correct(item: Any) -> Any:
-    question = item.question
-    if question.type == "truefalse":
-        return question.answer_key
-    keys = [question.answer_key] if question.type == "single" else question.answer_key
-    return sorted(question_types.OPTION_KEYS[item.option_order.index(k)] for k in keys)
 
 
 def pass_theory(staff: Any, level: int = 5) -> None:
@@ -35,7 +27,7 @@ def pass_theory(staff: Any, level: int = 5) -> None:
     candidate = db.session.scalar(select(Candidate).where(Candidate.session_id == exam.id))
     attempt = attempts.start(candidate)
     for item in attempt.items:
-        attempts.save_answer(attempt, item.position, _correct(item), seq=1)
+        attempts.save_answer(attempt, item.position, correct_display_answer(item), seq=1)
     attempts.submit(attempt)
     sessions.close(exam, now=exam.closes_at + timedelta(seconds=1))
     sessions.publish_results(exam)

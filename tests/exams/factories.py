@@ -8,7 +8,7 @@ from typing import Any
 
 from lms.core.roles import Role
 from lms.db import db, utcnow
-from lms.exams import sessions
+from lms.exams import question_types, sessions
 from lms.exams.models import Blueprint, BlueprintCell, ExamSession, Question
 from lms.learning.models import EnrolmentStatus
 from tests.factories import make_staff, make_user
@@ -75,6 +75,15 @@ def stock_bank(level: int = 5, per_type: int = 6) -> None:
     for kind in ("single", "multiple", "truefalse"):
         for _ in range(per_type):
             make_question(kind, level)
+
+
+def correct_display_answer(item: Any) -> Any:
+    """What a candidate who knows the answer would send, in display letters."""
+    question = item.question
+    if question.type == "truefalse":
+        return question.answer_key
+    keys = [question.answer_key] if question.type == "single" else question.answer_key
+    return sorted(question_types.OPTION_KEYS[item.option_order.index(k)] for k in keys)
 
 
 def eligible_trainee(level: int = 5, institution: Any = None) -> Any:

@@ -11,7 +11,7 @@ from lms.db import db, utcnow
 from lms.exams import attempts, question_types
 from lms.exams.attempts import TimeUp
 from lms.exams.models import Attempt, AttemptStatus, Response
-from tests.exams.factories import make_session, stock_bank
+from tests.exams.factories import correct_display_answer, make_session, stock_bank
 from tests.factories import make_user
 
 
@@ -20,15 +20,6 @@ def first_attempt(**kwargs):
     session = make_session(candidates=kwargs.pop("candidates", 2), **kwargs)
     attempt = db.session.scalars(select(Attempt).order_by(Attempt.id)).first()
     return session, attempt
-
-
-def correct_display_answer(item):
-    """What a candidate who knows the answer would send, in display letters."""
-    question = item.question
-    if question.type == "truefalse":
-        return question.answer_key
-    keys = [question.answer_key] if question.type == "single" else question.answer_key
-    return sorted(question_types.OPTION_KEYS[item.option_order.index(k)] for k in keys)
 
 
 def test_start_sets_the_deadline_and_a_second_start_resumes(app):

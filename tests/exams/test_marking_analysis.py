@@ -7,8 +7,13 @@ from lms.core.roles import Role
 from lms.db import db
 from lms.exams import analysis, attempts, sessions
 from lms.exams.models import Attempt, Response
-from tests.exams.factories import make_blueprint, make_question, make_session, stock_bank
-from tests.exams.test_attempts import correct_display_answer
+from tests.exams.factories import (
+    correct_display_answer,
+    make_blueprint,
+    make_question,
+    make_session,
+    stock_bank,
+)
 from tests.factories import make_user
 
 
