@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     app.extensions["lms_cipher"] = FieldCipher(app.config["DATA_KEY"])
+    app.extensions["lms_settings"] = settings  # for job worker processes to build the same app
     web.init_extensions(app)
     web.register_blueprints(app)
     register_error_handlers(app)

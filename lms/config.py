@@ -116,6 +116,17 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "CERT_ORGANISATION_URL": os.environ.get(
             "LMS_CERT_ORGANISATION_URL", "http://zscx.osta.org.cn"
         ),
+        # Where the certificate font subsets are kept (built once, see certification/fonts.py).
+        "CERT_FONT_CACHE": os.environ.get("LMS_CERT_FONT_CACHE") or str(instance / "fonts"),
+        # Certificates rendered per background-job part (a unit of work for one process).
+        "CERT_RENDER_PART": int(os.environ.get("LMS_CERT_RENDER_PART", "20")),
+        # Years a certificate is valid for; unset (the default) means no expiry date.
+        "CERT_VALID_YEARS": int(os.environ.get("LMS_CERT_VALID_YEARS") or 0) or None,
+        # Background jobs: processes for in-process jobs, Celery queue, and how long a job may
+        # show no progress before a new request resumes it as interrupted.
+        "JOB_WORKERS": int(os.environ.get("LMS_JOB_WORKERS") or os.cpu_count() or 1),
+        "CELERY_QUEUE": os.environ.get("LMS_CELERY_QUEUE", "lms"),
+        "JOB_STALE_SECONDS": int(os.environ.get("LMS_JOB_STALE_SECONDS", "120")),
     }
     config.update(overrides)
     return config

@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.exams.take_views import bp as take_bp
     from lms.exams.views import bp as exams_bp
     from lms.grading.views import bp as skills_bp
+    from lms.jobs.views import bp as jobs_bp
     from lms.learning.study_views import bp as learn_bp
     from lms.learning.views import bp as training_bp
     from lms.org.views import bp as org_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         take_bp,
         skills_bp,
         certificates_bp,
+        jobs_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
