@@ -50,11 +50,19 @@ def db_current() -> None:
 
 def register_commands(app: Flask) -> None:
     from lms.accounts.cli import users_group
+    from lms.certification.cli import certificates_group
     from lms.demo.cli import demo_group
     from lms.learning.cli import courses_group
     from lms.org.cli import roster_group
 
-    for group in (db_group, demo_group, roster_group, users_group, courses_group):
+    for group in (
+        db_group,
+        demo_group,
+        roster_group,
+        users_group,
+        courses_group,
+        certificates_group,
+    ):
         app.cli.add_command(group)
 
 

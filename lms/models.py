@@ -1,7 +1,12 @@
 """Imports every model so that the metadata is complete (migrations, tests)."""
 
 from lms.accounts.models import User
-from lms.certification.models import Certificate, CertificateSerial, HolderPhoto
+from lms.certification.models import (
+    Certificate,
+    CertificateFile,
+    CertificateSerial,
+    HolderPhoto,
+)
 from lms.core.audit import AuditEvent
 from lms.db import Base
 from lms.exams.models import (
@@ -25,6 +30,7 @@ from lms.grading.models import (
     SkillCandidate,
     SkillSession,
 )
+from lms.jobs.models import Job
 from lms.learning.models import (
     Attendance,
     ClassSession,
@@ -51,6 +57,7 @@ __all__ = [
     "Candidate",
     "CandidateTask",
     "Certificate",
+    "CertificateFile",
     "CertificateSerial",
     "ClassSession",
     "Cohort",
@@ -64,6 +71,7 @@ __all__ = [
     "HolderPhoto",
     "Institution",
     "Invigilation",
+    "Job",
     "Lesson",
     "LessonProgress",
     "Mark",

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import Base, TimestampMixin, str_enum
+from lms.core.localtime import local_day
+from lms.db import Base, TimestampMixin, str_enum, utcnow
 from lms.org.models import Staff
 
 
@@ -19,7 +20,11 @@ class CertificateStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return str({"valid": _l("Valid"), "revoked": _l("Revoked")}[self.value])
+        return str(STATUS_LABELS[self.value])
+
+
+#: Labels of what a certificate is on a given day: the stored status, or expired.
+STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked"), "expired": _l("Expired")}
 
 
 class CertificateSerial(Base):
@@ -44,6 +49,7 @@ class Certificate(TimestampMixin, Base):
         CheckConstraint("serial BETWEEN 1 AND 999999", name="serial_range"),
         CheckConstraint("reissue_count >= 0", name="reissue_count_not_negative"),
         CheckConstraint("(status = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_has_date"),
+        CheckConstraint("expires_on IS NULL OR expires_on > issued_on", name="expires_after_issue"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +66,8 @@ class Certificate(TimestampMixin, Base):
     occupation: Mapped[str] = mapped_column(String(30), default="保育师")
     organisation: Mapped[str] = mapped_column(String(100))
     issued_on: Mapped[date]
+    #: Optional end of validity (LMS_CERT_VALID_YEARS); None means valid without a time limit.
+    expires_on: Mapped[date | None]
     status: Mapped[CertificateStatus] = mapped_column(
         str_enum(CertificateStatus, "certificate_status", 10), default=CertificateStatus.VALID
     )
@@ -67,10 +75,41 @@ class Certificate(TimestampMixin, Base):
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
     #: Replacements of a lost certificate keep the number; the count is printed and shown.
     reissue_count: Mapped[int] = mapped_column(default=0)
-    #: SHA-256 of the stored PDF of the current issue (files are never overwritten).
+    #: SHA-256 of the stored PDF of the current issue (a CertificateFile).
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
 
     staff: Mapped[Staff] = relationship()
+
+    @property
+    def current_status(self) -> str:
+        return self.status_on(local_day(utcnow()))
+
+    def status_on(self, day: date) -> str:
+        """valid, revoked or expired on ``day``."""
+        if self.status == CertificateStatus.REVOKED:
+            return "revoked"
+        if self.expires_on is not None and day >= self.expires_on:
+            return "expired"
+        return "valid"
+
+
+class CertificateFile(Base):
+    """An issued certificate's PDF, encrypted (it prints the full ID number). Rows are only
+    ever inserted: a reissue or re-render adds a row, and the certificate points at the
+    current one by its SHA-256. Kept in the database so that any web process or worker can
+    serve it."""
+
+    __tablename__ = "certificate_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), index=True
+    )
+    reissue_count: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int]
+    pdf_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
 
 
 class HolderPhoto(Base):

@@ -1,16 +1,27 @@
 """The certificate as an A4 PDF: the Jinja template in certificates/, filled and laid out by
-WeasyPrint, with a QR code to the public verification page."""
+WeasyPrint, with a QR code to the public verification page.
+
+Each process parses the stylesheet and loads the (pre-subset, see fonts.py) face once and
+reuses both for every certificate; WeasyPrint documents are not shared between threads, so a
+process renders one certificate at a time."""
 
 from __future__ import annotations
 
 import base64
+import io
+import threading
+from dataclasses import dataclass
+from datetime import date
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import segno
-from flask import current_app, url_for
+from flask import current_app
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from PIL import Image
 
-from lms.certification import photos, signing
+from lms.certification import fonts, photos, signing
 from lms.certification.models import Certificate
 from lms.config import PROJECT_ROOT
 from lms.core.crypto import cipher
@@ -29,25 +40,29 @@ def verify_url(certificate: Certificate, *, signed: bool = False) -> str:
     """The verification page's address; ``signed`` adds the Ed25519-signed claims (QR code)."""
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     values = {"s": signing.sign(certificate)} if signed else {}
-    return base + url_for(
-        "certificates.verify", number=certificate.number, _external=False, **values
+    # Built from the URL map rather than url_for: background jobs and the CLI render too,
+    # outside any request.
+    path = current_app.url_map.bind("localhost").build(
+        "certificates.verify", {"number": certificate.number, **values}
     )
+    return base + path
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def certificate_html(certificate: Certificate) -> str:
-    issued = certificate.issued_on
     return (
         _environment()
         .get_template("certificate.html")
         .render(
             c=certificate,
-            css=(TEMPLATES / "certificate.css").read_text("utf-8"),
             id_number=cipher().decrypt(certificate.staff.id_number_encrypted, ID_PURPOSE),
             level=level_label(certificate.level),
-            issued=f"{issued.year}年{issued.month}月{issued.day}日",
-            qr=segno.make(verify_url(certificate, signed=True), error="m").svg_data_uri(
-                scale=4, border=1
-            ),
+            issued=chinese_date(certificate.issued_on),
+            expires=chinese_date(certificate.expires_on) if certificate.expires_on else None,
+            qr=qr_png_uri(verify_url(certificate, signed=True)),
             verify_url=verify_url(certificate),
             organisation_url=current_app.config["CERT_ORGANISATION_URL"],
             photo=_photo_uri(certificate),
@@ -60,7 +75,62 @@ def _photo_uri(certificate: Certificate) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode() if jpeg else None
 
 
+QR_PIXELS_PER_MODULE = 4
+
+
+def qr_png_uri(text: str) -> str:
+    """The QR code as a PNG of a few pixels per module. PDF viewers and printer drivers may
+    smooth an image while scaling it whatever the PDF asks (poppler does), which blurs a
+    one-pixel-per-module code past reading; segno draws one pixel per module quickly and Pillow
+    enlarges it without smoothing far faster than segno's own scaling. Mask 0 is fixed: choosing
+    the best mask costs more than the whole page layout, and any mask scans."""
+    drawn = io.BytesIO()
+    segno.make(text, error="m", mask=0).save(drawn, kind="png", scale=1, border=1)
+    with Image.open(drawn) as modules:
+        enlarged = modules.resize(
+            (modules.width * QR_PIXELS_PER_MODULE, modules.height * QR_PIXELS_PER_MODULE),
+            Image.Resampling.NEAREST,
+        )
+    png = io.BytesIO()
+    enlarged.save(png, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+
+
+@dataclass(frozen=True)
+class _Engine:
+    font_config: Any
+    stylesheet: Any
+    lock: threading.Lock
+
+
+@cache
+def _engine(font_cache: str) -> _Engine:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    face = fonts.prepared_face(Path(font_cache))
+    font_config = FontConfiguration()
+    stylesheet = CSS(
+        string=fonts.font_face_css(face) + (TEMPLATES / "certificate.css").read_text("utf-8"),
+        base_url=str(TEMPLATES),
+        font_config=font_config,
+    )
+    return _Engine(font_config, stylesheet, threading.Lock())
+
+
+def prepare() -> None:
+    """Build the font subsets and parse the stylesheet now rather than on the first render."""
+    _engine(current_app.config["CERT_FONT_CACHE"])
+
+
 def render_pdf(certificate: Certificate) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=certificate_html(certificate), base_url=str(TEMPLATES)).write_pdf()
+    engine = _engine(current_app.config["CERT_FONT_CACHE"])
+    html = certificate_html(certificate)
+    with engine.lock:
+        return bytes(
+            HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
+                stylesheets=[engine.stylesheet], font_config=engine.font_config
+            )
+        )

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import os
+import tempfile
+import zipfile
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from lms.certification import numbering
-from lms.certification.models import Certificate, CertificateStatus
+from lms.certification.models import Certificate, CertificateFile, CertificateStatus
 from lms.core import audit
 from lms.core.crypto import cipher
 from lms.core.errors import Conflict, DomainError
@@ -22,7 +23,7 @@ from lms.core.levels import level_label
 from lms.core.localtime import local_day
 from lms.db import db, utcnow
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
-from lms.grading.services import level_result
+from lms.grading.services import level_result, published_theory
 
 
 def today() -> date:
@@ -45,7 +46,7 @@ def public_record(certificate: Certificate) -> dict[str, Any]:
     """Every material field of a certificate, as anyone may check it (ID number masked)."""
     return {
         "number": certificate.number,
-        "status": certificate.status.value,
+        "status": certificate.current_status,
         "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
         "revoke_reason": certificate.revoke_reason or None,
         "name": certificate.holder_name,
@@ -56,40 +57,65 @@ def public_record(certificate: Certificate) -> dict[str, Any]:
         "level_label": level_label(certificate.level),
         "organisation": certificate.organisation,
         "issued_on": certificate.issued_on.isoformat(),
+        "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
         "reissue_count": certificate.reissue_count,
     }
 
 
-def eligible() -> list[SkillCandidate]:
-    """Candidates whose level result is published and passed, without a certificate yet."""
-    candidates = db.session.scalars(
+def eligible(session_id: int | None = None, *, limit: int | None = None) -> list[SkillCandidate]:
+    """Candidates whose level is passed (published theory and skills), without a certificate
+    for it yet; ``session_id`` narrows to one skill session."""
+    from lms.exams.models import Attempt
+
+    level = SkillSession.level
+    theory_passed = published_theory(SkillCandidate.staff_id, level).where(Attempt.passed.is_(True))
+    certified = select(Certificate.id).where(
+        Certificate.staff_id == SkillCandidate.staff_id, Certificate.level == level
+    )
+    query = (
         select(SkillCandidate)
         .join(SkillSession)
+        .options(contains_eager(SkillCandidate.session), selectinload(SkillCandidate.staff))
         .where(
             SkillSession.status == SkillSessionStatus.RESULTS_PUBLISHED,
             SkillCandidate.skills_passed.is_(True),
+            exists(theory_passed),
+            ~exists(certified),
         )
-        .order_by(SkillCandidate.admission_number)
-    ).all()
-    return [
-        candidate
-        for candidate in candidates
-        if level_result(candidate)["passed"]
-        and find(candidate.staff_id, candidate.session.level) is None
-    ]
+        .order_by(SkillCandidate.session_id, SkillCandidate.admission_number)
+    )
+    if session_id is not None:
+        query = query.where(SkillCandidate.session_id == session_id)
+    return list(db.session.scalars(query.limit(limit)))
 
 
-def issue(candidate: SkillCandidate, *, on: date | None = None) -> Certificate:
+def validity_end(issued_on: date) -> date | None:
+    """The expiry date for a certificate issued on ``issued_on`` (CERT_VALID_YEARS), if any."""
+    years = current_app.config.get("CERT_VALID_YEARS")
+    if not years:
+        return None
+    try:
+        return issued_on.replace(year=issued_on.year + years)
+    except ValueError:  # 29 February
+        return issued_on.replace(year=issued_on.year + years, day=28)
+
+
+def issue(
+    candidate: SkillCandidate, *, on: date | None = None, checked: bool = False
+) -> Certificate:
     """Issue the certificate of a passed level result; issuing it again returns the same one,
-    also when two requests race (the database's unique constraint decides)."""
+    also when two requests race (the database's unique constraint decides). ``checked`` says
+    the candidate comes from eligible(), which has checked the result and the absence of a
+    certificate already."""
     level = candidate.session.level
-    existing = find(candidate.staff_id, level)
-    if existing is not None:
-        return existing
-    if candidate.session.status != SkillSessionStatus.RESULTS_PUBLISHED:
-        raise Conflict(_l("The results are not published yet"))
-    if not level_result(candidate)["passed"]:
-        raise Conflict(_l("Only a passed level (theory and skills) earns a certificate"))
+    if not checked:
+        existing = find(candidate.staff_id, level)
+        if existing is not None:
+            return existing
+        if candidate.session.status != SkillSessionStatus.RESULTS_PUBLISHED:
+            raise Conflict(_l("The results are not published yet"))
+        if not level_result(candidate)["passed"]:
+            raise Conflict(_l("Only a passed level (theory and skills) earns a certificate"))
     on = on or today()
     staff = candidate.staff
     try:
@@ -108,6 +134,7 @@ def issue(candidate: SkillCandidate, *, on: date | None = None) -> Certificate:
                 id_number_masked=staff.id_number_masked,
                 organisation=current_app.config["CERT_ORGANISATION_NAME"],
                 issued_on=on,
+                expires_on=validity_end(on),
             )
             db.session.add(certificate)
     except IntegrityError:
@@ -150,36 +177,66 @@ def reissue(certificate: Certificate) -> None:
 PDF_PURPOSE = "certificate-pdf"
 
 
-def pdf_path(certificate: Certificate, digest: str) -> Path:
-    """Where the PDF with SHA-256 ``digest`` of this issue of the certificate is kept."""
-    folder = Path(current_app.config["INSTANCE_PATH"]) / "certificates" / str(certificate.year)
-    return folder / f"{certificate.number}-{certificate.reissue_count}-{digest[:16]}.pdf.enc"
-
-
 def stored_pdf(certificate: Certificate) -> bytes:
-    """The certificate's PDF, rendered and stored once per issue. The file is encrypted (it
-    carries the full ID number), named by its content's hash, written once and never
-    overwritten; a file that no longer matches the recorded SHA-256 is refused."""
+    """The certificate's PDF, rendered and stored once per issue and read back afterwards; a
+    stored copy that no longer matches its recorded SHA-256 is refused."""
     if certificate.pdf_sha256 is not None:
-        path = pdf_path(certificate, certificate.pdf_sha256)
-        if path.exists():
-            data = cipher().decrypt_bytes(path.read_bytes(), PDF_PURPOSE)
+        stored = db.session.scalar(
+            select(CertificateFile).where(CertificateFile.sha256 == certificate.pdf_sha256)
+        )
+        if stored is not None:
+            data = cipher().decrypt_bytes(stored.pdf_encrypted, PDF_PURPOSE)
             if hashlib.sha256(data).hexdigest() != certificate.pdf_sha256:
                 raise Conflict(_l("The stored certificate file has been altered"))
             return data
     from lms.certification.render import render_pdf
 
     data = render_pdf(certificate)
+    store_pdf(certificate, data)
+    return data
+
+
+def store_pdf(certificate: Certificate, data: bytes) -> bool:
+    """Keep ``data`` as the PDF of the certificate's current issue, unless another process
+    stored one first (then theirs stands and this returns False)."""
     digest = hashlib.sha256(data).hexdigest()
-    path = pdf_path(certificate, digest)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
-    except FileExistsError:
-        pass  # the very same bytes are stored already
-    else:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(cipher().encrypt_bytes(data, PDF_PURPOSE))
+    claimed = db.session.execute(
+        update(Certificate)
+        .where(
+            Certificate.id == certificate.id,
+            Certificate.reissue_count == certificate.reissue_count,
+            (Certificate.pdf_sha256.is_(None)) | (Certificate.pdf_sha256 == certificate.pdf_sha256),
+        )
+        .values(pdf_sha256=digest)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.refresh(certificate)
+        return False
+    db.session.add(
+        CertificateFile(
+            certificate_id=certificate.id,
+            reissue_count=certificate.reissue_count,
+            sha256=digest,
+            size=len(data),
+            pdf_encrypted=cipher().encrypt_bytes(data, PDF_PURPOSE),
+            created_at=utcnow(),
+        )
+    )
     certificate.pdf_sha256 = digest
     db.session.flush()
-    return data
+    return True
+
+
+def archive(certificates: list[Certificate]) -> IO[bytes]:
+    """A ZIP of the certificates' stored PDFs, named ``<number>-<name>.pdf`` (UTF-8 names)."""
+    # The caller sends the file and closes it (Flask's send_file does).
+    spool = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115
+    # PDFs are compressed already: storing them is as small and much quicker.
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as bundle:
+        for certificate in certificates:
+            bundle.writestr(
+                f"{certificate.number}-{certificate.holder_name}.pdf", stored_pdf(certificate)
+            )
+    spool.seek(0)
+    return spool

@@ -24,11 +24,11 @@ from lms.certification.models import Certificate
 from lms.core.crypto import _derive
 
 
-def _b64(data: bytes) -> str:
+def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _unb64(text: str) -> bytes:
+def unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -63,15 +63,15 @@ def claims(certificate: Certificate) -> dict[str, Any]:
 
 def sign(certificate: Certificate) -> str:
     payload = json.dumps(claims(certificate), ensure_ascii=False, separators=(",", ":")).encode()
-    return f"{_b64(payload)}.{_b64(signing_key().sign(payload))}"
+    return f"{b64url(payload)}.{b64url(signing_key().sign(payload))}"
 
 
 def verify(token: str, public_key: Ed25519PublicKey) -> dict[str, Any] | None:
     """The claims of a signed token, or None when the signature does not hold."""
     payload_text, _, signature_text = token.partition(".")
     try:
-        payload = _unb64(payload_text)
-        public_key.verify(_unb64(signature_text), payload)
+        payload = unb64url(payload_text)
+        public_key.verify(unb64url(signature_text), payload)
         return dict(json.loads(payload))
     except (InvalidSignature, ValueError):
         return None

@@ -3,6 +3,7 @@ certificates, and the city administrator's issuing and revoking."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import (
@@ -14,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import lazy_gettext as _l
@@ -21,21 +23,27 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from lms.accounts.forms import ActionForm
-from lms.certification import photos, services, signing
-from lms.certification.models import Certificate
+from lms.certification import badges, bulk, photos, queries, services, signing
+from lms.certification.models import STATUS_LABELS, Certificate
 from lms.core.access import ensure, public, roles_required
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
 from lms.core.roles import Role
 from lms.db import db
 from lms.extensions import limiter
+from lms.jobs.services import open_job
 
 bp = Blueprint("certificates", __name__)
 VERIFY_LIMIT = "30 per minute"
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {"status_labels": STATUS_LABELS}
 
 
 class LookupForm(FlaskForm):
@@ -55,6 +63,24 @@ def _certificate(number: str) -> Certificate:
     if found is None:
         abort(404)
     return found
+
+
+def _own_certificate(number: str) -> Certificate:
+    """The certificate, when it is the trainee's own (administrators reach every one)."""
+    certificate = _certificate(number)
+    if current_user.role == Role.TRAINEE:
+        ensure(certificate.staff_id == current_user.staff_id)
+    return certificate
+
+
+class ArchiveForm(FlaskForm):
+    """The choice of a district or a cohort (GET; the view reads the two numbers itself)."""
+
+    class Meta:
+        csrf = False
+
+    district = SelectField(_l("District"))
+    cohort = SelectField(_l("Cohort"))
 
 
 # Public ---------------------------------------------------------------------------------------
@@ -79,6 +105,13 @@ def verify(number: str) -> Any:
         level_label=level_label,
         signature_ok=signature_ok,
     ), status
+
+
+@bp.route("/verify/jwks.json")
+@public
+def jwks() -> Any:
+    """The same key as a JSON Web Key Set, for checking Open Badges credentials (VC-JWT)."""
+    return jsonify(keys=[badges.public_jwk()])
 
 
 @bp.route("/verify/public-key.pem")
@@ -164,9 +197,7 @@ def photo() -> Any:
 @bp.route("/certificates/<number>.pdf")
 @roles_required(Role.TRAINEE, Role.CITY_ADMIN)
 def download(number: str) -> Response:
-    certificate = _certificate(number)
-    if current_user.role == Role.TRAINEE:
-        ensure(certificate.staff_id == current_user.staff_id)
+    certificate = _own_certificate(number)
     data = services.stored_pdf(certificate)
     return Response(
         data,
@@ -184,10 +215,19 @@ def index() -> Any:
     certificates = db.session.scalars(
         select(Certificate).order_by(Certificate.number.desc()).limit(500)
     ).all()
+    archive_form = ArchiveForm()
+    archive_form.district.choices = [("", _l("District"))] + [
+        (str(d.id), d.name) for d in queries.districts()
+    ]
+    archive_form.cohort.choices = [("", _l("Cohort"))] + [
+        (str(c.id), c.title) for c in queries.cohorts()
+    ]
     return render_template(
         "certificates/index.html",
         certificates=certificates,
         eligible=services.eligible(),
+        job=open_job(bulk.KIND),
+        archive_form=archive_form,
         action_form=ActionForm(),
         revoke_form=RevokeForm(),
         level_label=level_label,
@@ -197,10 +237,53 @@ def index() -> Any:
 @bp.route("/certificates/issue", methods=["POST"])
 @roles_required(Role.CITY_ADMIN)
 def issue_eligible() -> Any:
-    if ActionForm().validate_on_submit():
-        issued = [services.issue(candidate) for candidate in services.eligible()]
-        flash(_l("%(n)d certificates issued.", n=len(issued)), "success")
-    return redirect(url_for("certificates.index"))
+    """Start the bulk issue as a background job and show its progress."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("certificates.index"))
+    job = bulk.submit(current_user)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.route("/certificates/archive.zip")
+@roles_required(Role.CITY_ADMIN)
+def archive() -> Response:
+    """The valid certificates of one district or one cohort, as a ZIP of PDFs."""
+    district_id = request.args.get("district", type=int)
+    cohort_id = request.args.get("cohort", type=int)
+    if (district_id is None) == (cohort_id is None):
+        abort(400)
+    certificates = queries.for_archive(district_id=district_id, cohort_id=cohort_id)
+    name = "certificates-" + (f"district-{district_id}" if district_id else f"cohort-{cohort_id}")
+    return send_file(
+        services.archive(certificates),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{name}.zip",
+    )
+
+
+@bp.route("/certificates/<number>/badge.json")
+@roles_required(Role.TRAINEE, Role.CITY_ADMIN)
+def badge(number: str) -> Response:
+    """The Open Badges 3.0 credential, as JSON."""
+    certificate = _own_certificate(number)
+    return Response(
+        json.dumps(badges.credential(certificate), ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{number}-badge.json"'},
+    )
+
+
+@bp.route("/certificates/<number>/badge.jwt")
+@roles_required(Role.TRAINEE, Role.CITY_ADMIN)
+def badge_jwt(number: str) -> Response:
+    """The Open Badges 3.0 credential signed as a VC-JWT."""
+    certificate = _own_certificate(number)
+    return Response(
+        badges.signed_jwt(certificate),
+        mimetype="application/vc+jwt",
+        headers={"Content-Disposition": f'attachment; filename="{number}-badge.jwt"'},
+    )
 
 
 @bp.route("/certificates/<number>/revoke", methods=["POST"])

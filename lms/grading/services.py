@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -563,21 +563,30 @@ def open_appeal(task: CandidateTask, panel: Panel, reason: str, actor: User) -> 
     return again
 
 
-def level_result(candidate: SkillCandidate) -> dict[str, Any]:
-    """Theory and skills for the candidate's level: passed when both pass."""
+def published_theory(staff_id: Any, level: Any) -> Select[float | None, bool | None]:
+    """Score and pass of ``staff_id``'s scored attempts in published theory sessions of
+    ``level`` (values, or columns of an outer query)."""
     from lms.exams.models import Attempt, Candidate, ExamSession, SessionStatus
 
-    theory = db.session.execute(
+    return (
         select(Attempt.score, Attempt.passed)
         .join(Candidate, Candidate.id == Attempt.candidate_id)
         .join(ExamSession, ExamSession.id == Candidate.session_id)
         .where(
-            Candidate.staff_id == candidate.staff_id,
-            ExamSession.level == candidate.session.level,
+            Candidate.staff_id == staff_id,
+            ExamSession.level == level,
             ExamSession.status == SessionStatus.RESULTS_PUBLISHED,
             Attempt.score.is_not(None),
         )
-        .order_by(Attempt.score.desc())
+    )
+
+
+def level_result(candidate: SkillCandidate) -> dict[str, Any]:
+    """Theory and skills for the candidate's level: passed when both pass."""
+    from lms.exams.models import Attempt
+
+    theory = db.session.execute(
+        published_theory(candidate.staff_id, candidate.session.level).order_by(Attempt.score.desc())
     ).first()
     theory_score, theory_passed = theory if theory else (None, None)
     passed = None

@@ -1,0 +1,83 @@
+"""``lms certificates``: bulk issue with progress, and font preparation."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask.cli import with_appcontext
+
+from lms.certification import bulk
+from lms.db import db, transaction, write_intent
+from lms.jobs import services as jobs
+from lms.jobs.models import Job, JobStatus
+
+
+@click.group("certificates", help="Skill-level certificates.")
+def certificates_group() -> None:
+    pass
+
+
+@certificates_group.command("issue", help="Issue certificates to everyone eligible.")
+@click.option("--eligible", is_flag=True, required=True, help="Everyone who passed and has none.")
+@click.option("--session", "session_id", type=int, help="Only candidates of this skill session.")
+@with_appcontext
+def issue(eligible: bool, session_id: int | None) -> None:
+    """Runs as a background job (in-process, or on Celery workers when LMS_REDIS_URL is set)
+    and shows its progress; running it again resumes an interrupted job without duplicates."""
+    with transaction():
+        job = bulk.submit(None, session_id)
+    job_id = job.id
+    if job.resumed:
+        click.echo(f"Resuming job {job_id}.")
+    follow(job_id)
+    write_intent.set(True)
+    db.session.expire_all()
+    finished = db.session.get(Job, job_id)
+    assert finished is not None
+    job = finished
+    if job.status == JobStatus.FAILED:
+        raise click.ClickException(f"job {job_id} failed: {job.error}")
+    click.echo(
+        f"Job {job_id} finished: {job.result.get('issued', 0)} certificates issued, "
+        f"{job.result.get('rendered', 0)} PDFs rendered."
+    )
+
+
+def follow(job_id: int, interval: float = 0.5) -> None:
+    """Print the job's progress until it ends: a bar on a terminal, a line per tenth otherwise."""
+    interactive = sys.stdout.isatty()
+    last_tenth = -1
+    write_intent.set(False)  # only reading: on SQLite, never stand in the workers' way
+    while True:
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        if job is None:
+            return
+        state = jobs.progress(job)
+        active = job.active
+        db.session.rollback()
+        tenth = state["percent"] // 10
+        line = f"{state['stage'] or state['status']:<10} {state['done']}/{state['total']}"
+        if interactive:
+            bar = "#" * (state["percent"] // 4)
+            click.echo(f"\r[{bar:<25}] {state['percent']:3d}% {line}", nl=False)
+        elif tenth != last_tenth or active is None:
+            click.echo(f"{state['percent']:3d}% {line}")
+            last_tenth = tenth
+        if active is None:
+            if interactive:
+                click.echo()
+            return
+        time.sleep(interval)
+
+
+@certificates_group.command("fonts", help="Prepare the certificate fonts (subset once, cached).")
+@with_appcontext
+def fonts() -> None:
+    from lms.certification.render import prepare
+
+    started = time.perf_counter()
+    prepare()
+    click.echo(f"Certificate fonts ready ({time.perf_counter() - started:.1f} s).")
