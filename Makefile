@@ -6,7 +6,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 CATALOG := lms/translations/zh_Hans_CN/LC_MESSAGES/messages
 
-.PHONY: run test test-sqlite test-postgresql bench lint typecheck translations extract-messages \
+.PHONY: run worker test test-sqlite test-postgresql bench lint typecheck translations extract-messages \
         system-packages test-system-packages clean
 
 $(STAMP): pyproject.toml
@@ -30,8 +30,13 @@ test-system-packages:
 run: $(STAMP) translations system-packages
 	$(BIN)/lms db upgrade
 	$(BIN)/lms demo seed --if-empty
+	$(BIN)/lms certificates fonts
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
 	$(BIN)/lms run --host 127.0.0.1 --port $(PORT) --no-reload
+
+# A Celery worker for background jobs (needs LMS_REDIS_URL; run one per CPU, or use -c N).
+worker: $(STAMP) translations system-packages
+	$(BIN)/celery -A lms.jobs.worker worker --queues $${LMS_CELERY_QUEUE:-lms} --loglevel INFO
 
 # SQLite always; PostgreSQL as well when LMS_TEST_DATABASE_URL names one (CI sets it).
 test: $(STAMP) translations test-system-packages

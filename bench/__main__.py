@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHMARKS = ["roster_import", "exam_load"]
+BENCHMARKS = ["roster_import", "exam_load", "certificates_bulk"]
 
 
 def main() -> None:

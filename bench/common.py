@@ -94,6 +94,7 @@ def make_bench_app(url: str, instance: str) -> Any:
             "DATA_KEY": "bench-data-key-000000000000",
             "PASSWORD_HASH_TIME_COST": 1,
             "PASSWORD_HASH_MEMORY_KIB": 1024,
+            "CERT_FONT_CACHE": str(Path(__file__).parent.parent / ".cache" / "fonts"),
         }
     )
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the application needs when they are missing:
 #   run:  CJK fonts (certificates and pages in Chinese), Pango (WeasyPrint) and poppler-utils
-#   test: the same plus chromium (browser journeys)
+#   test: the same plus chromium (browser journeys) and zbar-tools (reading printed QR codes)
 set -euo pipefail
 purpose="${1:-run}"
 missing=()
@@ -12,6 +12,7 @@ command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$purpose" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing Debian packages: ${missing[*]}"

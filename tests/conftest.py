@@ -60,6 +60,9 @@ def test_config(database_url: str, instance_path: str, **overrides: Any) -> dict
         "PASSWORD_HASH_MEMORY_KIB": 1024,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "lms.test",
+        # Font subsets are built once per checkout, not once per test run.
+        "CERT_FONT_CACHE": os.environ.get("LMS_TEST_FONT_CACHE")
+        or str(Path(__file__).parent.parent / ".cache" / "fonts"),
         **overrides,
     }
 

@@ -167,6 +167,18 @@ def build_certificates(users: dict[Any, Any]) -> dict[str, Any]:
     return {"number": services.issue(candidate).number}
 
 
+def job(world: World, user: Any) -> dict[str, Any]:
+    """A finished bulk-issue job."""
+    from lms.jobs.models import Job, JobStatus
+
+    finished = Job(kind="certificates.issue")
+    db.session.add(finished)
+    db.session.flush()
+    finished.status, finished.active = JobStatus.FINISHED, None
+    db.session.flush()
+    return {"job_id": finished.id}
+
+
 def skill(world: World, user: Any) -> dict[str, Any]:
     return {"session_id": world.ids["skill_session_id"]}
 
@@ -349,6 +361,12 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("POST", "/certificates/issue", CITY, None),
     ("POST", "/certificates/<number>/revoke", CITY, None),
     ("POST", "/certificates/<number>/reissue", CITY, None),
+    ("GET", "/certificates/<number>/badge.json", frozenset({T, C}), None),
+    ("GET", "/certificates/<number>/badge.jwt", frozenset({T, C}), None),
+    ("GET", "/certificates/archive.zip", CITY, None),
+    ("GET", "/verify/jwks.json", PUBLIC, None),
+    ("GET", "/jobs/<int:job_id>", CITY, job),
+    ("GET", "/jobs/<int:job_id>.json", CITY, job),
 ]
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.certification import numbering, services
-from lms.certification.models import Certificate, CertificateStatus
+from lms.certification.models import Certificate, CertificateFile, CertificateStatus
 from lms.core.errors import Conflict
 from lms.db import db, transaction
 from lms.grading.models import SkillCandidate
@@ -81,7 +81,8 @@ def test_the_pdf_is_a4_with_every_chinese_field_and_is_stored_with_its_hash() ->
                      f"/verify/{certificate.number}"):  # fmt: skip
         assert expected in text, expected
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
-    assert re.search(r"\+Noto-Serif-CJK-SC .* yes yes yes", fonts)  # a Song-style face, embedded
+    # Noto Serif CJK SC (a Song-style face), pre-subset to GB 2312, embedded and subset again.
+    assert re.search(r"\+LMS-Certificate-Serif .* yes yes yes", fonts)
 
 
 @pytest.mark.concurrency
@@ -124,8 +125,11 @@ def test_a_stored_pdf_that_was_altered_is_refused() -> None:
 
     certificate = services.issue(make_passed_candidate())
     services.stored_pdf(certificate)
-    path = services.pdf_path(certificate, certificate.pdf_sha256 or "")
-    path.chmod(0o600)
-    path.write_bytes(cipher().encrypt_bytes(b"%PDF-1.7 forged", services.PDF_PURPOSE))
+    stored = db.session.scalar(
+        select(CertificateFile).where(CertificateFile.sha256 == certificate.pdf_sha256)
+    )
+    assert stored is not None
+    stored.pdf_encrypted = cipher().encrypt_bytes(b"%PDF-1.7 forged", services.PDF_PURPOSE)
+    db.session.flush()
     with pytest.raises(Conflict):
         services.stored_pdf(certificate)

@@ -1,0 +1,205 @@
+"""Bulk issue as a background job, with real commits: in-process (threads and a process pool),
+after a crash (kill -9 mid-batch, then run again), and on two Celery workers on Redis."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from lms.certification import services
+from lms.certification.models import Certificate, CertificateFile
+from lms.core.roles import Role
+from lms.db import db
+from lms.jobs.models import Job, JobStatus
+from tests.certification.factories import make_passed_candidate
+from tests.conftest import zh
+from tests.factories import make_user
+
+ROOT = Path(__file__).parent.parent.parent
+REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def passed_candidates(count: int) -> None:
+    for _ in range(count):
+        make_passed_candidate()
+    db.session.commit()
+
+
+def wait_for_job(job_id: int, seconds: float = 180) -> Job:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        if job is not None and job.active is None:
+            return job
+        db.session.rollback()
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not end in {seconds} s")
+
+
+def assert_complete_and_gapless(count: int) -> None:
+    db.session.expire_all()
+    certificates = db.session.scalars(select(Certificate).order_by(Certificate.serial)).all()
+    assert [c.serial for c in certificates] == list(range(1, count + 1))
+    assert all(c.pdf_sha256 for c in certificates)
+    # One stored PDF each: a part interrupted before its commit left nothing behind.
+    assert db.session.scalar(select(func.count()).select_from(CertificateFile)) == count
+    assert services.eligible() == []
+
+
+def environment(app: Flask, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "LMS_ENV": "testing",
+        "LMS_DATABASE_URL": app.config["DATABASE_URL"],
+        "LMS_SECRET_KEY": app.config["SECRET_KEY"],
+        "LMS_DATA_KEY": app.config["DATA_KEY"],
+        "LMS_INSTANCE_PATH": str(tmp_path),
+        "LMS_CERT_FONT_CACHE": app.config["CERT_FONT_CACHE"],
+        **extra,
+    }
+
+
+@pytest.mark.concurrency
+def test_the_button_runs_a_job_whose_page_follows_it_to_the_end(app, committed, client) -> None:
+    passed_candidates(3)
+    admin = make_user(Role.CITY_ADMIN)
+    db.session.commit()
+    client.login_as(admin)
+    app.config["CERT_RENDER_PART"] = 1  # three parts: the process pool renders them
+    try:
+        response = client.post("/certificates/issue")
+    finally:
+        app.config["CERT_RENDER_PART"] = 20
+    assert response.status_code == 302 and "/jobs/" in response.location
+    job_id = int(response.location.rsplit("/", 1)[1])
+    job = wait_for_job(job_id)
+    assert job.status == JobStatus.FINISHED, job.error
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert state["done"] == state["total"] == 3 and state["percent"] == 100
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert zh("Finished") in page and 'value="3"' in page
+    assert_complete_and_gapless(3)
+    # Again: nothing is left to do, nothing is issued twice.
+    again = client.post("/certificates/issue")
+    assert wait_for_job(int(again.location.rsplit("/", 1)[1])).result["issued"] == 0
+    assert_complete_and_gapless(3)
+
+
+@pytest.mark.concurrency
+def test_the_command_shows_progress_and_is_safe_to_run_twice(app, committed) -> None:
+    passed_candidates(2)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["certificates", "issue", "--eligible"])
+    assert first.exit_code == 0, first.output
+    assert "100% " in first.output and "2 certificates issued, 2 PDFs rendered" in first.output
+    second = runner.invoke(args=["certificates", "issue", "--eligible"])
+    assert "0 certificates issued, 0 PDFs rendered" in second.output
+    assert_complete_and_gapless(2)
+
+
+@pytest.mark.concurrency
+def test_a_batch_killed_midway_resumes_without_duplicates_or_gaps(app, committed, tmp_path) -> None:
+    passed_candidates(8)
+    command = [str(ROOT / ".venv" / "bin" / "lms"), "certificates", "issue", "--eligible"]
+    env = environment(app, tmp_path, LMS_JOB_WORKERS="1", LMS_CERT_RENDER_PART="1")
+    victim = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            job = db.session.scalar(select(Job))
+            if job is not None and job.done >= 1:
+                break
+            db.session.rollback()
+            time.sleep(0.01)
+        os.killpg(victim.pid, signal.SIGKILL)
+    finally:
+        victim.wait(timeout=30)
+    db.session.expire_all()
+    job = db.session.scalar(select(Job))
+    assert job is not None and job.status == JobStatus.RUNNING and 1 <= job.done < 8
+    db.session.rollback()
+
+    resumed = subprocess.run(
+        command, env={**env, "LMS_JOB_STALE_SECONDS": "0"}, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"Resuming job {job.id}." in resumed.stdout
+    db.session.expire_all()
+    finished = db.session.get(Job, job.id)
+    assert finished is not None and finished.status == JobStatus.FINISHED
+    assert finished.done == 8 and finished.resumed == 1
+    assert_complete_and_gapless(8)
+
+
+@pytest.mark.concurrency
+def test_two_celery_workers_on_redis_share_the_batch(app, committed, tmp_path) -> None:
+    import redis
+
+    passed_candidates(6)
+    queue = f"lms-test-{uuid.uuid4().hex[:8]}"
+    env = environment(
+        app, tmp_path, LMS_REDIS_URL=REDIS_URL, LMS_CELERY_QUEUE=queue, LMS_CERT_RENDER_PART="1"
+    )
+    workers: list[Any] = []
+    logs = [tmp_path / f"worker{n}.log" for n in (1, 2)]
+    outputs = [log.open("w") for log in logs]
+    for number, output in enumerate(outputs, 1):
+        workers.append(
+            subprocess.Popen(
+                [
+                    str(ROOT / ".venv" / "bin" / "celery"),
+                    "-A",
+                    "lms.jobs.worker",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "--queues",
+                    queue,
+                    "--hostname",
+                    f"w{number}@%h",
+                    "--loglevel",
+                    "INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    app.config.update(REDIS_URL=REDIS_URL, CELERY_QUEUE=queue)
+    try:
+        result = app.test_cli_runner().invoke(args=["certificates", "issue", "--eligible"])
+        assert result.exit_code == 0, result.output
+        assert "6 certificates issued, 6 PDFs rendered" in result.output
+    finally:
+        app.config.update(REDIS_URL=None, CELERY_QUEUE="lms")
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        for output in outputs:
+            output.close()
+        redis.Redis.from_url(REDIS_URL).delete(queue)
+    parts_done = [log.read_text().count("Task lms.jobs.part[") for log in logs]
+    assert all(count >= 1 for count in parts_done), (parts_done, [log.read_text() for log in logs])
+    assert_complete_and_gapless(6)
