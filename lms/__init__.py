@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lms.core.crypto import FieldCipher
     from lms.core.errors import register_error_handlers
     from lms.db import db
+    from lms.reports import cache  # noqa: F401 - its session listeners keep figures fresh
 
     db.init_app(app)
     app.extensions["lms_cipher"] = FieldCipher(app.config["DATA_KEY"])

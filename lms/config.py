@@ -127,6 +127,17 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JOB_WORKERS": int(os.environ.get("LMS_JOB_WORKERS") or os.cpu_count() or 1),
         "CELERY_QUEUE": os.environ.get("LMS_CELERY_QUEUE", "lms"),
         "JOB_STALE_SECONDS": int(os.environ.get("LMS_JOB_STALE_SECONDS", "120")),
+        # The licensed-to-work rate: which kinds of certificate issued elsewhere qualify
+        # (comma-separated, see certification.models.ExternalKind; ours always do), and the
+        # city's target.
+        "QUALIFYING_KINDS": tuple(
+            kind.strip()
+            for kind in os.environ.get(
+                "LMS_QUALIFYING_KINDS", "baoyushi,baoyuyuan,yuyingyuan"
+            ).split(",")
+            if kind.strip()
+        ),
+        "RATE_TARGET": float(os.environ.get("LMS_RATE_TARGET", "0.9")),
     }
     config.update(overrides)
     return config

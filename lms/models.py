@@ -1,10 +1,12 @@
 """Imports every model so that the metadata is complete (migrations, tests)."""
 
 from lms.accounts.models import User
+from lms.api.models import ApiToken
 from lms.certification.models import (
     Certificate,
     CertificateFile,
     CertificateSerial,
+    ExternalCertificate,
     HolderPhoto,
 )
 from lms.core.audit import AuditEvent
@@ -45,10 +47,12 @@ from lms.learning.models import (
     TrainingPlan,
 )
 from lms.org.models import District, Institution, RosterUpload, Staff
+from lms.reports.models import DataRevision
 
 metadata = Base.metadata
 
 __all__ = [
+    "ApiToken",
     "Attempt",
     "Attendance",
     "AuditEvent",
@@ -62,12 +66,14 @@ __all__ = [
     "ClassSession",
     "Cohort",
     "Course",
+    "DataRevision",
     "DeclaredRelation",
     "District",
     "DistrictQuota",
     "Enrolment",
     "ExamRoom",
     "ExamSession",
+    "ExternalCertificate",
     "HolderPhoto",
     "Institution",
     "Invigilation",

@@ -19,6 +19,7 @@ from lms import create_app
 from lms.cli import alembic_config
 from lms.db import db, make_engine, utcnow
 from lms.extensions import limiter
+from lms.reports import cache as report_cache
 
 TEST_PASSWORD = "Quiet-Harbour-Lantern-42"
 
@@ -93,6 +94,9 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
             outer.rollback()
             connection.close()
             db.session.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
+            # Rolling back the test also rolls back the revision counter, so the next test
+            # could meet figures cached for this test's data under the same revision.
+            report_cache.clear()
 
 
 @pytest.fixture
@@ -112,6 +116,7 @@ def committed(app: Flask) -> Iterator[None]:
             with db.engine.begin() as connection:
                 for table in reversed(metadata.sorted_tables):
                     connection.execute(table.delete())
+            report_cache.clear()
 
 
 @contextmanager

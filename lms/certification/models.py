@@ -122,3 +122,81 @@ class HolderPhoto(Base):
     )
     jpeg_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_at: Mapped[datetime]
+
+
+class ExternalKind(StrEnum):
+    """Kinds of certificate issued elsewhere that a person may hold."""
+
+    BAOYUSHI = "baoyushi"
+    BAOYUYUAN = "baoyuyuan"
+    YUYINGYUAN = "yuyingyuan"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(EXTERNAL_KIND_LABELS[self])
+
+
+EXTERNAL_KIND_LABELS = {
+    ExternalKind.BAOYUSHI: _l("Childcare worker (保育师) certificate from another body"),
+    ExternalKind.BAOYUYUAN: _l("Earlier childcare worker (保育员) certificate"),
+    ExternalKind.YUYINGYUAN: _l("Infant care (育婴员) certificate"),
+    ExternalKind.OTHER: _l("Other certificate"),
+}
+
+
+class ExternalStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return str(EXTERNAL_STATUS_LABELS[self])
+
+
+EXTERNAL_STATUS_LABELS = {
+    ExternalStatus.PENDING: _l("Awaiting confirmation"),
+    ExternalStatus.CONFIRMED: _l("Confirmed"),
+    ExternalStatus.REJECTED: _l("Rejected"),
+}
+
+
+class ExternalCertificate(TimestampMixin, Base):
+    """A certificate issued elsewhere, recorded with a scan as evidence. It counts towards the
+    licensed-to-work rate once an administrator confirms it and its kind qualifies
+    (``LMS_QUALIFYING_KINDS``)."""
+
+    __tablename__ = "external_certificates"
+    __table_args__ = (
+        UniqueConstraint("kind", "number"),
+        CheckConstraint("expires_on IS NULL OR expires_on > issued_on", name="expires_after_issue"),
+        CheckConstraint(
+            "(status = 'pending') = (decided_at IS NULL)", name="decided_unless_pending"
+        ),
+        CheckConstraint("(revoked_at IS NULL) OR status = 'confirmed'", name="revoke_confirmed"),
+        CheckConstraint("level IS NULL OR level BETWEEN 1 AND 5", name="level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ExternalKind] = mapped_column(str_enum(ExternalKind, "external_kind", 20))
+    number: Mapped[str] = mapped_column(String(40))
+    issuer: Mapped[str] = mapped_column(String(100))
+    level: Mapped[int | None]
+    issued_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    #: The uploaded evidence (JPEG, PNG or PDF), encrypted: it shows the ID number.
+    scan_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    scan_type: Mapped[str] = mapped_column(String(40))
+    status: Mapped[ExternalStatus] = mapped_column(
+        str_enum(ExternalStatus, "external_status", 10), default=ExternalStatus.PENDING
+    )
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str] = mapped_column(String(200), default="")
+    #: Withdrawn after confirmation (found invalid, or revoked by its issuer).
+    revoked_at: Mapped[datetime | None]
+
+    staff: Mapped[Staff] = relationship()

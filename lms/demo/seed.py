@@ -22,6 +22,7 @@ from lms.core.localtime import LOCAL_ZONE
 from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.demo import data
+from lms.demo.certificates import seed_external_certificates
 from lms.demo.exams import EXAM_TRAINEE_NAME, seed_exam_session
 from lms.demo.skills import seed_skill_session
 from lms.demo.training import enrol_demo_trainee, seed_training
@@ -55,6 +56,7 @@ def seed_demo(options: DemoOptions) -> list[DemoAccount]:
     _seed_staff(random.Random(options.seed), institutions, options.trainees)
     accounts = _seed_accounts(districts)
     seed_training(options.seed, REFERENCE_DAY.year, Path(current_app.config["COURSES_ROOT"]))
+    seed_external_certificates(options.seed, REFERENCE_DAY)
     trainee = db.session.scalar(select(User).where(User.role == Role.TRAINEE).order_by(User.id))
     if trainee is not None and trainee.staff_id is not None:
         enrol_demo_trainee(trainee.staff_id, REFERENCE_DAY.year)

@@ -327,11 +327,26 @@ def staff_detail(staff_id: int) -> Any:
 def _render_staff_detail(
     staff: Staff, full_id: str | None = None, reveal_form: RevealIdForm | None = None
 ) -> str:
+    from lms.certification.external import can_decide, qualifies
+    from lms.certification.external_views import DecisionForm
+    from lms.certification.models import Certificate, ExternalCertificate
+
     account = db.session.scalar(select(User).where(User.staff_id == staff.id))
     return render_template(
         "org/staff_detail.html",
         staff=staff,
         account=account,
+        certificates=db.session.scalars(
+            select(Certificate).where(Certificate.staff_id == staff.id).order_by(Certificate.level)
+        ).all(),
+        external_certificates=db.session.scalars(
+            select(ExternalCertificate)
+            .where(ExternalCertificate.staff_id == staff.id)
+            .order_by(ExternalCertificate.issued_on.desc())
+        ).all(),
+        qualifies=qualifies,
+        can_decide=can_decide(current_user.scope, staff),
+        decision_form=DecisionForm(),
         full_id=full_id,
         reveal_form=reveal_form or RevealIdForm(),
         action_form=ActionForm(),

@@ -1,0 +1,193 @@
+"""Pages for certificates issued elsewhere: record with a scan, confirm or reject, withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from lms.certification import external
+from lms.certification.models import (
+    EXTERNAL_KIND_LABELS,
+    EXTERNAL_STATUS_LABELS,
+    STATUS_LABELS,
+    ExternalCertificate,
+    ExternalKind,
+    ExternalStatus,
+)
+from lms.core import audit
+from lms.core.access import ensure, roles_required
+from lms.core.errors import DomainError
+from lms.core.forms import options
+from lms.core.pagination import paginate
+from lms.core.roles import ADMIN_ROLES, Role
+from lms.db import db
+from lms.org.models import Institution, Staff
+
+bp = Blueprint("external", __name__, url_prefix="/external-certificates")
+
+DECIDERS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+
+
+@bp.app_template_filter("certificate_status")
+def _status_label(value: str) -> str:
+    return str(STATUS_LABELS.get(value, value))
+
+
+class RecordForm(FlaskForm):
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=40)])
+    issuer = StringField(_l("Issued by"), validators=[DataRequired(), Length(max=100)])
+    level = SelectField(_l("Level"), coerce=int, validators=[Optional()])
+    issued_on = DateField(_l("Date of issue"), validators=[DataRequired()])
+    expires_on = DateField(_l("Valid until (if printed)"), validators=[Optional()])
+    scan = FileField(
+        _l("Scan or photo of the certificate (JPEG, PNG or PDF, up to 10 MB)"),
+        validators=[FileRequired(_l("Choose the scan of the certificate"))],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = options([(k.value, EXTERNAL_KIND_LABELS[k]) for k in ExternalKind])
+        self.level.choices = options(
+            [(0, _l("Not stated"))]
+            + [
+                (n, label)
+                for n, label in ((5, "五级/初级工"), (4, "四级/中级工"), (3, "三级/高级工"))
+            ]
+        )
+
+
+class DecisionForm(FlaskForm):
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+
+
+def _visible_staff(staff_id: int) -> Staff:
+    staff = db.session.get(Staff, staff_id)
+    ensure(staff is not None and external.can_record(current_user.scope, staff))
+    assert staff is not None
+    return staff
+
+
+def _visible(certificate_id: int) -> ExternalCertificate:
+    certificate = db.session.get(ExternalCertificate, certificate_id)
+    ensure(certificate is not None and external.can_record(current_user.scope, certificate.staff))
+    assert certificate is not None
+    return certificate
+
+
+@bp.route("")
+@roles_required(*ADMIN_ROLES)
+def index() -> Any:
+    scope = current_user.scope
+    wanted = request.args.get("status", ExternalStatus.PENDING.value)
+    statement = (
+        select(ExternalCertificate)
+        .join(Staff, Staff.id == ExternalCertificate.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .order_by(ExternalCertificate.created_at.desc(), ExternalCertificate.id.desc())
+    )
+    if wanted in {s.value for s in ExternalStatus}:
+        statement = statement.where(ExternalCertificate.status == wanted)
+    if scope.role == Role.DISTRICT_ADMIN:
+        statement = statement.where(Institution.district_id == scope.district_id)
+    elif scope.role == Role.INSTITUTION_MANAGER:
+        statement = statement.where(Institution.id == scope.institution_id)
+    page = paginate(statement, request.args.get("page", 1, type=int) or 1, 50)
+    return render_template(
+        "certificates/external_index.html",
+        page=page,
+        wanted=wanted,
+        statuses=EXTERNAL_STATUS_LABELS,
+        form=DecisionForm(),
+        can_decide=scope.role in DECIDERS,
+    )
+
+
+@bp.route("/new/<int:staff_id>", methods=["GET", "POST"])
+@roles_required(*ADMIN_ROLES)
+def record(staff_id: int) -> Any:
+    staff = _visible_staff(staff_id)
+    form = RecordForm()
+    if form.validate_on_submit():
+        data = external.ExternalData(
+            kind=ExternalKind(form.kind.data),
+            number=form.number.data or "",
+            issuer=form.issuer.data or "",
+            level=form.level.data or None,
+            issued_on=form.issued_on.data,
+            expires_on=form.expires_on.data,
+        )
+        try:
+            external.record(staff, data, form.scan.data.read(), current_user)
+        except DomainError as error:
+            form.scan.errors = [*form.scan.errors, error.message]
+        else:
+            flash(
+                _l("Recorded; it counts once a district or city administrator confirms it."),
+                "success",
+            )
+            return redirect(url_for("org.staff_detail", staff_id=staff.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("certificates/external_form.html", staff=staff, form=form), status
+
+
+def _decide(certificate_id: int, confirm: bool) -> Any:
+    certificate = _visible(certificate_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            external.decide(certificate, confirm, current_user, form.note.data or "")
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_l("Confirmed.") if confirm else _l("Rejected."), "success")
+    if request.form.get("back") == "staff":
+        return redirect(url_for("org.staff_detail", staff_id=certificate.staff_id))
+    return redirect(url_for("external.index"))
+
+
+@bp.route("/<int:certificate_id>/confirm", methods=["POST"])
+@roles_required(*DECIDERS)
+def confirm(certificate_id: int) -> Any:
+    return _decide(certificate_id, True)
+
+
+@bp.route("/<int:certificate_id>/reject", methods=["POST"])
+@roles_required(*DECIDERS)
+def reject(certificate_id: int) -> Any:
+    return _decide(certificate_id, False)
+
+
+@bp.route("/<int:certificate_id>/withdraw", methods=["POST"])
+@roles_required(*DECIDERS)
+def withdraw(certificate_id: int) -> Any:
+    certificate = _visible(certificate_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            external.withdraw(certificate, current_user, form.note.data or "")
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_l("Withdrawn: it no longer counts."), "success")
+    return redirect(url_for("org.staff_detail", staff_id=certificate.staff_id))
+
+
+@bp.route("/<int:certificate_id>/scan")
+@roles_required(*ADMIN_ROLES)
+def scan(certificate_id: int) -> Response:
+    """The evidence shows the full ID number: every view is recorded."""
+    certificate = _visible(certificate_id)
+    audit.record("external_certificate.scan_viewed", certificate)
+    response = Response(external.scan_of(certificate), mimetype=certificate.scan_type)
+    extension = "pdf" if certificate.scan_type == "application/pdf" else "jpg"
+    response.headers["Content-Disposition"] = f"inline; filename=scan-{certificate.id}.{extension}"
+    return response

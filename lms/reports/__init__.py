@@ -1,0 +1,1 @@
+"""The licensed-to-work rate, dashboards, exports and the monthly report."""

@@ -1,0 +1,109 @@
+"""Licensed-to-work figures cached per process until the data they count changes.
+
+Counting 100,000 staff takes a few hundred milliseconds; the figures change only when staff,
+institutions, districts or certificates do. Every write to those tables through the session
+(unit of work or ORM-enabled ``insert()``/``update()``/``delete()``) marks the session, and its
+commit bumps the ``rates`` revision in the same transaction. A cached figure is keyed by the
+revision, so the first request after a committed change recomputes it; a transaction holding
+uncommitted changes of its own always computes afresh. Writes that bypass the session (raw SQL
+on a connection) are not seen: there are none in this code base."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import CursorResult, event, insert, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from lms.db import db
+from lms.reports.models import DataRevision
+
+RATES = "rates"
+#: Tables whose rows the licensed-to-work figures count.
+WATCHED = frozenset({"staff", "institutions", "districts", "certificates", "external_certificates"})
+MAX_ENTRIES = 256
+_DIRTY = "rates_data_changed"
+
+T = TypeVar("T")
+
+_entries: OrderedDict[Hashable, Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def revision() -> int:
+    return db.session.scalar(select(DataRevision.revision).where(DataRevision.name == RATES)) or 0
+
+
+def cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` for ``key`` at the current revision, from the cache when present; computed
+    afresh while this transaction holds changes of its own."""
+    if db.session.info.get(_DIRTY):
+        return compute()
+    full_key = (key, revision())
+    with _lock:
+        if full_key in _entries:
+            _entries.move_to_end(full_key)
+            return _entries[full_key]
+    value = compute()
+    with _lock:
+        _entries[full_key] = value
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
+
+
+def _bump(session: Session) -> None:
+    changed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(DataRevision)
+        .where(DataRevision.name == RATES)
+        .values(revision=DataRevision.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not changed.rowcount:
+        session.execute(insert(DataRevision).values(name=RATES, revision=1))
+
+
+def _table_of(instance: Any) -> str | None:
+    table = getattr(type(instance), "__table__", None)
+    return table.name if table is not None else None
+
+
+@event.listens_for(Session, "before_flush")
+def _watch_flush(session: Session, _context: Any, _instances: Any) -> None:
+    changed = (*session.new, *session.deleted, *session.dirty)
+    if any(
+        _table_of(instance) in WATCHED
+        and (instance not in session.dirty or session.is_modified(instance))
+        for instance in changed
+    ):
+        session.info[_DIRTY] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _watch_statements(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in WATCHED:
+        state.session.info[_DIRTY] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_on_commit(session: Session) -> None:
+    # Last, just before COMMIT: the revision row is then the last lock a transaction takes, so
+    # two writers can wait on each other's row locks but never in a cycle.
+    if session.info.pop(_DIRTY, False):
+        _bump(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_DIRTY, None)
