@@ -78,6 +78,9 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
+    from lms.api.token_views import bp as api_tokens_bp
+    from lms.api.views import bp as api_bp
+    from lms.certification.external_views import bp as external_bp
     from lms.certification.views import bp as certificates_bp
     from lms.core.views import bp as core_bp
     from lms.exams.session_views import bp as exam_sessions_bp
@@ -88,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.learning.study_views import bp as learn_bp
     from lms.learning.views import bp as training_bp
     from lms.org.views import bp as org_bp
+    from lms.reports.views import bp as reports_bp
 
     blueprints = (
         core_bp,
@@ -101,6 +105,10 @@ def register_blueprints(app: Flask) -> None:
         skills_bp,
         certificates_bp,
         jobs_bp,
+        reports_bp,
+        external_bp,
+        api_bp,
+        api_tokens_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -127,6 +135,7 @@ NAV: list[tuple[str, Any, tuple[Role, ...]]] = [
         _l("Training"),
         (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.INSTITUTION_MANAGER, Role.EXAMINER),
     ),
+    ("reports.index", _l("Licensed-to-work rate"), ADMIN_ROLES),
     ("training.progress", _l("Progress"), ADMIN_ROLES),
     ("exam_sessions.index", _l("Exam sessions"), (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)),
     ("exams.bank_list", _l("Question bank"), (Role.CITY_ADMIN, Role.EXAMINER)),
@@ -134,6 +143,8 @@ NAV: list[tuple[str, Any, tuple[Role, ...]]] = [
     ("certificates.my_certificates", _l("My certificates"), (Role.TRAINEE,)),
     ("skills.index", _l("Skill assessments"), (Role.CITY_ADMIN,)),
     ("certificates.index", _l("Certificates"), (Role.CITY_ADMIN,)),
+    ("external.index", _l("Certificates from elsewhere"), (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)),
+    ("api_tokens.index", _l("API tokens"), (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)),
     ("skills.marking", _l("Marking"), (Role.EXAMINER,)),
     (
         "org.institutions",

@@ -19,6 +19,7 @@ from lms.db import db, utcnow
 from lms.exams.models import Attempt, Candidate, Response
 from lms.learning import study
 from lms.learning.models import EnrolmentStatus
+from lms.org.models import Staff
 from lms.org.roster_uploads import store_upload
 from tests.factories import make_district, make_institution, make_staff, make_user
 from tests.learning.factories import make_cohort, make_course, make_enrolment, make_plan
@@ -40,6 +41,8 @@ EXAM_ADMINS = frozenset({D, C})
 CITY = frozenset({C})
 EXAMINER = frozenset({E})
 PUBLIC = frozenset({ANON, *Role})
+#: Reached with an API token only (tests/api): signed-in sessions get 401 like anyone else.
+BEARER: frozenset[Any] = frozenset({"bearer token"})
 ACTORS = [ANON, *Role]
 
 
@@ -185,6 +188,30 @@ def skill(world: World, user: Any) -> dict[str, Any]:
 
 def skill_candidate(world: World, user: Any) -> dict[str, Any]:
     return {"candidate_id": world.ids["skill_candidate_id"]}
+
+
+def external(world: World, user: Any) -> dict[str, Any]:
+    """A pending certificate from elsewhere of a staff member of the home institution."""
+    from lms.certification.models import ExternalStatus
+    from tests.reports.factories import record_external
+
+    staff = db.session.get(Staff, world.ids["staff_id"])
+    return {"certificate_id": record_external(staff, status=ExternalStatus.PENDING).id}
+
+
+def confirmed_external(world: World, user: Any) -> dict[str, Any]:
+    from tests.reports.factories import record_external
+
+    return {"certificate_id": record_external(db.session.get(Staff, world.ids["staff_id"])).id}
+
+
+def token(world: World, user: Any) -> dict[str, Any]:
+    """An API token of the home district."""
+    from lms.api.services import create_token
+
+    district_id = db.session.get(Staff, world.ids["staff_id"]).institution.district_id
+    _, created = create_token(world.users[C], "平台", district_id, 30)
+    return {"token_id": created.id}
 
 
 def exam(world: World, user: Any) -> dict[str, Any]:
@@ -366,6 +393,37 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/certificates/archive.zip", CITY, None),
     ("GET", "/verify/jwks.json", PUBLIC, None),
     ("GET", "/jobs/<int:job_id>", CITY, job),
+    ("GET", "/dashboard", ADMINS, None),
+    ("GET", "/dashboard/institutions", EXAM_ADMINS, None),
+    ("GET", "/dashboard/institutions.<fmt>", EXAM_ADMINS, None),
+    ("GET", "/dashboard/districts.<fmt>", EXAM_ADMINS, None),
+    ("GET", "/dashboard/trend.<fmt>", ADMINS, None),
+    ("GET", "/dashboard/institutions/<int:institution_id>", ADMINS, None),
+    ("POST", "/dashboard/institutions/<int:institution_id>/nominate", ADMINS, None),
+    ("GET", "/dashboard/institutions/<int:institution_id>/uncertified.<fmt>", ADMINS, None),
+    ("GET", "/dashboard/report.pdf", EXAM_ADMINS, None),
+    ("GET", "/external-certificates", ADMINS, None),
+    ("GET", "/external-certificates/new/<int:staff_id>", ADMINS, None),
+    ("POST", "/external-certificates/new/<int:staff_id>", ADMINS, None),
+    ("POST", "/external-certificates/<int:certificate_id>/confirm", EXAM_ADMINS, external),
+    ("POST", "/external-certificates/<int:certificate_id>/reject", EXAM_ADMINS, external),
+    (
+        "POST",
+        "/external-certificates/<int:certificate_id>/withdraw",
+        EXAM_ADMINS,
+        confirmed_external,
+    ),
+    ("GET", "/external-certificates/<int:certificate_id>/scan", ADMINS, external),
+    ("GET", "/api-tokens", EXAM_ADMINS, None),
+    ("POST", "/api-tokens", EXAM_ADMINS, None),
+    ("POST", "/api-tokens/<int:token_id>/revoke", EXAM_ADMINS, token),
+    ("GET", "/api/v1/openapi.json", PUBLIC, None),
+    ("GET", "/api/v1/rates", BEARER, None),
+    ("GET", "/api/v1/institutions", BEARER, None),
+    ("GET", "/api/v1/staff", BEARER, None),
+    ("GET", "/api/v1/cohorts", BEARER, None),
+    ("GET", "/api/v1/results", BEARER, None),
+    ("GET", "/api/v1/certificates", BEARER, None),
     ("GET", "/jobs/<int:job_id>.json", CITY, job),
 ]
 
@@ -410,7 +468,9 @@ def test_access(client, actor, method, rule, allowed, extra):
         data={"file": (io.BytesIO(b""), "")} if "roster" in rule else {},
     )
     location = response.headers.get("Location", "")
-    if actor in allowed:
+    if allowed is BEARER:
+        assert response.status_code == 401
+    elif actor in allowed:
         assert response.status_code not in (401, 403, 404, 405), response.status_code
         assert "/login" not in location or rule in ("/logout", "/login")
     elif actor == ANON:

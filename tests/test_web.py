@@ -43,7 +43,7 @@ def test_unknown_pages_get_a_friendly_chinese_404(client):
 def test_api_style_errors_are_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
-    assert response.get_json()["error"]["code"] == "404"
+    assert response.get_json()["error"]["code"] == "not_found"
 
 
 def test_no_page_loads_anything_from_another_site(client):

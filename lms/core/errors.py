@@ -62,6 +62,21 @@ _MESSAGES = {
 }
 
 
+#: Machine-readable error codes of JSON answers (the API's clients branch on these).
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "too_many_requests",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -69,7 +84,7 @@ def _wants_json() -> bool:
 def error_response(status: int, message: Any = None, code: str | None = None) -> Any:
     message = message or _MESSAGES.get(status, _TITLES.get(status, ""))
     if _wants_json():
-        body = {"error": {"code": code or str(status), "message": str(message)}}
+        body = {"error": {"code": code or _CODES.get(status, str(status)), "message": str(message)}}
         return jsonify(body), status
     title = _TITLES.get(status, str(status))
     return render_template("errors/error.html", status=status, title=title, message=message), status

@@ -18,11 +18,20 @@ ADMIN_NAV = {
     "/users",
     "/training/",
     "/training/progress",
+    "/dashboard",
 }
 NAV_BY_ROLE = {
     "city_admin": ADMIN_NAV
-    | {"/audit", "/exams/sessions/", "/exams/bank", "/skills/sessions", "/certificates"},
-    "district_admin": ADMIN_NAV | {"/exams/sessions/"},
+    | {
+        "/audit",
+        "/exams/sessions/",
+        "/exams/bank",
+        "/skills/sessions",
+        "/certificates",
+        "/external-certificates",
+        "/api-tokens",
+    },
+    "district_admin": ADMIN_NAV | {"/exams/sessions/", "/external-certificates", "/api-tokens"},
     "institution_manager": ADMIN_NAV,
     "examiner": {"/training/", "/exams/bank", "/skills/marking"},
     "trainee": {"/learn/", "/exams/my/", "/skills/my", "/certificates/my"},

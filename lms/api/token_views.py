@@ -1,0 +1,101 @@
+"""Pages where administrators create, list and revoke API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from lms.accounts.forms import ActionForm
+from lms.api import services
+from lms.api.models import ApiToken
+from lms.core.access import ensure, roles_required
+from lms.core.errors import DomainError
+from lms.core.forms import options
+from lms.core.roles import Role
+from lms.db import db, utcnow
+from lms.org.models import District
+
+bp = Blueprint("api_tokens", __name__, url_prefix="/api-tokens")
+MANAGERS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Used by"), validators=[DataRequired(), Length(max=100)])
+    district_id = SelectField(_l("Covers"), coerce=int)
+    days = IntegerField(
+        _l("Valid for (days)"), default=90, validators=[DataRequired(), NumberRange(1, 366)]
+    )
+
+
+def _form() -> TokenForm:
+    form = TokenForm()
+    if current_user.role == Role.CITY_ADMIN:
+        districts = db.session.scalars(select(District).order_by(District.position))
+        form.district_id.choices = options(
+            [(0, _l("The whole city"))] + [(d.id, d.name) for d in districts]
+        )
+    else:
+        district = db.session.get(District, current_user.district_id)
+        form.district_id.choices = options([(district.id, district.name)] if district else [])
+    return form
+
+
+def _visible_tokens() -> list[ApiToken]:
+    statement = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if current_user.role != Role.CITY_ADMIN:
+        statement = statement.where(ApiToken.district_id == current_user.district_id)
+    return list(db.session.scalars(statement))
+
+
+def _page(form: TokenForm, secret: str | None = None, status: int = 200) -> Any:
+    return render_template(
+        "api/tokens.html",
+        form=form,
+        tokens=_visible_tokens(),
+        secret=secret,
+        now=utcnow(),
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.route("", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def index() -> Any:
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            secret, _token = services.create_token(
+                current_user,
+                form.name.data or "",
+                form.district_id.data or None,
+                form.days.data or 0,
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+            return _page(form, status=400)
+        # Shown on this response only: it is not stored anywhere it could be read again.
+        return _page(_form(), secret=secret)
+    return _page(form, status=400 if form.is_submitted() else 200)
+
+
+@bp.route("/<int:token_id>/revoke", methods=["POST"])
+@roles_required(*MANAGERS)
+def revoke(token_id: int) -> Any:
+    token = db.session.get(ApiToken, token_id)
+    ensure(token is not None and services.can_manage(current_user, token.district_id))
+    assert token is not None
+    if ActionForm().validate_on_submit():
+        try:
+            services.revoke(token, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_l("Token revoked: it no longer opens the API."), "success")
+    return redirect(url_for("api_tokens.index"))

@@ -1,0 +1,362 @@
+"""Dashboards of the licensed-to-work rate for city, district and institution users; exports
+and the monthly PDF report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.core import audit
+from lms.core.access import ensure, roles_required
+from lms.core.crypto import cipher
+from lms.core.errors import DomainError
+from lms.core.exports import table_response
+from lms.core.forms import options
+from lms.core.pagination import Page
+from lms.core.roles import ADMIN_ROLES, Role
+from lms.db import db
+from lms.learning import services as training
+from lms.learning.models import ENROLMENT_LABELS
+from lms.org.models import Institution, Staff
+from lms.org.services import ID_PURPOSE
+from lms.reports import charts, monthly, queries
+from lms.reports.forms import DayForm, InstitutionFilterForm, NominateForm
+from lms.reports.rates import Count
+
+bp = Blueprint("reports", __name__, url_prefix="/dashboard")
+
+FUNNEL_LABELS = {
+    "nominated": _l("Nominated"),
+    "enrolled": _l("Enrolled"),
+    "completed": _l("Completed training"),
+    "sat_theory": _l("Sat the theory exam"),
+    "sat_skills": _l("Sat the skill assessment"),
+    "passed": _l("Passed both"),
+    "certified": _l("Certified"),
+}
+
+
+def _day(form: DayForm) -> date:
+    return form.on.data or queries.today()
+
+
+def _target() -> float:
+    return float(current_app.config["RATE_TARGET"])
+
+
+def _percent(count: Count) -> str:
+    return "—" if count.rate is None else f"{count.rate * 100:.1f}%"
+
+
+@bp.app_template_filter("rate")
+def _rate_filter(count: Count) -> str:
+    return _percent(count)
+
+
+@bp.route("")
+@roles_required(*ADMIN_ROLES)
+def index() -> Any:
+    scope = current_user.scope
+    form = DayForm(request.args)
+    day = _day(form)
+    target = _target()
+    if scope.role == Role.INSTITUTION_MANAGER:
+        return redirect(url_for("reports.institution", institution_id=scope.institution_id))
+    districts = queries.district_counts(scope, day)
+    overall = queries.overall(scope, day)
+    trend = queries.trend(scope, day)
+    funnel = queries.funnel(scope)
+    return render_template(
+        "reports/index.html",
+        form=form,
+        day=day,
+        target=target,
+        overall=overall,
+        forecast=queries.forecast(scope, day),
+        districts=districts,
+        below=[
+            row
+            for row in queries.institution_counts(scope, day)
+            if row.count.in_post and not row.count.meets(target)
+        ],
+        district_chart=charts.rate_bars(
+            _("Licensed-to-work rate by district"),
+            [
+                charts.Bar(d.name, d.count.rate, f"{d.count.certified}/{d.count.in_post}")
+                for d in districts
+            ],
+            target,
+        ),
+        trend=trend,
+        trend_chart=charts.trend_line(
+            _("Licensed-to-work rate by month"),
+            [(f"{point:%Y-%m}", count.rate) for point, count in trend],
+            target,
+        ),
+        funnel=[(FUNNEL_LABELS[stage.key], stage.count) for stage in funnel],
+        funnel_chart=charts.funnel_bars(
+            _("Training funnel"), [(str(FUNNEL_LABELS[s.key]), s.count) for s in funnel]
+        ),
+        pass_rates=queries.pass_rates(scope),
+    )
+
+
+def _institution_filter(form: InstitutionFilterForm) -> queries.InstitutionFilter:
+    return queries.InstitutionFilter(
+        text=form.q.data or "",
+        district_id=form.district_id.data or None,
+        below_target=bool(form.below.data),
+        sort=form.sort.data or "rate",
+        descending=bool(form.desc.data),
+    )
+
+
+def _institution_rows(form: InstitutionFilterForm) -> tuple[date, list[Any]]:
+    scope = current_user.scope
+    day = _day(form)
+    every = queries.institution_counts(scope, day)
+    form.district_id.choices = options([(0, _l("All districts")), *queries.districts_of(every)])
+    return day, queries.institution_table(scope, day, _institution_filter(form), _target())
+
+
+@bp.route("/institutions")
+@roles_required(Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+def institutions() -> Any:
+    form = InstitutionFilterForm(request.args)
+    day, rows = _institution_rows(form)
+    per_page = current_app.config["PAGE_SIZE"]
+    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = Page(rows[(number - 1) * per_page : number * per_page], len(rows), number, per_page)
+    return render_template(
+        "reports/institutions.html", form=form, page=page, day=day, target=_target()
+    )
+
+
+@bp.route("/institutions.<fmt>")
+@roles_required(Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+def institutions_export(fmt: str) -> Response:
+    form = InstitutionFilterForm(request.args)
+    day, rows = _institution_rows(form)
+    header = [
+        _("Institution"),
+        _("District"),
+        _("In post"),
+        _("Certified"),
+        _("Without certificate"),
+        _("Rate"),
+    ]
+    return table_response(
+        fmt,
+        _("institution rates") + f"-{day:%Y%m%d}",
+        header,
+        (
+            [
+                r.name,
+                r.district,
+                r.count.in_post,
+                r.count.certified,
+                r.count.uncertified,
+                _rounded(r.count),
+            ]
+            for r in rows
+        ),
+    )
+
+
+def _rounded(count: Count) -> float | None:
+    return None if count.rate is None else round(count.rate * 100, 1)
+
+
+@bp.route("/districts.<fmt>")
+@roles_required(Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+def districts_export(fmt: str) -> Response:
+    day = _day(DayForm(request.args))
+    rows = queries.district_counts(current_user.scope, day)
+    header = [
+        _("District code"),
+        _("District"),
+        _("In post"),
+        _("Certified"),
+        _("Without certificate"),
+        _("Rate"),
+    ]
+    return table_response(
+        fmt,
+        _("district rates") + f"-{day:%Y%m%d}",
+        header,
+        (
+            [
+                d.code,
+                d.name,
+                d.count.in_post,
+                d.count.certified,
+                d.count.uncertified,
+                _rounded(d.count),
+            ]
+            for d in rows
+        ),
+    )
+
+
+@bp.route("/trend.<fmt>")
+@roles_required(*ADMIN_ROLES)
+def trend_export(fmt: str) -> Response:
+    day = _day(DayForm(request.args))
+    points = queries.trend(current_user.scope, day)
+    header = [_("Date"), _("In post"), _("Certified"), _("Rate")]
+    return table_response(
+        fmt,
+        _("rate by month") + f"-{day:%Y%m%d}",
+        header,
+        ([point, c.in_post, c.certified, _rounded(c)] for point, c in points),
+    )
+
+
+def _visible_institution(institution_id: int) -> Institution:
+    institution = db.session.get(Institution, institution_id)
+    ensure(
+        institution is not None
+        and current_user.scope.allows_institution(institution.id, institution.district_id)
+    )
+    assert institution is not None
+    return institution
+
+
+@bp.route("/institutions/<int:institution_id>")
+@roles_required(*ADMIN_ROLES)
+def institution(institution_id: int) -> Any:
+    place = _visible_institution(institution_id)
+    form = DayForm(request.args)
+    day = _day(form)
+    count = next(
+        (
+            row.count
+            for row in queries.institution_counts(current_user.scope, day)
+            if row.institution_id == place.id
+        ),
+        Count(0, 0),
+    )
+    uncertified = queries.uncertified_staff(place.id, day)
+    cohorts = queries.coming_cohorts(place.district_id, queries.today())
+    nominate_form = NominateForm()
+    nominate_form.cohort_id.choices = options([(c.id, _cohort_label(c)) for c in cohorts])
+    return render_template(
+        "reports/institution.html",
+        institution=place,
+        form=form,
+        day=day,
+        count=count,
+        target=_target(),
+        uncertified=uncertified,
+        enrolment_labels={status.value: label for status, label in ENROLMENT_LABELS.items()},
+        # Nominated, enrolled or trained people need their exams, not another nomination.
+        nominable={staff.id for staff, status in uncertified if status is None},
+        cohorts=cohorts,
+        nominate_form=nominate_form,
+        trend=queries.trend(_institution_scope(place), day, 12),
+    )
+
+
+def _institution_scope(place: Institution) -> Any:
+    from lms.core.access import Scope
+
+    return Scope(Role.INSTITUTION_MANAGER, place.district_id, place.id)
+
+
+def _cohort_label(cohort: Any) -> str:
+    return f"{cohort.title}（{cohort.starts_on:%Y-%m-%d}）"
+
+
+@bp.route("/institutions/<int:institution_id>/nominate", methods=["POST"])
+@roles_required(*ADMIN_ROLES)
+def nominate(institution_id: int) -> Any:
+    place = _visible_institution(institution_id)
+    cohorts = queries.coming_cohorts(place.district_id, queries.today())
+    form = NominateForm()
+    form.cohort_id.choices = options([(c.id, _cohort_label(c)) for c in cohorts])
+    uncertified = queries.uncertified_staff(place.id, queries.today())
+    form.staff_ids.choices = options([(staff.id, staff.name) for staff, _status in uncertified])
+    back = redirect(url_for("reports.institution", institution_id=place.id))
+    if not form.validate_on_submit():
+        flash(_l("Choose a cohort and at least one person."), "error")
+        return back
+    cohort = next(c for c in cohorts if c.id == form.cohort_id.data)
+    people = [db.session.get(Staff, staff_id) for staff_id in form.staff_ids.data]
+    try:
+        created = training.nominate(cohort, [p for p in people if p], current_user)
+    except DomainError as error:
+        # A refused nomination writes nothing: the 4xx status makes the request roll back.
+        return render_template(
+            "reports/refused.html", institution=place, message=error.message
+        ), 400
+    flash(
+        _l(
+            "%(n)d people nominated to %(c)s; the district administrator decides.",
+            n=len(created),
+            c=cohort.title,
+        ),
+        "success",
+    )
+    return back
+
+
+@bp.route("/institutions/<int:institution_id>/uncertified.<fmt>")
+@roles_required(*ADMIN_ROLES)
+def uncertified_export(institution_id: int, fmt: str) -> Response:
+    """Masked ID numbers; a city admin may ask for full ones (``full=1``), which is audited."""
+    place = _visible_institution(institution_id)
+    full = request.args.get("full") == "1"
+    if full and not current_user.scope.is_city:
+        abort(403)
+    day = _day(DayForm(request.args))
+    people = queries.uncertified_staff(place.id, day)
+    if full:
+        audit.record("reports.uncertified_exported_full", place, count=len(people))
+    field_cipher = cipher()
+    labels = {status.value: str(label) for status, label in ENROLMENT_LABELS.items()}
+    header = [_("Name"), _("Resident ID number"), _("In post since"), _("Training")]
+    rows = (
+        [
+            staff.name,
+            field_cipher.decrypt(staff.id_number_encrypted, ID_PURPOSE)
+            if full
+            else staff.id_number_masked,
+            staff.in_post_from,
+            labels.get(status or "", _("Not nominated")),
+        ]
+        for staff, status in people
+    )
+    return table_response(
+        fmt, f"{place.name}-" + _("without certificate") + f"-{day:%Y%m%d}", header, rows
+    )
+
+
+@bp.route("/report.pdf")
+@roles_required(Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+def monthly_report() -> Response:
+    """The month's report for the commission: ``?month=YYYY-MM`` (the current month by
+    default), counted at the month's last day (today for the current month)."""
+    month = request.args.get("month") or f"{queries.today():%Y-%m}"
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        pdf = monthly.render(current_user.scope, year, number, _target())
+    except ValueError:
+        abort(404)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"attachment; filename=report-{year}-{number:02d}.pdf"
+    return response
