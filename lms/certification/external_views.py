@@ -188,6 +188,10 @@ def scan(certificate_id: int) -> Response:
     certificate = _visible(certificate_id)
     audit.record("external_certificate.scan_viewed", certificate)
     response = Response(external.scan_of(certificate), mimetype=certificate.scan_type)
-    extension = "pdf" if certificate.scan_type == "application/pdf" else "jpg"
-    response.headers["Content-Disposition"] = f"inline; filename=scan-{certificate.id}.{extension}"
+    # Pictures open in the browser; a PDF (whose content we do not re-encode) is downloaded.
+    if certificate.scan_type == "application/pdf":
+        disposition = f"attachment; filename=scan-{certificate.id}.pdf"
+    else:
+        disposition = f"inline; filename=scan-{certificate.id}.jpg"
+    response.headers["Content-Disposition"] = disposition
     return response

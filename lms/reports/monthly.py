@@ -23,8 +23,8 @@ def month_end(year: int, month: int, today: date) -> date:
     return min(last, today)
 
 
-def render(scope: Scope, year: int, month: int, target: float) -> bytes:
-    day = month_end(year, month, queries.today())
+def render(scope: Scope, year: int, month: int, day: date, target: float) -> bytes:
+    """The report of ``year``-``month`` counted on ``day`` (see month_end)."""
     districts = queries.district_counts(scope, day)
     institutions = queries.institution_counts(scope, day)
     trend = queries.trend(scope, day)

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.core import audit
-from lms.core.access import ensure, roles_required
+from lms.core.access import Scope, ensure, roles_required
 from lms.core.crypto import cipher
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
@@ -80,7 +80,6 @@ def index() -> Any:
     districts = queries.district_counts(scope, day)
     overall = queries.overall(scope, day)
     trend = queries.trend(scope, day)
-    funnel = queries.funnel(scope)
     return render_template(
         "reports/index.html",
         form=form,
@@ -108,11 +107,7 @@ def index() -> Any:
             [(f"{point:%Y-%m}", count.rate) for point, count in trend],
             target,
         ),
-        funnel=[(FUNNEL_LABELS[stage.key], stage.count) for stage in funnel],
-        funnel_chart=charts.funnel_bars(
-            _("Training funnel"), [(str(FUNNEL_LABELS[s.key]), s.count) for s in funnel]
-        ),
-        pass_rates=queries.pass_rates(scope),
+        **_training(scope),
     )
 
 
@@ -241,6 +236,7 @@ def _visible_institution(institution_id: int) -> Institution:
 @roles_required(*ADMIN_ROLES)
 def institution(institution_id: int) -> Any:
     place = _visible_institution(institution_id)
+    own = _institution_scope(place)
     form = DayForm(request.args)
     day = _day(form)
     count = next(
@@ -268,13 +264,28 @@ def institution(institution_id: int) -> Any:
         nominable={staff.id for staff, status in uncertified if status is None},
         cohorts=cohorts,
         nominate_form=nominate_form,
-        trend=queries.trend(_institution_scope(place), day, 12),
+        trend_chart=charts.trend_line(
+            _("Licensed-to-work rate by month"),
+            [(f"{point:%Y-%m}", c.rate) for point, c in queries.trend(own, day)],
+            _target(),
+        ),
+        **_training(own),
     )
 
 
-def _institution_scope(place: Institution) -> Any:
-    from lms.core.access import Scope
+def _training(scope: Scope) -> dict[str, Any]:
+    """The funnel and pass rates, for the training part of a dashboard."""
+    funnel = queries.funnel(scope)
+    return {
+        "funnel": [(FUNNEL_LABELS[stage.key], stage.count) for stage in funnel],
+        "funnel_chart": charts.funnel_bars(
+            _("Training funnel"), [(str(FUNNEL_LABELS[s.key]), s.count) for s in funnel]
+        ),
+        "pass_rates": queries.pass_rates(scope),
+    }
 
+
+def _institution_scope(place: Institution) -> Scope:
     return Scope(Role.INSTITUTION_MANAGER, place.district_id, place.id)
 
 
@@ -354,9 +365,10 @@ def monthly_report() -> Response:
     month = request.args.get("month") or f"{queries.today():%Y-%m}"
     try:
         year, number = (int(part) for part in month.split("-"))
-        pdf = monthly.render(current_user.scope, year, number, _target())
-    except ValueError:
+        day = monthly.month_end(year, number, queries.today())
+    except ValueError:  # not YYYY-MM, or a month not yet begun
         abort(404)
+    pdf = monthly.render(current_user.scope, year, number, day, _target())
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"attachment; filename=report-{year}-{number:02d}.pdf"
     return response
