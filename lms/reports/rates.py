@@ -154,22 +154,21 @@ def by_institution(day: date, scope: Scope) -> list[InstitutionCount]:
 
 def by_district(rows: Iterable[InstitutionCount], scope: Scope) -> list[DistrictCount]:
     """The districts in scope (in their usual order) with the sum of their institutions."""
-    sums: dict[int, Count] = {}
+    sums: dict[int, list[int]] = {}
     for row in rows:
-        sums[row.district_id] = sums.get(row.district_id, ZERO) + row.count
+        pair = sums.setdefault(row.district_id, [0, 0])
+        pair[0] += row.count.in_post
+        pair[1] += row.count.certified
     districts = db.session.execute(select(District).order_by(District.position)).scalars()
     return [
-        DistrictCount(d.id, d.code, d.name, sums.get(d.id, ZERO))
+        DistrictCount(d.id, d.code, d.name, Count(*sums.get(d.id, (0, 0))))
         for d in districts
         if scope.allows_district(d.id) or d.id in sums
     ]
 
 
-def total(rows: Iterable[InstitutionCount | DistrictCount]) -> Count:
-    result = ZERO
-    for row in rows:
-        result = result + row.count
-    return result
+def total(rows: Sequence[InstitutionCount] | Sequence[DistrictCount]) -> Count:
+    return Count(sum(row.count.in_post for row in rows), sum(row.count.certified for row in rows))
 
 
 def overall(day: date, scope: Scope) -> Count:
