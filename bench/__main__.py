@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHMARKS = ["roster_import", "exam_load", "certificates_bulk"]
+BENCHMARKS = ["roster_import", "exam_load", "certificates_bulk", "dashboard"]
 
 
 def main() -> None:

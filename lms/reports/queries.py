@@ -48,14 +48,11 @@ def overall(scope: Scope, day: date) -> Count:
 
 
 def trend(scope: Scope, day: date, months: int = 12) -> list[tuple[date, Count]]:
-    """The scope's count at each month's end (today for the current month)."""
-
-    def at(point: date) -> Count:
-        return cache.cached(
-            ("overall", scope_key(scope), point), lambda: rates.overall(point, scope)
-        )
-
-    return [(point, at(point)) for point in rates.month_ends(day, months)]
+    """The scope's count at each month's end (``day`` for its own month)."""
+    return cache.cached(
+        ("trend", scope_key(scope), day, months),
+        lambda: rates.trend(rates.month_ends(day, months), scope),
+    )
 
 
 @dataclass(frozen=True)

@@ -82,13 +82,18 @@ def test_the_rate_matches_direct_counts_on_every_month_end(app):
             )
         return in_post, certified
 
+    days = rates.month_ends(DAY, 12)
+    assert rates.trend(days, CITY) == [(day, rates.overall(day, CITY)) for day in days]
     checked = 0
-    for day in rates.month_ends(DAY, 12):
+    for day in days:
         counted = rates.overall(day, CITY)
         rows = rates.by_institution(day, CITY)
         assert (counted.in_post, counted.certified) == by_hand(day), day
         assert rates.total(rows) == counted
         assert rates.total(rates.by_district(rows, CITY)) == counted
+        # The per-person rule (lists of people) agrees with the counts.
+        for row in rows:
+            assert len(queries.uncertified_staff(row.institution_id, day)) == row.count.uncertified
         checked += counted.in_post
     assert checked > 300  # the world is not empty on most days
 
