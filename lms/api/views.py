@@ -48,7 +48,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies: a bearer token in a header cannot be forged by another site
 
 
-def ApiError(status: int, code: str, message: Any) -> DomainError:
+def api_error(status: int, code: str, message: Any) -> DomainError:
     return DomainError(message, code=code, status=status)
 
 
@@ -78,7 +78,7 @@ def _authenticate() -> None:
     scheme, _, secret = header.partition(" ")
     token = services.authenticate(secret.strip()) if scheme.lower() == "bearer" else None
     if token is None:
-        raise ApiError(401, "unauthorized", _l("A valid API token is required"))
+        raise api_error(401, "unauthorized", _l("A valid API token is required"))
     g.api_scope = services.scope_of(token)
 
 
@@ -101,9 +101,9 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(400, "invalid_parameter", f"{name}: not a whole number") from None
+        raise api_error(400, "invalid_parameter", f"{name}: not a whole number") from None
     if not low <= value <= high:
-        raise ApiError(400, "invalid_parameter", f"{name}: must be between {low} and {high}")
+        raise api_error(400, "invalid_parameter", f"{name}: must be between {low} and {high}")
     return value
 
 
@@ -114,7 +114,7 @@ def _day() -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ApiError(400, "invalid_parameter", "date: use YYYY-MM-DD") from None
+        raise api_error(400, "invalid_parameter", "date: use YYYY-MM-DD") from None
 
 
 def _district_id(scope: Scope) -> int | None:
@@ -123,17 +123,20 @@ def _district_id(scope: Scope) -> int | None:
         return None
     district_id = db.session.scalar(select(District.id).where(District.code == code))
     if district_id is None:
-        raise ApiError(404, "not_found", f"no district with code {code}")
+        raise api_error(404, "not_found", f"no district with code {code}")
     if not scope.allows_district(district_id):
-        raise ApiError(403, "forbidden", "this token does not cover that district")
+        raise api_error(403, "forbidden", "this token does not cover that district")
     return district_id
+
+
+def _page_args() -> tuple[int, int]:
+    return _int_arg("page", 1, 1, 1_000_000), _int_arg("per_page", 100, 1, 500)
 
 
 def _paged(
     items: list[Any] | Select[*tuple[Any, ...]], serialise: Callable[[Any], dict[str, Any]]
 ) -> Response:
-    page = _int_arg("page", 1, 1, 1_000_000)
-    per_page = _int_arg("per_page", 100, 1, 500)
+    page, per_page = _page_args()
     start = (page - 1) * per_page
     if isinstance(items, list):
         total, chosen = len(items), items[start : start + per_page]
@@ -207,7 +210,7 @@ def rates_view() -> Any:
     day = _day()
     level = request.args.get("level", "city")
     if level not in ("city", "district", "institution"):
-        raise ApiError(400, "invalid_parameter", "level: city, district or institution")
+        raise api_error(400, "invalid_parameter", "level: city, district or institution")
     district_id = _district_id(scope)
     if district_id is not None:
         scope = Scope(Role.DISTRICT_ADMIN, district_id=district_id)
@@ -225,8 +228,7 @@ def rates_view() -> Any:
             for d in rates.by_district(institutions, scope)
         ]
     elif level == "institution":
-        page = _int_arg("page", 1, 1, 1_000_000)
-        per_page = _int_arg("per_page", 100, 1, 500)
+        page, per_page = _page_args()
         chosen = institutions[(page - 1) * per_page : page * per_page]
         body.update(
             page=page, per_page=per_page, pages=max(1, math.ceil(len(institutions) / per_page))
@@ -510,7 +512,7 @@ def certificates_view() -> Any:
     day = _day()
     wanted = request.args.get("status")
     if wanted not in (None, "", "valid", "revoked", "expired"):
-        raise ApiError(400, "invalid_parameter", "status: valid, revoked or expired")
+        raise api_error(400, "invalid_parameter", "status: valid, revoked or expired")
     statement = rates.scoped(
         select(Certificate)
         .join(Staff, Staff.id == Certificate.staff_id)

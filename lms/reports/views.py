@@ -59,13 +59,9 @@ def _target() -> float:
     return float(current_app.config["RATE_TARGET"])
 
 
+@bp.app_template_filter("rate")
 def _percent(count: Count) -> str:
     return "—" if count.rate is None else f"{count.rate * 100:.1f}%"
-
-
-@bp.app_template_filter("rate")
-def _rate_filter(count: Count) -> str:
-    return _percent(count)
 
 
 @bp.route("")
@@ -88,11 +84,11 @@ def index() -> Any:
         overall=overall,
         forecast=queries.forecast(scope, day),
         districts=districts,
-        below=[
-            row
+        below_target=sum(
+            1
             for row in queries.institution_counts(scope, day)
             if row.count.in_post and not row.count.meets(target)
-        ],
+        ),
         district_chart=charts.rate_bars(
             _("Licensed-to-work rate by district"),
             [
