@@ -398,6 +398,8 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/dashboard/institutions.<fmt>", EXAM_ADMINS, None),
     ("GET", "/dashboard/districts.<fmt>", EXAM_ADMINS, None),
     ("GET", "/dashboard/trend.<fmt>", ADMINS, None),
+    ("GET", "/dashboard/funnel.<fmt>", ADMINS, None),
+    ("GET", "/dashboard/pass-rates.<fmt>", ADMINS, None),
     ("GET", "/dashboard/institutions/<int:institution_id>", ADMINS, None),
     ("POST", "/dashboard/institutions/<int:institution_id>/nominate", ADMINS, None),
     ("GET", "/dashboard/institutions/<int:institution_id>/uncertified.<fmt>", ADMINS, None),

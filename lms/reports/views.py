@@ -27,6 +27,7 @@ from lms.core.crypto import cipher
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
+from lms.core.levels import level_label
 from lms.core.pagination import Page
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
@@ -215,6 +216,40 @@ def trend_export(fmt: str) -> Response:
         _("rate by month") + f"-{day:%Y%m%d}",
         header,
         ([point, c.in_post, c.certified, _rounded(c)] for point, c in points),
+    )
+
+
+@bp.route("/funnel.<fmt>")
+@roles_required(*ADMIN_ROLES)
+def funnel_export(fmt: str) -> Response:
+    stages = queries.funnel(current_user.scope)
+    return table_response(
+        fmt,
+        _("training funnel") + f"-{queries.today():%Y%m%d}",
+        [_("Stage"), _("People")],
+        ([str(FUNNEL_LABELS[stage.key]), stage.count] for stage in stages),
+    )
+
+
+@bp.route("/pass-rates.<fmt>")
+@roles_required(*ADMIN_ROLES)
+def pass_rates_export(fmt: str) -> Response:
+    rows = queries.pass_rates(current_user.scope)
+    header = [
+        _("Level"),
+        _("Theory: sat"),
+        _("Theory: passed"),
+        _("Skills: assessed"),
+        _("Skills: passed"),
+    ]
+    return table_response(
+        fmt,
+        _("pass rates") + f"-{queries.today():%Y%m%d}",
+        header,
+        (
+            [level_label(r.level), r.theory_sat, r.theory_passed, r.skills_sat, r.skills_passed]
+            for r in rows
+        ),
     )
 
 

@@ -187,3 +187,6 @@ def test_the_funnel_counts_people_at_each_stage_of_this_years_plan(client):
     funnel = html.split('data-testid="funnel"')[1].split("</ol>")[0]
     counts = [int(part.split("</strong>")[0]) for part in funnel.split("<strong>")[1:]]
     assert counts == [3, 2, 1, 0, 0, 0, 0]
+    exported = client.get("/dashboard/funnel.xlsx")
+    rows = list(load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True))
+    assert [count for _stage, count in rows[1:]] == counts
