@@ -98,8 +98,10 @@ def _watch_statements(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _bump_on_commit(session: Session) -> None:
-    # Last, just before COMMIT: the revision row is then the last lock a transaction takes, so
-    # two writers can wait on each other's row locks but never in a cycle.
+    # Commit fires this before its own final flush: flush now, so that changes still pending
+    # are seen. Last, just before COMMIT: the revision row is then the last lock a transaction
+    # takes, so two writers can wait on each other's row locks but never in a cycle.
+    session.flush()
     if session.info.pop(_DIRTY, False):
         _bump(session)
 
