@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from flask import current_app
 from sqlalchemy import CursorResult, event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -29,8 +30,31 @@ _DIRTY = "rates_data_changed"
 
 T = TypeVar("T")
 
-_entries: OrderedDict[Hashable, Any] = OrderedDict()
-_lock = threading.Lock()
+
+class FigureCache:
+    """The most recently used figures of one application (so of one database)."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[bool, Any]:
+        with self.lock:
+            if key not in self.entries:
+                return False, None
+            self.entries.move_to_end(key)
+            return True, self.entries[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self.lock:
+            self.entries[key] = value
+            while len(self.entries) > MAX_ENTRIES:
+                self.entries.popitem(last=False)
+
+
+def _figures() -> FigureCache:
+    store: FigureCache = current_app.extensions.setdefault("lms_figures", FigureCache())
+    return store
 
 
 def revision() -> int:
@@ -43,21 +67,17 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     if db.session.info.get(_DIRTY):
         return compute()
     full_key = (key, revision())
-    with _lock:
-        if full_key in _entries:
-            _entries.move_to_end(full_key)
-            return _entries[full_key]
+    found, value = _figures().get(full_key)
+    if found:
+        return value
     value = compute()
-    with _lock:
-        _entries[full_key] = value
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+    _figures().put(full_key, value)
     return value
 
 
 def clear() -> None:
-    with _lock:
-        _entries.clear()
+    """Forget the figures of the current application."""
+    _figures().entries.clear()
 
 
 def _bump(session: Session) -> None:
