@@ -19,7 +19,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from bench.common import databases, emit, make_bench_app, migrate, note
 from lms.db import db, utcnow
@@ -136,6 +136,11 @@ def grow_world(staff_total: int, institution_total: int, seed: int = 7) -> None:
             db.session.execute(insert(Certificate), ours)
         if theirs:
             db.session.execute(insert(ExternalCertificate), theirs)
+        db.session.commit()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # A live database has planner statistics; freshly bulk-loaded tables do not until
+        # autovacuum gets to them, and without them PostgreSQL picks nested loops.
+        db.session.execute(text("ANALYZE"))
         db.session.commit()
 
 
