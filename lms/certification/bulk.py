@@ -71,12 +71,13 @@ class IssueCertificates(JobKind):
         return [ids[start : start + size] for start in range(0, len(ids), size)]
 
     def work(self, job: Job, part: list[int]) -> list[tuple[int, int, bytes]]:
-        from lms.certification.render import render_pdf
+        from lms.certification.render import render_pdfs
 
         certificates = db.session.scalars(
             _unrendered(job).with_only_columns(Certificate).where(Certificate.id.in_(part))
         ).all()
-        return [(c.id, c.reissue_count, render_pdf(c)) for c in certificates]
+        pdfs = render_pdfs(certificates)
+        return [(c.id, c.reissue_count, pdf) for c, pdf in zip(certificates, pdfs, strict=True)]
 
     def save(self, job: Job, work: list[tuple[int, int, bytes]]) -> int:
         stored = 0

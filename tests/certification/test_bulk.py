@@ -203,3 +203,24 @@ def test_two_celery_workers_on_redis_share_the_batch(app, committed, tmp_path) -
     parts_done = [log.read_text().count("Task lms.jobs.part[") for log in logs]
     assert all(count >= 1 for count in parts_done), (parts_done, [log.read_text() for log in logs])
     assert_complete_and_gapless(6)
+
+
+def test_certificates_rendered_together_are_the_same_files_as_rendered_alone(app, tmp_path) -> None:
+    """Bulk rendering lays several certificates out as one document: each file must still be
+    one page, carry its own title and read exactly like the certificate rendered on its own."""
+    from lms.certification.render import render_pdf, render_pdfs
+
+    first, second = (services.issue(make_passed_candidate()) for _ in range(2))
+    together = render_pdfs([first, second])
+    for certificate, pdf in zip((first, second), together, strict=True):
+        alone = render_pdf(certificate)
+        texts = []
+        for name, data in (("together", pdf), ("alone", alone)):
+            path = tmp_path / f"{certificate.number}-{name}.pdf"
+            path.write_bytes(data)
+            info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+            assert "Pages:           1" in info and certificate.number in info  # title
+            texts.append(
+                subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+            )
+        assert texts[0] == texts[1] and certificate.holder_name in texts[0]
