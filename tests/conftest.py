@@ -4,6 +4,7 @@ migrated with Alembic; every test runs inside a transaction that is rolled back 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +74,12 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     return create_app(test_config(database_url, str(tmp_path_factory.mktemp("instance"))))
 
 
+def _join_job_threads(timeout: float = 60) -> None:
+    for thread in threading.enumerate():
+        if thread.name.startswith("lms-job-") and thread is not threading.current_thread():
+            thread.join(timeout)
+
+
 @pytest.fixture(autouse=True)
 def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run each test in an app context, inside a transaction rolled back at the end."""
@@ -90,6 +97,10 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         try:
             yield
         finally:
+            # A request that started a background job (the bulk-issue button) leaves a thread
+            # whose session is bound to this test's connection: let it finish before the
+            # connection is rolled back and handed to the next test.
+            _join_job_threads()
             db.session.remove()
             outer.rollback()
             connection.close()
