@@ -56,6 +56,12 @@ def format_number(prefix: Prefix, year: int, level: int, serial: int) -> str:
 
 def next_serial(year: int, level: int) -> int:
     """Take the next serial of (year, level) within the current transaction."""
+    return take_serials(year, level, 1)
+
+
+def take_serials(year: int, level: int, count: int) -> int:
+    """Take ``count`` consecutive serials of (year, level) within the current transaction and
+    return the first."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(
@@ -63,14 +69,14 @@ def next_serial(year: int, level: int) -> int:
         .values(year=year, level=level, last_serial=0)
         .on_conflict_do_nothing(index_elements=["year", "level"])
     )
-    serial = db.session.execute(
+    last = db.session.execute(
         update(CertificateSerial)
         .where(CertificateSerial.year == year, CertificateSerial.level == level)
-        .values(last_serial=CertificateSerial.last_serial + 1)
+        .values(last_serial=CertificateSerial.last_serial + count)
         .returning(CertificateSerial.last_serial)
         .execution_options(synchronize_session=False)
     ).scalar_one()
-    return int(serial)
+    return int(last) - count + 1
 
 
 def last_serial(year: int, level: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from datetime import date
 from typing import IO, Any
 
@@ -117,25 +118,10 @@ def issue(
         if not level_result(candidate)["passed"]:
             raise Conflict(_l("Only a passed level (theory and skills) earns a certificate"))
     on = on or today()
-    staff = candidate.staff
     try:
         with db.session.begin_nested():
             serial = numbering.next_serial(on.year, level)
-            certificate = Certificate(
-                number=numbering.format_number(
-                    numbering.configured_prefix(), on.year, level, serial
-                ),
-                staff_id=staff.id,
-                skill_candidate_id=candidate.id,
-                level=level,
-                year=on.year,
-                serial=serial,
-                holder_name=staff.name,
-                id_number_masked=staff.id_number_masked,
-                organisation=current_app.config["CERT_ORGANISATION_NAME"],
-                issued_on=on,
-                expires_on=validity_end(on),
-            )
+            certificate = _new_certificate(candidate, on, serial)
             db.session.add(certificate)
     except IntegrityError:
         # Another request issued it between our look-up and our insert: theirs stands, and
@@ -146,6 +132,51 @@ def issue(
         return raced
     audit.record("certificate.issued", certificate, number=certificate.number)
     return certificate
+
+
+def _new_certificate(candidate: SkillCandidate, on: date, serial: int) -> Certificate:
+    level = candidate.session.level
+    staff = candidate.staff
+    return Certificate(
+        number=numbering.format_number(numbering.configured_prefix(), on.year, level, serial),
+        staff_id=staff.id,
+        skill_candidate_id=candidate.id,
+        level=level,
+        year=on.year,
+        serial=serial,
+        holder_name=staff.name,
+        id_number_masked=staff.id_number_masked,
+        organisation=current_app.config["CERT_ORGANISATION_NAME"],
+        issued_on=on,
+        expires_on=validity_end(on),
+    )
+
+
+def issue_many(candidates: Sequence[SkillCandidate], *, on: date | None = None) -> int:
+    """Issue certificates to candidates found by eligible(): the serials of each level are
+    taken in one step and the certificates written together. If any of them was issued
+    meanwhile, the batch goes back (serials included) and each is issued on its own."""
+    on = on or today()
+    by_level: dict[int, list[SkillCandidate]] = {}
+    for candidate in candidates:
+        by_level.setdefault(candidate.session.level, []).append(candidate)
+    try:
+        with db.session.begin_nested():
+            issued = []
+            for level, group in sorted(by_level.items()):
+                first = numbering.take_serials(on.year, level, len(group))
+                issued += [
+                    _new_certificate(candidate, on, first + offset)
+                    for offset, candidate in enumerate(group)
+                ]
+            db.session.add_all(issued)
+    except IntegrityError:
+        for candidate in candidates:
+            issue(candidate, on=on, checked=True)
+        return len(candidates)
+    for certificate in issued:
+        audit.record("certificate.issued", certificate, number=certificate.number)
+    return len(issued)
 
 
 def revoke(certificate: Certificate, reason: str) -> None:

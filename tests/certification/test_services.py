@@ -133,3 +133,17 @@ def test_a_stored_pdf_that_was_altered_is_refused() -> None:
     db.session.flush()
     with pytest.raises(Conflict):
         services.stored_pdf(certificate)
+
+
+def test_issuing_a_batch_takes_consecutive_serials_and_survives_one_issued_meanwhile(app):
+    candidates = [make_passed_candidate() for _ in range(3)]
+    early = services.issue(candidates[1])  # issued on its own before the batch runs
+    assert services.issue_many(candidates) == 3
+    certificates = db.session.scalars(select(Certificate).order_by(Certificate.serial)).all()
+    assert [c.serial for c in certificates] == [1, 2, 3]
+    assert {c.staff_id for c in certificates} == {c.staff_id for c in candidates}
+    assert db.session.get(Certificate, early.id).serial == 1
+    more = [make_passed_candidate() for _ in range(2)]
+    services.issue_many(more)
+    serials = db.session.scalars(select(Certificate.serial).order_by(Certificate.serial)).all()
+    assert serials == [1, 2, 3, 4, 5]
