@@ -48,6 +48,42 @@ def db_current() -> None:
     command.current(alembic_config())
 
 
+@click.command("backup", help="Write a consistent copy of the whole database to FILE.")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    from lms.core.backup import BackupError, backup
+
+    try:
+        backup(current_app.config["DATABASE_URL"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {target} ({target.stat().st_size:,} bytes).")
+
+
+@click.command("restore", help="Replace the whole database by the backup in FILE.")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(source: Path, yes: bool) -> None:
+    from lms.core.backup import BackupError, restore
+    from lms.db import db
+
+    if not yes:
+        click.confirm(
+            "Every current record is replaced by the backup's. Stop the web "
+            "processes and workers first. Continue?",
+            abort=True,
+        )
+    if db.engine is not None:
+        db.engine.dispose()  # no pooled connection may hold the tables being replaced
+    try:
+        restore(current_app.config["DATABASE_URL"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored from {source}.")
+
+
 def register_commands(app: Flask) -> None:
     from lms.accounts.cli import users_group
     from lms.certification.cli import certificates_group
@@ -56,6 +92,8 @@ def register_commands(app: Flask) -> None:
     from lms.org.cli import roster_group
 
     for group in (
+        backup_command,
+        restore_command,
         db_group,
         demo_group,
         roster_group,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the application needs when they are missing:
 #   run:  CJK fonts (certificates and pages in Chinese), Pango (WeasyPrint) and poppler-utils
-#   test: the same plus chromium (browser journeys) and zbar-tools (reading printed QR codes)
+#   test: the same plus chromium (browser journeys), zbar-tools (reading printed QR codes) and
+#         postgresql-client (pg_dump/pg_restore for the backup round trip)
 set -euo pipefail
 purpose="${1:-run}"
 missing=()
@@ -13,6 +14,7 @@ ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing+=(libpango-1
 if [ "$purpose" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
+  command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing Debian packages: ${missing[*]}"
