@@ -138,6 +138,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             if kind.strip()
         ),
         "RATE_TARGET": float(os.environ.get("LMS_RATE_TARGET", "0.9")),
+        # Reverse proxies (nginx) in front of the application whose X-Forwarded-For/-Proto/-Host
+        # are trusted; 0 (the default) trusts none, so clients cannot forge their address.
+        "PROXY_HOPS": int(os.environ.get("LMS_PROXY_HOPS", "0")),
     }
     config.update(overrides)
     return config
