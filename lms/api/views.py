@@ -33,6 +33,7 @@ from lms.certification.models import Certificate
 from lms.core.access import Scope, public
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
+from lms.core.localtime import today
 from lms.core.roles import Role
 from lms.db import db, write_intent
 from lms.exams.models import Attempt
@@ -110,7 +111,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 def _day() -> date:
     raw = request.args.get("date")
     if not raw:
-        return queries.today()
+        return today()
     try:
         return date.fromisoformat(raw)
     except ValueError:

@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.core.localtime import local_day
-from lms.db import Base, TimestampMixin, str_enum, utcnow
+from lms.core.localtime import today
+from lms.db import Base, TimestampMixin, str_enum
 from lms.org.models import Staff
 
 
@@ -82,7 +82,7 @@ class Certificate(TimestampMixin, Base):
 
     @property
     def current_status(self) -> str:
-        return self.status_on(local_day(utcnow()))
+        return self.status_on(today())
 
     def status_on(self, day: date) -> str:
         """valid, revoked or expired on ``day``."""

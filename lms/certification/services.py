@@ -21,14 +21,10 @@ from lms.core import audit
 from lms.core.crypto import cipher
 from lms.core.errors import Conflict, DomainError
 from lms.core.levels import level_label
-from lms.core.localtime import local_day
+from lms.core.localtime import today
 from lms.db import db, utcnow
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
 from lms.grading.services import level_result, published_theory
-
-
-def today() -> date:
-    return local_day(utcnow())
 
 
 def find(staff_id: int, level: int) -> Certificate | None:

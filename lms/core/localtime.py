@@ -13,6 +13,11 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(LOCAL_ZONE).date()
 
 
+def today() -> date:
+    """Today's date in Changzhi (not the server's time zone)."""
+    return local_day(datetime.now(UTC))
+
+
 def from_local(wall_time: datetime) -> datetime:
     """A naive wall-clock time typed in Changzhi (a form field), as an aware UTC time."""
     return wall_time.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)

@@ -12,8 +12,7 @@ from sqlalchemy import Select, and_, distinct, exists, func, not_, select
 
 from lms.certification.models import Certificate, CertificateStatus
 from lms.core.access import Scope
-from lms.core.localtime import local_day
-from lms.db import db, utcnow
+from lms.db import db
 from lms.exams.models import Attempt, AttemptStatus, Candidate, ExamSession, SessionStatus
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
 from lms.learning.models import Cohort, Course, Enrolment, EnrolmentStatus
@@ -23,10 +22,6 @@ from lms.reports import cache, rates
 from lms.reports.rates import Count, DistrictCount, InstitutionCount
 
 LEVELS = (5, 4, 3)
-
-
-def today() -> date:
-    return local_day(utcnow())
 
 
 def scope_key(scope: Scope) -> Hashable:

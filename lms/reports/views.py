@@ -28,6 +28,7 @@ from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
 from lms.core.levels import level_label
+from lms.core.localtime import today
 from lms.core.pagination import Page
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
@@ -53,7 +54,7 @@ FUNNEL_LABELS = {
 
 
 def _day(form: DayForm) -> date:
-    return form.on.data or queries.today()
+    return form.on.data or today()
 
 
 def _target() -> float:
@@ -225,7 +226,7 @@ def funnel_export(fmt: str) -> Response:
     stages = queries.funnel(current_user.scope)
     return table_response(
         fmt,
-        _("training funnel") + f"-{queries.today():%Y%m%d}",
+        _("training funnel") + f"-{today():%Y%m%d}",
         [_("Stage"), _("People")],
         ([str(FUNNEL_LABELS[stage.key]), stage.count] for stage in stages),
     )
@@ -244,7 +245,7 @@ def pass_rates_export(fmt: str) -> Response:
     ]
     return table_response(
         fmt,
-        _("pass rates") + f"-{queries.today():%Y%m%d}",
+        _("pass rates") + f"-{today():%Y%m%d}",
         header,
         (
             [level_label(r.level), r.theory_sat, r.theory_passed, r.skills_sat, r.skills_passed]
@@ -279,7 +280,7 @@ def institution(institution_id: int) -> Any:
         Count(0, 0),
     )
     uncertified = queries.uncertified_staff(place.id, day)
-    cohorts = queries.coming_cohorts(place.district_id, queries.today())
+    cohorts = queries.coming_cohorts(place.district_id, today())
     nominate_form = NominateForm()
     nominate_form.cohort_id.choices = options([(c.id, _cohort_label(c)) for c in cohorts])
     return render_template(
@@ -328,10 +329,10 @@ def _cohort_label(cohort: Any) -> str:
 @roles_required(*ADMIN_ROLES)
 def nominate(institution_id: int) -> Any:
     place = _visible_institution(institution_id)
-    cohorts = queries.coming_cohorts(place.district_id, queries.today())
+    cohorts = queries.coming_cohorts(place.district_id, today())
     form = NominateForm()
     form.cohort_id.choices = options([(c.id, _cohort_label(c)) for c in cohorts])
-    uncertified = queries.uncertified_staff(place.id, queries.today())
+    uncertified = queries.uncertified_staff(place.id, today())
     form.staff_ids.choices = options([(staff.id, staff.name) for staff, _status in uncertified])
     back = redirect(url_for("reports.institution", institution_id=place.id))
     if not form.validate_on_submit():
@@ -393,10 +394,10 @@ def uncertified_export(institution_id: int, fmt: str) -> Response:
 def monthly_report() -> Response:
     """The month's report for the commission: ``?month=YYYY-MM`` (the current month by
     default), counted at the month's last day (today for the current month)."""
-    month = request.args.get("month") or f"{queries.today():%Y-%m}"
+    month = request.args.get("month") or f"{today():%Y-%m}"
     try:
         year, number = (int(part) for part in month.split("-"))
-        day = monthly.month_end(year, number, queries.today())
+        day = monthly.month_end(year, number, today())
     except ValueError:  # not YYYY-MM, or a month not yet begun
         abort(404)
     pdf = monthly.render(current_user.scope, year, number, day, _target())

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from lms.api import services
 from lms.api.models import ApiToken
 from lms.core.access import Scope
+from lms.core.localtime import today
 from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.reports import queries
@@ -115,7 +116,7 @@ def test_the_api_answers_the_same_numbers_as_the_dashboard(client):
     _home, _away, _near, _far = _world()
     secret = _token()
     city = _get(client, "/api/v1/rates", secret).get_json()
-    expected = queries.overall(Scope(Role.CITY_ADMIN), queries.today())
+    expected = queries.overall(Scope(Role.CITY_ADMIN), today())
     assert city["total"] == {"in_post": 6, "certified": 3, "uncertified": 3, "rate": 0.5}
     assert (expected.in_post, expected.certified) == (6, 3)
     client.login_as(make_user(Role.CITY_ADMIN))

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from lms.certification.models import ExternalCertificate, ExternalStatus
 from lms.core.access import Scope
 from lms.core.audit import AuditEvent
+from lms.core.localtime import today
 from lms.core.roles import Role
 from lms.db import db
-from lms.reports import queries, rates
+from lms.reports import rates
 from tests.conftest import zh
 from tests.factories import make_district, make_institution, make_staff, make_user
 
@@ -49,7 +50,7 @@ def test_a_manager_records_and_the_district_confirms_then_it_counts(client):
     certificate = db.session.scalar(select(ExternalCertificate))
     assert certificate.status == ExternalStatus.PENDING
     city = Scope(Role.CITY_ADMIN)
-    assert rates.overall(queries.today(), city) == rates.Count(1, 0)
+    assert rates.overall(today(), city) == rates.Count(1, 0)
     assert client.post(f"/external-certificates/{certificate.id}/confirm").status_code == 403
 
     client.login_as(make_user(Role.DISTRICT_ADMIN, district=district))
@@ -58,12 +59,12 @@ def test_a_manager_records_and_the_district_confirms_then_it_counts(client):
     client.post(f"/external-certificates/{certificate.id}/confirm")
     db.session.refresh(certificate)
     assert certificate.status == ExternalStatus.CONFIRMED
-    assert rates.overall(queries.today(), city) == rates.Count(1, 1)
+    assert rates.overall(today(), city) == rates.Count(1, 1)
 
     client.post(f"/external-certificates/{certificate.id}/withdraw", data={"note": "查无此证"})
     db.session.refresh(certificate)
     assert certificate.revoked_at is not None
-    assert rates.overall(queries.today(), city) == rates.Count(1, 0)
+    assert rates.overall(today(), city) == rates.Count(1, 0)
 
 
 def test_the_scan_is_stored_encrypted_re_encoded_and_its_views_are_recorded(client):

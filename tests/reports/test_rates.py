@@ -9,7 +9,7 @@ import pytest
 
 from lms.certification.models import ExternalKind, ExternalStatus
 from lms.core.access import Scope
-from lms.core.localtime import LOCAL_ZONE
+from lms.core.localtime import LOCAL_ZONE, today
 from lms.core.roles import Role
 from lms.org.models import Post
 from lms.reports import queries, rates
@@ -196,4 +196,4 @@ def test_the_forecast_adds_uncertified_people_now_in_training(app):
     make_enrolment(
         make_cohort(make_plan(), make_course()), training, status=EnrolmentStatus.ENROLLED
     )
-    assert queries.forecast(CITY, queries.today()) == rates.Count(3, 2)
+    assert queries.forecast(CITY, today()) == rates.Count(3, 2)
