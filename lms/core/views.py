@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
@@ -27,7 +28,13 @@ bp = Blueprint("core", __name__)
 @csrf.exempt
 @public
 def healthz() -> Any:
-    db.session.execute(text("SELECT 1"))
+    """For load balancers and monitors: JSON either way, 503 when the database does not answer."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except OperationalError as error:
+        current_app.logger.error("health check: database error: %s", error)
+        db.session.rollback()
+        return jsonify({"status": "unavailable", "database": "down"}), 503
     return jsonify({"status": "ok"})
 
 
