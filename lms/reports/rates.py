@@ -6,9 +6,10 @@ certificate is no longer valid from its ``expires_on``) and was not revoked by t
 day. Ours always qualify; one issued elsewhere qualifies once confirmed and when its kind is in
 ``QUALIFYING_KINDS``.
 
-Each figure is one query that counts in the database. ``qualifying_on`` is the rule as a
-per-person condition (for lists of people); the counts join staff with their qualifying
-certificates once instead, which is several times faster; tests hold both to counting by hand.
+Each figure is one query that counts in the database. The rule lives in one place
+(``qualifying_certificates`` and ``_valid_on``): lists of people test it per person
+(``qualifying_on``), counts join staff with their qualifying certificates once, which is several
+times faster; tests hold both to counting by hand.
 District and city figures on a page are sums of its institution rows, so the levels agree."""
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from sqlalchemy import (
     Subquery,
     and_,
     case,
-    exists,
     false,
     func,
     or_,
@@ -35,7 +35,6 @@ from sqlalchemy import (
 
 from lms.certification.models import (
     Certificate,
-    CertificateStatus,
     ExternalCertificate,
     ExternalStatus,
 )
@@ -106,23 +105,12 @@ def in_post_on(day: date) -> ColumnElement[bool]:
 
 def qualifying_on(day: date) -> ColumnElement[bool]:
     """Whether the staff row of the outer query holds a qualifying certificate on ``day``."""
-    cutoff = end_of(day)
-    ours = exists().where(
-        Certificate.staff_id == Staff.id,
-        Certificate.issued_on <= day,
-        or_(Certificate.expires_on.is_(None), Certificate.expires_on > day),
-        or_(Certificate.status == CertificateStatus.VALID, Certificate.revoked_at >= cutoff),
+    certificates = qualifying_certificates()
+    return (
+        select(certificates.c.staff_id)
+        .where(certificates.c.staff_id == Staff.id, _valid_on(certificates, day))
+        .exists()
     )
-    kinds = current_app.config["QUALIFYING_KINDS"]
-    elsewhere = exists().where(
-        ExternalCertificate.staff_id == Staff.id,
-        ExternalCertificate.status == ExternalStatus.CONFIRMED,
-        ExternalCertificate.kind.in_(kinds),
-        ExternalCertificate.issued_on <= day,
-        or_(ExternalCertificate.expires_on.is_(None), ExternalCertificate.expires_on > day),
-        or_(ExternalCertificate.revoked_at.is_(None), ExternalCertificate.revoked_at >= cutoff),
-    )
-    return or_(ours, elsewhere) if kinds else ours
 
 
 SelectT = TypeVar("SelectT", bound=Select)
