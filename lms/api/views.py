@@ -137,6 +137,13 @@ def _page_args() -> tuple[int, int]:
 def _paged(
     items: list[Any] | Select[*tuple[Any, ...]], serialise: Callable[[Any], dict[str, Any]]
 ) -> Response:
+    return jsonify(_page(items, serialise))
+
+
+def _page(
+    items: list[Any] | Select[*tuple[Any, ...]], serialise: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """The requested page of ``items`` as items, page, per_page, total and pages."""
     page, per_page = _page_args()
     start = (page - 1) * per_page
     if isinstance(items, list):
@@ -144,13 +151,13 @@ def _paged(
     else:
         total = db.session.scalar(select(func.count()).select_from(items.subquery())) or 0
         chosen = list(db.session.execute(items.offset(start).limit(per_page)))
-    return jsonify(
-        items=[serialise(item) for item in chosen],
-        page=page,
-        per_page=per_page,
-        total=total,
-        pages=max(1, math.ceil(total / per_page)),
-    )
+    return {
+        "items": [serialise(item) for item in chosen],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": max(1, math.ceil(total / per_page)),
+    }
 
 
 def _count(count: Count) -> dict[str, Any]:
@@ -229,20 +236,17 @@ def rates_view() -> Any:
             for d in rates.by_district(institutions, scope)
         ]
     elif level == "institution":
-        page, per_page = _page_args()
-        chosen = institutions[(page - 1) * per_page : page * per_page]
-        body.update(
-            page=page, per_page=per_page, pages=max(1, math.ceil(len(institutions) / per_page))
-        )
-        body["items"] = [
-            {
+        listing = _page(
+            institutions,
+            lambda r: {
                 "id": r.institution_id,
                 "name": r.name,
                 "district": r.district,
                 "count": _count(r.count),
-            }
-            for r in chosen
-        ]
+            },
+        )
+        del listing["total"]  # here "total" is the count of the whole scope
+        body.update(listing)
     return jsonify(body)
 
 

@@ -29,6 +29,7 @@ from lms.core.forms import options
 from lms.core.pagination import paginate
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
+from lms.org import queries as org_queries
 from lms.org.models import Institution, Staff
 
 bp = Blueprint("external", __name__, url_prefix="/external-certificates")
@@ -69,13 +70,6 @@ class DecisionForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 
-def _visible_staff(staff_id: int) -> Staff:
-    staff = db.session.get(Staff, staff_id)
-    ensure(staff is not None and external.can_record(current_user.scope, staff))
-    assert staff is not None
-    return staff
-
-
 def _visible(certificate_id: int) -> ExternalCertificate:
     certificate = db.session.get(ExternalCertificate, certificate_id)
     ensure(certificate is not None and external.can_record(current_user.scope, certificate.staff))
@@ -114,7 +108,7 @@ def index() -> Any:
 @bp.route("/new/<int:staff_id>", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
 def record(staff_id: int) -> Any:
-    staff = _visible_staff(staff_id)
+    staff = org_queries.visible_staff(current_user.scope, staff_id)
     form = RecordForm()
     if form.validate_on_submit():
         data = external.ExternalData(

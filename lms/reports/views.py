@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.core import audit
-from lms.core.access import Scope, ensure, roles_required
+from lms.core.access import Scope, roles_required
 from lms.core.crypto import cipher
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
@@ -34,6 +34,7 @@ from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
 from lms.learning import services as training
 from lms.learning.models import ENROLMENT_LABELS
+from lms.org import queries as org_queries
 from lms.org.models import Institution, Staff
 from lms.org.services import ID_PURPOSE
 from lms.reports import charts, monthly, queries
@@ -145,33 +146,24 @@ def institutions() -> Any:
 def institutions_export(fmt: str) -> Response:
     form = InstitutionFilterForm(request.args)
     day, rows = _institution_rows(form)
-    header = [
-        _("Institution"),
-        _("District"),
-        _("In post"),
-        _("Certified"),
-        _("Without certificate"),
-        _("Rate"),
-    ]
     return table_response(
         fmt,
         _("institution rates") + f"-{day:%Y%m%d}",
-        header,
-        (
-            [
-                r.name,
-                r.district,
-                r.count.in_post,
-                r.count.certified,
-                r.count.uncertified,
-                _rounded(r.count),
-            ]
-            for r in rows
-        ),
+        [_("Institution"), _("District"), *_count_header()],
+        ([r.name, r.district, *_count_cells(r.count)] for r in rows),
     )
 
 
-def _rounded(count: Count) -> float | None:
+def _count_header() -> list[str]:
+    return [_("In post"), _("Certified"), _("Without certificate"), _("Rate")]
+
+
+def _count_cells(count: Count) -> list[Any]:
+    return [count.in_post, count.certified, count.uncertified, _rate_cell(count)]
+
+
+def _rate_cell(count: Count) -> float | None:
+    """The rate as exported: per cent to one decimal."""
     return None if count.rate is None else round(count.rate * 100, 1)
 
 
@@ -180,29 +172,11 @@ def _rounded(count: Count) -> float | None:
 def districts_export(fmt: str) -> Response:
     day = _day(DayForm(request.args))
     rows = queries.district_counts(current_user.scope, day)
-    header = [
-        _("District code"),
-        _("District"),
-        _("In post"),
-        _("Certified"),
-        _("Without certificate"),
-        _("Rate"),
-    ]
     return table_response(
         fmt,
         _("district rates") + f"-{day:%Y%m%d}",
-        header,
-        (
-            [
-                d.code,
-                d.name,
-                d.count.in_post,
-                d.count.certified,
-                d.count.uncertified,
-                _rounded(d.count),
-            ]
-            for d in rows
-        ),
+        [_("District code"), _("District"), *_count_header()],
+        ([d.code, d.name, *_count_cells(d.count)] for d in rows),
     )
 
 
@@ -211,12 +185,11 @@ def districts_export(fmt: str) -> Response:
 def trend_export(fmt: str) -> Response:
     day = _day(DayForm(request.args))
     points = queries.trend(current_user.scope, day)
-    header = [_("Date"), _("In post"), _("Certified"), _("Rate")]
     return table_response(
         fmt,
         _("rate by month") + f"-{day:%Y%m%d}",
-        header,
-        ([point, c.in_post, c.certified, _rounded(c)] for point, c in points),
+        [_("Date"), _("In post"), _("Certified"), _("Rate")],
+        ([point, c.in_post, c.certified, _rate_cell(c)] for point, c in points),
     )
 
 
@@ -255,13 +228,7 @@ def pass_rates_export(fmt: str) -> Response:
 
 
 def _visible_institution(institution_id: int) -> Institution:
-    institution = db.session.get(Institution, institution_id)
-    ensure(
-        institution is not None
-        and current_user.scope.allows_institution(institution.id, institution.district_id)
-    )
-    assert institution is not None
-    return institution
+    return org_queries.visible_institution(current_user.scope, institution_id)
 
 
 @bp.route("/institutions/<int:institution_id>")
