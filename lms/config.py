@@ -98,6 +98,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Argon2id cost; tests lower it so that creating many users stays quick.
         "PASSWORD_HASH_TIME_COST": 3,
         "PASSWORD_HASH_MEMORY_KIB": 65536,
+        # Have I Been Pwned's SHA-1 file (ordered by hash), checked offline on every new password.
+        "BREACHED_PASSWORDS_FILE": os.environ.get("LMS_BREACHED_PASSWORDS_FILE") or None,
         "PAGE_SIZE": 25,
         "COURSES_ROOT": os.environ.get("LMS_COURSES_ROOT") or str(PROJECT_ROOT / "courses"),
         # Study-time rules (see lms.learning.study); overridable for demonstrations and tests.

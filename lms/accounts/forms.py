@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from lms.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+
 
 class LoginForm(FlaskForm):
     username = StringField(
@@ -30,7 +32,7 @@ class ChangePasswordForm(FlaskForm):
     )
     new = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=10, max=128)],
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(

@@ -11,9 +11,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
+from lms.accounts.breached import is_breached
 from lms.core.errors import DomainError
 
-MIN_LENGTH = 10
+#: ASVS 2.1.1: at least 12 characters.
+MIN_LENGTH = 12
 MAX_LENGTH = 128
 #: zxcvbn score (0–4) a password needs: 3 = "safely unguessable" against online attacks.
 MIN_STRENGTH = 3
@@ -68,6 +70,8 @@ def check_policy(password: str, *, user_inputs: list[str]) -> None:
     for item in user_inputs:
         if item and len(item) >= 4 and item.lower() in lowered:
             raise WeakPassword(_l("Password must not contain your user name, phone or name"))
+    if is_breached(password, sha1_corpus=current_app.config["BREACHED_PASSWORDS_FILE"]):
+        raise WeakPassword(_l("This password has appeared in a data breach; choose another"))
     result = zxcvbn(password[:100], user_inputs=[item for item in user_inputs if item])
     if result["score"] < MIN_STRENGTH:
         raise WeakPassword(

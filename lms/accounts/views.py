@@ -116,7 +116,9 @@ def change_password() -> Any:
             login_user(current_user._get_current_object())
             flash(_l("Your password has been changed."), "success")
             return redirect(url_for("accounts.home"))
-    return render_template("accounts/change_password.html", form=form)
+    return render_template(
+        "accounts/change_password.html", form=form, min_length=passwords.MIN_LENGTH
+    )
 
 
 # Account administration ----------------------------------------------------------------------
