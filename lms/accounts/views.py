@@ -31,7 +31,7 @@ from lms.accounts.forms import (
 from lms.accounts.models import User
 from lms.core.access import ensure, public, roles_required
 from lms.core.errors import DomainError
-from lms.core.forms import options
+from lms.core.forms import drop_invalid_filters, options
 from lms.core.pagination import paginate
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db, utcnow
@@ -157,6 +157,7 @@ def users() -> Any:
     form.role.choices = options(
         [("", _l("All roles"))] + [(role.value, role.label) for role in Role]
     )
+    drop_invalid_filters(form)
     statement = queries.users(
         current_user.scope,
         text=form.q.data or "",
@@ -267,6 +268,10 @@ def reset_password(user_id: int) -> Any:
     user = _administered_user(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if user.id == current_user.id:
+        # A reset would sign the administrator out with a password only shown once.
+        flash(_l("Change your own password with your current one."), "error")
+        return redirect(url_for("accounts.change_password"))
     password = passwords.generate_password()
     services.set_password(user, password, by_self=False)
     return render_template("accounts/initial_password.html", user=user, password=password)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.accounts.forms import ActionForm
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
-from lms.core.forms import options
+from lms.core.forms import drop_invalid_filters, options
 from lms.core.levels import level_labels
 from lms.core.pagination import paginate
 from lms.core.roles import Role
@@ -48,6 +48,7 @@ def bank_list() -> Any:
     form.state.choices = options(
         [("active", _l("In use")), ("retired", _l("Retired")), ("all", _l("All"))]
     )
+    drop_invalid_filters(form)
     statement = queries.bank(
         text=form.q.data or "",
         level=form.level.data or None,

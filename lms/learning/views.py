@@ -30,7 +30,7 @@ from lms.accounts.models import User
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
-from lms.core.forms import options
+from lms.core.forms import drop_invalid_filters, options
 from lms.core.localtime import LOCAL_ZONE
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
@@ -395,6 +395,7 @@ def _progress_rows() -> tuple[ProgressFilterForm, list[queries.ProgressRow]]:
     form.plan_id.choices = options(
         [(0, _l("All plans"))] + [(plan.id, str(plan.year)) for plan in queries.plans()]
     )
+    drop_invalid_filters(form)
     by = form.by.data if form.by.data in groupings else "cohort"
     form.by.data = by
     rows = queries.progress_summary(current_user.scope, by, form.plan_id.data or None)

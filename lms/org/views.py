@@ -28,7 +28,7 @@ from lms.core.access import ensure, roles_required
 from lms.core.crypto import cipher
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
-from lms.core.forms import options
+from lms.core.forms import drop_invalid_filters, options
 from lms.core.idnumber import mask as mask_id_number
 from lms.core.pagination import paginate
 from lms.core.roles import ADMIN_ROLES, Role
@@ -104,6 +104,7 @@ def institutions() -> Any:
     form.district_id.choices = options(
         [(0, _l("All districts"))] + [(d.id, d.name) for d in queries.visible_districts(scope)]
     )
+    drop_invalid_filters(form)
     inclusive = {"1": True, "0": False}.get(form.inclusive.data or "")
     statement = queries.institutions(
         scope,
@@ -214,6 +215,7 @@ def _staff_search() -> tuple[StaffSearchForm, Any]:
         [(0, _l("All institutions"))]
         + [(inst.id, inst.name) for inst in queries.institution_choices(scope)]
     )
+    drop_invalid_filters(form)
     statement = queries.staff(
         scope,
         text=form.q.data or "",

@@ -26,7 +26,7 @@ from lms.core.access import Scope, roles_required
 from lms.core.crypto import cipher
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
-from lms.core.forms import options
+from lms.core.forms import drop_invalid_filters, options
 from lms.core.levels import level_label
 from lms.core.localtime import today
 from lms.core.pagination import Page
@@ -125,6 +125,7 @@ def _institution_rows(form: InstitutionFilterForm) -> tuple[date, list[Any]]:
     day = _day(form)
     every = queries.institution_counts(scope, day)
     form.district_id.choices = options([(0, _l("All districts")), *queries.districts_of(every)])
+    drop_invalid_filters(form)
     return day, queries.institution_table(scope, day, _institution_filter(form), _target())
 
 

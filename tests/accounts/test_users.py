@@ -118,6 +118,19 @@ def test_admin_unlocks_and_deactivates_accounts(client):
     assert admin.is_active is True  # nobody deactivates themselves
 
 
+def test_administrators_cannot_reset_their_own_password(client):
+    """Found by `make scan`: a reset of one's own account signed the administrator out."""
+    admin = make_user(Role.CITY_ADMIN)
+    before = admin.password_hash
+    client.login_as(admin)
+    assert "password-reset" not in client.get(f"/users/{admin.id}").get_data(as_text=True)
+    response = client.post(f"/users/{admin.id}/password-reset")
+    assert response.headers["Location"].endswith("/account/password")
+    db.session.refresh(admin)
+    assert admin.password_hash == before
+    assert client.get("/users").status_code == 200  # still signed in
+
+
 def test_cli_creates_an_account_with_a_password_from_stdin(app):
     from click.testing import CliRunner
 
