@@ -146,6 +146,77 @@ def test_a_batch_killed_midway_resumes_without_duplicates_or_gaps(app, committed
     assert_complete_and_gapless(8)
 
 
+def start_worker(env: dict[str, str], queue: str, name: str, output: Any) -> subprocess.Popen[Any]:
+    """A Celery worker (one process, solo pool) in a process group of its own."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "celery"), "-A", "lms.jobs.worker", "worker",
+            "--pool", "solo", "--queues", queue, "--hostname", f"{name}@%h",
+            "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+        ],
+        env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+
+@pytest.mark.concurrency
+def test_a_celery_worker_killed_mid_batch_loses_nothing_and_the_batch_resumes(
+    app, committed, tmp_path
+) -> None:
+    """kill -9 of the only worker mid-batch: what it committed stays, the job stays open, and
+    running the command again resumes it on a new worker — no gaps, nothing twice."""
+    import redis
+
+    passed_candidates(8)
+    queue = f"lms-test-{uuid.uuid4().hex[:8]}"
+    env = environment(
+        app, tmp_path, LMS_REDIS_URL=REDIS_URL, LMS_CELERY_QUEUE=queue, LMS_CERT_RENDER_PART="1"
+    )
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    app.config.update(REDIS_URL=REDIS_URL, CELERY_QUEUE=queue)
+    with first_log.open("w") as first_output, second_log.open("w") as second_output:
+        first = start_worker(env, queue, "first", first_output)
+        second = None
+        try:
+            from lms.certification import bulk
+            from lms.db import transaction
+
+            with transaction():
+                job_id = bulk.submit(None).id
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                db.session.expire_all()
+                job = db.session.get(Job, job_id)
+                if job is not None and job.done >= 2:
+                    break
+                db.session.rollback()
+                time.sleep(0.02)
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            db.session.expire_all()
+            job = db.session.get(Job, job_id)
+            assert job is not None and job.status == JobStatus.RUNNING and 2 <= job.done < 8
+            db.session.rollback()
+            second = start_worker(env, queue, "second", second_output)
+            # The dead worker's part waits in Redis for its visibility timeout (an hour); the
+            # job, without heartbeat, counts as interrupted and the same command resumes it.
+            app.config["JOB_STALE_SECONDS"] = 0
+            resumed = app.test_cli_runner().invoke(args=["certificates", "issue", "--eligible"])
+            assert resumed.exit_code == 0, resumed.output
+            assert f"Resuming job {job_id}." in resumed.output
+            finished = wait_for_job(job_id, seconds=240)
+        finally:
+            app.config.update(REDIS_URL=None, CELERY_QUEUE="lms", JOB_STALE_SECONDS=120)
+            for worker in (first, second):
+                if worker is not None and worker.poll() is None:
+                    worker.send_signal(signal.SIGTERM)
+                    worker.wait(timeout=30)
+            redis.Redis.from_url(REDIS_URL).delete(queue)
+    assert finished.status == JobStatus.FINISHED, finished.error
+    assert finished.done == 8 and finished.resumed == 1, second_log.read_text()
+    assert "Task lms.jobs.part[" in second_log.read_text()  # the new worker did the rest
+    assert_complete_and_gapless(8)
+
+
 @pytest.mark.concurrency
 def test_two_celery_workers_on_redis_share_the_batch(app, committed, tmp_path) -> None:
     import redis
@@ -155,34 +226,11 @@ def test_two_celery_workers_on_redis_share_the_batch(app, committed, tmp_path) -
     env = environment(
         app, tmp_path, LMS_REDIS_URL=REDIS_URL, LMS_CELERY_QUEUE=queue, LMS_CERT_RENDER_PART="1"
     )
-    workers: list[Any] = []
     logs = [tmp_path / f"worker{n}.log" for n in (1, 2)]
     outputs = [log.open("w") for log in logs]
-    for number, output in enumerate(outputs, 1):
-        workers.append(
-            subprocess.Popen(
-                [
-                    str(ROOT / ".venv" / "bin" / "celery"),
-                    "-A",
-                    "lms.jobs.worker",
-                    "worker",
-                    "--pool",
-                    "solo",
-                    "--queues",
-                    queue,
-                    "--hostname",
-                    f"w{number}@%h",
-                    "--loglevel",
-                    "INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-                env=env,
-                cwd=ROOT,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        )
+    workers = [
+        start_worker(env, queue, f"w{number}", output) for number, output in enumerate(outputs, 1)
+    ]
     app.config.update(REDIS_URL=REDIS_URL, CELERY_QUEUE=queue)
     try:
         result = app.test_cli_runner().invoke(args=["certificates", "issue", "--eligible"])
@@ -224,3 +272,90 @@ def test_certificates_rendered_together_are_the_same_files_as_rendered_alone(app
                 subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
             )
         assert texts[0] == texts[1] and certificate.holder_name in texts[0]
+
+
+#: Run in a process of its own: a database of `count` passed candidates at `url`.
+FULL_DISK_SETUP = """
+import sys
+from tests.conftest import reset_database, test_config
+from lms import create_app
+from lms.db import db
+from tests.certification.factories import make_passed_candidate
+
+url, instance, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+reset_database(url)
+with create_app(test_config(url, instance)).app_context():
+    for _ in range(count):
+        make_passed_candidate()
+    db.session.commit()
+"""
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Any:
+    """An 8 MB file system of its own (tmpfs), so that it can be filled."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"mounting a small file system needs root: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_full_disk_fails_the_batch_visibly_and_it_resumes_once_there_is_room(
+    app: Flask, tmp_path: Path, small_disk: Path
+) -> None:
+    count = 12
+    url = f"sqlite:///{small_disk / 'lms.sqlite3'}"
+    python = str(ROOT / ".venv" / "bin" / "python")
+    subprocess.run(
+        [python, "-c", FULL_DISK_SETUP, url, str(tmp_path / "setup"), str(count)],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    filler = small_disk / "filler"
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    filler.write_bytes(b"\0" * (free - 256 * 1024))  # room for a few PDFs, not for twelve
+    env = {
+        **environment(app, tmp_path, LMS_JOB_WORKERS="1", LMS_CERT_RENDER_PART="1"),
+        "LMS_DATABASE_URL": url,
+        "LMS_SECRET_KEY": "test-secret-key-that-is-long-enough-000000",
+        "LMS_DATA_KEY": "test-data-key-0123456789abcdef",
+    }
+    command = [str(ROOT / ".venv" / "bin" / "lms"), "certificates", "issue", "--eligible"]
+
+    full = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert full.returncode != 0
+    assert "failed" in full.stderr and "disk is full" in full.stderr, full.stderr
+    stored, numbered, status, error = _certificate_state(url)
+    assert status == "failed" and "disk is full" in error
+    assert numbered == count and 0 < stored < count  # numbers kept, some PDFs written
+
+    filler.unlink()
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"0 certificates issued, {count - stored} PDFs rendered" in again.stdout
+    stored, numbered, status, _ = _certificate_state(url)
+    assert stored == numbered == count and status == "finished"
+
+
+def _certificate_state(url: str) -> tuple[int, int, str, str]:
+    """(PDFs stored, certificates numbered, the last job's status and error), read directly."""
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        stored, numbered, serials = connection.execute(
+            "SELECT count(pdf_sha256), count(*), group_concat(serial) FROM certificates"
+        ).fetchone()
+        files = connection.execute("SELECT count(*) FROM certificate_files").fetchone()[0]
+        status, error = connection.execute(
+            "SELECT status, error FROM jobs ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert files == stored  # a part that failed left no file behind
+    assert sorted(int(s) for s in serials.split(",")) == list(range(1, numbered + 1))
+    return stored, numbered, status, error or ""
