@@ -12,7 +12,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -20,8 +19,8 @@ from wtforms import (
     SubmitField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from lms.core.forms import options
 from lms.learning.models import CohortMode
@@ -37,7 +36,7 @@ class PlanForm(FlaskForm):
 
 
 class QuotaEntry(Form):
-    district_id = HiddenField()
+    district_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     quota = IntegerField(validators=[NumberRange(min=0, max=1_000_000)], default=0)
 
 

@@ -64,6 +64,9 @@ def set_quotas(plan: TrainingPlan, quotas: dict[int, int]) -> None:
             select(DistrictQuota).where(DistrictQuota.plan_id == plan.id)
         )
     }
+    known = set(db.session.scalars(select(District.id).where(District.id.in_(quotas))))
+    if set(quotas) - known:
+        raise DomainError(_l("There is no such district"))
     merged = {district_id: quota.quota for district_id, quota in current.items()}
     merged.update(quotas)
     if any(value < 0 for value in merged.values()):

@@ -127,7 +127,7 @@ def quotas(plan_id: int) -> Any:
         for district, quota, _used in usage:
             form.entries.append_entry({"district_id": district.id, "quota": quota})
     elif form.validate_on_submit():
-        values = {int(entry.district_id.data): entry.quota.data or 0 for entry in form.entries}
+        values = {entry.district_id.data: entry.quota.data or 0 for entry in form.entries}
         try:
             services.set_quotas(plan, values)
         except DomainError as error:

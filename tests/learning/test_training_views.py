@@ -177,3 +177,20 @@ def test_check_in_page_shows_a_code_and_qr_and_trainee_checks_in(client):
     from lms.learning.models import Attendance
 
     assert db.session.scalar(select(Attendance.method)) == "qr"
+
+
+def test_quota_form_refuses_forged_districts_and_saves_nothing(client):
+    """Found by `make scan`: a hidden district id edited to text or to an unknown district was
+    a server error."""
+    home = make_district("140403")
+    plan = make_plan(quotas={home.id: 3})
+    client.login_as(make_user(Role.CITY_ADMIN))
+    for forged in ("1'\"(", "999999"):
+        response = client.post(
+            f"/training/plans/{plan.id}/quotas",
+            data={"entries-0-district_id": forged, "entries-0-quota": "7"},
+        )
+        assert response.status_code == 200, forged
+    quotas = db.session.scalars(select(DistrictQuota).where(DistrictQuota.plan_id == plan.id))
+    assert [(q.district_id, q.quota) for q in quotas] == [(home.id, 3)]
+    assert zh("There is no such district") in response.get_data(as_text=True)
