@@ -6,7 +6,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 CATALOG := lms/translations/zh_Hans_CN/LC_MESSAGES/messages
 
-.PHONY: run worker test test-sqlite test-postgresql bench lint typecheck translations extract-messages \
+.PHONY: run worker test test-sqlite test-postgresql bench scan lint typecheck translations extract-messages \
         system-packages test-system-packages clean
 
 $(STAMP): pyproject.toml
@@ -48,6 +48,11 @@ test: $(STAMP) translations test-system-packages
 
 bench: $(STAMP) translations system-packages
 	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)
+
+# sqlmap and wapiti against a local production-mode instance with demo data (docs/security.md).
+scan: $(STAMP) translations
+	@scripts/system-packages.sh scan
+	$(BIN)/python scripts/scan.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check lms tests bench migrations

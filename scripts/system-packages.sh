@@ -3,6 +3,7 @@
 #   run:  CJK fonts (certificates and pages in Chinese), Pango (WeasyPrint) and poppler-utils
 #   test: the same plus chromium (browser journeys), zbar-tools (reading printed QR codes) and
 #         postgresql-client (pg_dump/pg_restore for the backup round trip)
+#   scan: the same as run plus sqlmap, wapiti and openssl (`make scan`)
 set -euo pipefail
 purpose="${1:-run}"
 missing=()
@@ -11,6 +12,11 @@ fc-list 2>/dev/null | grep -qi "AR PL UMing" || missing+=(fonts-arphic-uming)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 # WeasyPrint (certificate PDFs) lays text out with Pango.
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ "$purpose" = scan ]; then
+  command -v sqlmap >/dev/null 2>&1 || missing+=(sqlmap)
+  command -v wapiti >/dev/null 2>&1 || missing+=(wapiti)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+fi
 if [ "$purpose" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
