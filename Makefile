@@ -55,8 +55,8 @@ scan: $(STAMP) translations
 	$(BIN)/python scripts/scan.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check lms tests bench migrations
-	$(BIN)/ruff format --check lms tests bench
+	$(BIN)/ruff check lms tests bench migrations scripts
+	$(BIN)/ruff format --check lms tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

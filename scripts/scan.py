@@ -229,7 +229,7 @@ def sign_in(instance: Instance, username: str) -> str:
     assert token, "no CSRF token on the sign-in page"
     form = {"username": username, "password": DEMO_PASSWORD, "csrf_token": token.group(1)}
     # Over HTTPS, Flask-WTF also wants a Referer from the site itself.
-    posted = urllib.request.Request(
+    posted = urllib.request.Request(  # noqa: S310 (the instance's own https address)
         f"{instance.url}/login",
         data=urllib.parse.urlencode(form).encode(),
         headers={"Referer": f"{instance.url}/login"},
@@ -254,9 +254,13 @@ class _Links(HTMLParser):
             self.links.append(values["href"])
         elif tag == "form" and values.get("method", "get").lower() == "get":
             self._form = (values.get("action", ""), {})
-        elif tag in ("input", "select") and self._form is not None and values.get("name"):
-            if values.get("type") not in ("submit", "button"):
-                self._form[1].setdefault(values["name"], values.get("value") or "1")
+        elif (
+            tag in ("input", "select")
+            and self._form is not None
+            and values.get("name")
+            and values.get("type") not in ("submit", "button")
+        ):
+            self._form[1].setdefault(values["name"], values.get("value") or "1")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form" and self._form is not None:
@@ -289,7 +293,8 @@ def discover(instance: Instance, session: str | None, depth: int = 2) -> list[st
             visited.add(parts.path)
             try:
                 response = browser.open(
-                    urllib.request.Request(address, headers=headers), timeout=30
+                    urllib.request.Request(address, headers=headers),  # noqa: S310 (https, loopback)
+                    timeout=30,
                 )
             except urllib.error.HTTPError:
                 continue
@@ -421,6 +426,7 @@ def wapiti(instance: Instance, workdir: Path, report: Report, max_seconds: int) 
             cookie_file.write_text(json.dumps(cookie))
             arguments = ["-c", str(cookie_file)]
         output = workdir / f"wapiti-{who}.json"
+        report.targets.append(f"wapiti ({who}): crawl from / to depth 3, modules {WAPITI_MODULES}")
         with phase(f"wapiti {who}", workdir, report):
             _wapiti(instance, workdir, output, arguments, max_seconds)
         result = json.loads(output.read_text())
