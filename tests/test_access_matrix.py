@@ -442,6 +442,15 @@ def test_every_route_is_in_the_matrix(app):
     assert listed - routes == set(), "matrix lists routes that do not exist"
 
 
+def world_for(rule: str) -> World:
+    """The world with the objects the rule's area needs."""
+    return build_world(
+        exams=rule.startswith("/exams"),
+        skills=rule.startswith("/skills"),
+        certificates=rule.startswith(("/certificates", "/verify", "/api/v1/certificates")),
+    )
+
+
 def _url(rule: str, values: dict[str, Any]) -> str:
     import re
 
@@ -453,11 +462,7 @@ def _url(rule: str, values: dict[str, Any]) -> str:
     ("method", "rule", "allowed", "extra"), MATRIX, ids=[f"{m} {r}" for m, r, _, _ in MATRIX]
 )
 def test_access(client, actor, method, rule, allowed, extra):
-    world = build_world(
-        exams=rule.startswith("/exams"),
-        skills=rule.startswith("/skills"),
-        certificates=rule.startswith(("/certificates", "/verify", "/api/v1/certificates")),
-    )
+    world = world_for(rule)
     user = world.users.get(actor)
     values = dict(world.ids)
     if extra:
@@ -543,11 +548,7 @@ def test_every_shared_object_route_exists(app):
 def test_nobody_reaches_another_scopes_objects(client, method, rule, role, extra):
     """Guessing the id of an object outside one's scope finds nothing: every object route × every
     role below the city, with the objects of another trainee, examiner, institution or district."""
-    world = build_world(
-        exams=rule.startswith("/exams"),
-        skills=rule.startswith("/skills"),
-        certificates=rule.startswith(("/certificates", "/verify", "/api/v1/certificates")),
-    )
+    world = world_for(rule)
     values = dict(world.ids)
     if extra:
         values.update(extra(world, world.users[role]))

@@ -321,12 +321,10 @@ def test_a_full_disk_fails_the_batch_visibly_and_it_resumes_once_there_is_room(
     filler = small_disk / "filler"
     free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
     filler.write_bytes(b"\0" * (free - 256 * 1024))  # room for a few PDFs, not for twelve
-    env = {
-        **environment(app, tmp_path, LMS_JOB_WORKERS="1", LMS_CERT_RENDER_PART="1"),
-        "LMS_DATABASE_URL": url,
-        "LMS_SECRET_KEY": "test-secret-key-that-is-long-enough-000000",
-        "LMS_DATA_KEY": "test-data-key-0123456789abcdef",
-    }
+    # The app's keys are the ones the setup process encrypted with (both from test_config).
+    env = environment(
+        app, tmp_path, LMS_JOB_WORKERS="1", LMS_CERT_RENDER_PART="1", LMS_DATABASE_URL=url
+    )
     command = [str(ROOT / ".venv" / "bin" / "lms"), "certificates", "issue", "--eligible"]
 
     full = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
