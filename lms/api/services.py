@@ -72,20 +72,45 @@ def revoke(token: ApiToken, actor: User) -> None:
     audit.record("api_token.revoked", token, name=token.name)
 
 
-def authenticate(secret: str, now: datetime | None = None) -> ApiToken | None:
-    """The usable token with this secret, or None (unknown, expired or revoked)."""
+#: The roles whose accounts may hold API tokens; a token works only while its creator has one.
+TOKEN_ROLES = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+
+
+def authenticate(secret: str, now: datetime | None = None) -> Scope | None:
+    """The data scope a request bearing ``secret`` may read, or None (unknown, expired or
+    revoked token, or a creator who may no longer read anything through it)."""
     if not secret.startswith(PREFIX):
         return None
     now = now or utcnow()
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(secret)))
     if token is None or not token.is_usable(now):
         return None
+    scope = scope_of(token)
+    if scope is None:
+        return None
     if token.last_used_at is None or now - token.last_used_at > USE_RECORD_INTERVAL:
         token.last_used_at = now
-    return token
+    return scope
 
 
-def scope_of(token: ApiToken) -> Scope:
-    if token.district_id is None:
+def scope_of(token: ApiToken) -> Scope | None:
+    """What the token may read now: the district (or city) it was made for, narrowed to what
+    its creator may see today. A token never outlives its creator's rights: it stops when the
+    creator is deactivated or no longer holds a role that manages tokens, and a district
+    administrator's tokens follow them to their current district (a token made for another
+    district stops; a city-wide token made when they were a city administrator narrows to the
+    district they administer now). Read on every request, so a change applies at once."""
+    creator = db.session.get(User, token.created_by_id)
+    if creator is None or not creator.is_active or creator.role not in TOKEN_ROLES:
+        return None
+    if creator.role == Role.CITY_ADMIN:
+        district_id = token.district_id
+    elif creator.district_id is None:
+        return None
+    elif token.district_id in (None, creator.district_id):
+        district_id = creator.district_id
+    else:
+        return None
+    if district_id is None:
         return Scope(Role.CITY_ADMIN)
-    return Scope(Role.DISTRICT_ADMIN, district_id=token.district_id)
+    return Scope(Role.DISTRICT_ADMIN, district_id=district_id)

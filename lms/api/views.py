@@ -77,10 +77,10 @@ def _authenticate() -> None:
     write_intent.set(True)
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
-    token = services.authenticate(secret.strip()) if scheme.lower() == "bearer" else None
-    if token is None:
+    scope = services.authenticate(secret.strip()) if scheme.lower() == "bearer" else None
+    if scope is None:
         raise api_error(401, "unauthorized", _l("A valid API token is required"))
-    g.api_scope = services.scope_of(token)
+    g.api_scope = scope
 
 
 @bp.after_request
