@@ -10,6 +10,7 @@ from lms.certification.models import (
     HolderPhoto,
 )
 from lms.core.audit import AuditEvent
+from lms.core.ratelimit import RateLimitCounter
 from lms.db import Base
 from lms.exams.models import (
     Attempt,
@@ -86,6 +87,7 @@ __all__ = [
     "PanelMember",
     "PaperItem",
     "Question",
+    "RateLimitCounter",
     "Response",
     "RosterUpload",
     "SkillCandidate",
