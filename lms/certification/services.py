@@ -7,7 +7,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from datetime import date
-from typing import IO, Any
+from typing import IO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -20,7 +20,6 @@ from lms.certification.models import Certificate, CertificateFile, CertificateSt
 from lms.core import audit
 from lms.core.crypto import cipher
 from lms.core.errors import Conflict, DomainError
-from lms.core.levels import level_label
 from lms.core.localtime import today
 from lms.db import db, utcnow
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
@@ -37,26 +36,6 @@ def by_number(number: str) -> Certificate | None:
     if not numbering.NUMBER.fullmatch(number):
         return None
     return db.session.scalar(select(Certificate).where(Certificate.number == number))
-
-
-def public_record(certificate: Certificate) -> dict[str, Any]:
-    """Every material field of a certificate, as anyone may check it (ID number masked)."""
-    return {
-        "number": certificate.number,
-        "status": certificate.current_status,
-        "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
-        "revoke_reason": certificate.revoke_reason or None,
-        "name": certificate.holder_name,
-        "id_type": "居民身份证",
-        "id_number_masked": certificate.id_number_masked,
-        "occupation": certificate.occupation,
-        "level": certificate.level,
-        "level_label": level_label(certificate.level),
-        "organisation": certificate.organisation,
-        "issued_on": certificate.issued_on.isoformat(),
-        "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
-        "reissue_count": certificate.reissue_count,
-    }
 
 
 def eligible(session_id: int | None = None, *, limit: int | None = None) -> list[SkillCandidate]:

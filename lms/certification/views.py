@@ -24,10 +24,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from lms.accounts.forms import ActionForm
-from lms.certification import badges, bulk, photos, queries, services, signing
+from lms.certification import badges, bulk, photos, queries, services, signing, verification
 from lms.certification.models import STATUS_LABELS, Certificate
 from lms.core.access import ensure, public, roles_required
 from lms.core.errors import DomainError
@@ -51,7 +51,16 @@ class LookupForm(FlaskForm):
         csrf = False  # a read-only look-up by GET
 
     number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(22, 22)])
-    name = StringField(_l("Holder's name"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("Holder's name"), validators=[Optional(), Length(max=50)])
+
+
+class HolderForm(FlaskForm):
+    """The verification page's question for the holder's name (GET: nothing is changed)."""
+
+    class Meta:
+        csrf = False
+
+    name = StringField(_l("Holder's name"), validators=[Length(max=50)])
 
 
 class RevokeForm(FlaskForm):
@@ -91,20 +100,23 @@ class ArchiveForm(FlaskForm):
 @limiter.limit(VERIFY_LIMIT)
 def verify(number: str) -> Any:
     certificate = services.by_number(number)
-    status = 200 if certificate is not None else 404
-    # A scanned QR brings the signed claims: say whether they hold and match the record.
-    token = request.args.get("s")
-    signature_ok = None
-    if token and certificate is not None:
-        claims = signing.verify(token, signing.signing_key().public_key())
-        signature_ok = claims == signing.claims(certificate)
+    """The QR code's target: what the certificate is; who holds it only with the QR code's
+    signed claims (``s``) or the holder's name typed in (``name``)."""
+    if certificate is None:
+        return render_template("certificates/verify.html", seen=None, number=number), 404
+    seen = verification.verify(
+        certificate, name=request.args.get("name"), signed=request.args.get("s")
+    )
+    form = HolderForm(request.args)
+    if seen.name_mismatch:
+        form.name.data = ""  # the answer to a wrong name is the bare number's, word for word
     return render_template(
         "certificates/verify.html",
-        certificate=certificate,
+        seen=seen,
+        record=seen.record(),
         number=number,
-        level_label=level_label,
-        signature_ok=signature_ok,
-    ), status
+        form=form,
+    )
 
 
 @bp.route("/verify/jwks.json")
@@ -129,7 +141,10 @@ def api_certificate(number: str) -> Any:
     certificate = services.by_number(number)
     if certificate is None:
         return jsonify(error={"code": "not_found", "message": "no such certificate"}), 404
-    return jsonify(services.public_record(certificate))
+    seen = verification.verify(
+        certificate, name=request.args.get("name"), signed=request.args.get("s")
+    )
+    return jsonify(seen.json())
 
 
 @bp.route("/verify")
@@ -137,17 +152,21 @@ def api_certificate(number: str) -> Any:
 @limiter.limit(VERIFY_LIMIT)
 def lookup() -> Any:
     form = LookupForm(request.args)
-    certificate, searched = None, bool(request.args)
+    """The look-up form: a number alone confirms what the certificate is, the number with the
+    holder's name shows who holds it (as the national look-up does)."""
+    seen, searched = None, bool(request.args)
     if searched and form.validate():
         found = services.by_number((form.number.data or "").strip().upper())
-        if found is not None and found.holder_name == (form.name.data or "").strip():
-            certificate = found
+        if found is not None:
+            seen = verification.verify(found, name=form.name.data)
+            if seen.name_mismatch:
+                form.name.data = ""
     return render_template(
         "certificates/lookup.html",
         form=form,
-        certificate=certificate,
+        seen=seen,
+        record=seen.record() if seen else None,
         searched=searched,
-        level_label=level_label,
     )
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from lms.certification import services
+from lms.certification.render import verify_url
 from lms.core.roles import Role
 from tests.certification.factories import make_passed_candidate
+from tests.certification.test_harvesting import qr_path
 from tests.conftest import zh
 from tests.factories import make_user
 
 
-def test_the_verification_page_shows_every_material_field(client) -> None:
+def test_the_verification_page_shows_every_material_field_to_the_qr_code(client) -> None:
     candidate = make_passed_candidate()
     certificate = services.issue(candidate)
-    page = client.get(f"/verify/{certificate.number}").get_data(as_text=True)
+    page = client.get(qr_path(certificate)).get_data(as_text=True)
     for expected in (
         candidate.staff.name,
         candidate.staff.id_number_masked,
@@ -30,22 +32,34 @@ def test_the_verification_page_shows_every_material_field(client) -> None:
 def test_a_revoked_certificate_shows_revoked_with_date_and_reason(client) -> None:
     certificate = services.issue(make_passed_candidate())
     services.revoke(certificate, "考核舞弊，成绩取消")
-    page = client.get(f"/verify/{certificate.number}").get_data(as_text=True)
+    page = client.get(qr_path(certificate)).get_data(as_text=True)
     assert zh("Revoked") in page and "考核舞弊，成绩取消" in page
-    record = client.get(f"/api/v1/certificates/{certificate.number}").get_json()
+    record = client.get(
+        f"/api/v1/certificates/{certificate.number}", query_string={"name": certificate.holder_name}
+    ).get_json()
     assert record["status"] == "revoked" and record["revoke_reason"] == "考核舞弊，成绩取消"
     assert record["revoked_at"]
+    # The bare number says revoked and when, but not the reason (it may name the holder).
+    bare = client.get(f"/api/v1/certificates/{certificate.number}").get_json()
+    assert bare["status"] == "revoked" and bare["revoked_at"] and "revoke_reason" not in bare
+    bare_page = client.get(f"/verify/{certificate.number}").get_data(as_text=True)
+    assert zh("Revoked") in bare_page and "考核舞弊" not in bare_page
 
 
 def test_look_up_needs_the_matching_name(client) -> None:
     candidate = make_passed_candidate()
     certificate = services.issue(candidate)
-    wrong = client.get("/verify", query_string={"number": certificate.number, "name": "张三"})
-    assert zh("No certificate matches this number and name.") in wrong.get_data(as_text=True)
+    wrong = client.get(
+        "/verify", query_string={"number": certificate.number, "name": "张三"}
+    ).get_data(as_text=True)
+    assert zh("The name does not match this certificate's holder.") in wrong
+    assert certificate.organisation in wrong and certificate.id_number_masked not in wrong
     right = client.get(
         "/verify", query_string={"number": certificate.number, "name": candidate.staff.name}
-    )
-    assert certificate.organisation in right.get_data(as_text=True)
+    ).get_data(as_text=True)
+    assert certificate.organisation in right and certificate.id_number_masked in right
+    unknown = client.get("/verify", query_string={"number": "S000014040001265999999"})
+    assert zh("No certificate has this number.") in unknown.get_data(as_text=True)
 
 
 def test_unknown_numbers_are_not_found(client) -> None:
@@ -56,7 +70,9 @@ def test_unknown_numbers_are_not_found(client) -> None:
 def test_the_api_gives_the_same_fields(client) -> None:
     candidate = make_passed_candidate()
     certificate = services.issue(candidate)
-    record = client.get(f"/api/v1/certificates/{certificate.number}").get_json()
+    record = client.get(
+        f"/api/v1/certificates/{certificate.number}", query_string={"name": candidate.staff.name}
+    ).get_json()
     assert record["name"] == candidate.staff.name
     assert record["id_number_masked"] == candidate.staff.id_number_masked
     assert record["level"] == 5 and record["status"] == "valid"
@@ -77,7 +93,6 @@ def test_the_signed_qr_claims_verify_offline_with_the_published_key(client) -> N
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     from lms.certification import signing
-    from lms.certification.render import verify_url
 
     certificate = services.issue(make_passed_candidate())
     public_key = load_pem_public_key(client.get("/verify/public-key.pem").data)
