@@ -93,8 +93,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT": timedelta(minutes=15),
         "LOGIN_RATE_LIMIT": os.environ.get("LMS_LOGIN_RATE_LIMIT", "20 per minute"),
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Rate-limit counters: Redis when configured, else the application's database (set
+        # below, after the overrides, from the final DATABASE_URL); never one process's memory.
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Wrong check-in codes one trainee may type per window; more wait for the window's end.
+        "CHECK_IN_GUESS_LIMIT": os.environ.get("LMS_CHECK_IN_GUESS_LIMIT", "5 per 10 minutes"),
         # Argon2id cost; tests lower it so that creating many users stays quick.
         "PASSWORD_HASH_TIME_COST": 3,
         "PASSWORD_HASH_MEMORY_KIB": 65536,
@@ -129,6 +132,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JOB_WORKERS": int(os.environ.get("LMS_JOB_WORKERS") or os.cpu_count() or 1),
         "CELERY_QUEUE": os.environ.get("LMS_CELERY_QUEUE", "lms"),
         "JOB_STALE_SECONDS": int(os.environ.get("LMS_JOB_STALE_SECONDS", "120")),
+        # Roster files: at most this many data rows; above ROSTER_JOB_ROWS the import runs as
+        # a background job; uploads (checks) and previews per user are rate-limited.
+        "ROSTER_MAX_ROWS": int(os.environ.get("LMS_ROSTER_MAX_ROWS", "200000")),
+        "ROSTER_JOB_ROWS": int(os.environ.get("LMS_ROSTER_JOB_ROWS", "2000")),
+        "ROSTER_UPLOAD_RATE_LIMIT": os.environ.get("LMS_ROSTER_UPLOAD_RATE_LIMIT", "30 per hour"),
+        "ROSTER_PREVIEW_RATE_LIMIT": os.environ.get(
+            "LMS_ROSTER_PREVIEW_RATE_LIMIT", "120 per hour"
+        ),
         # The licensed-to-work rate: which kinds of certificate issued elsewhere qualify
         # (comma-separated, see certification.models.ExternalKind; ours always do), and the
         # city's target.
@@ -145,4 +156,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PROXY_HOPS": int(os.environ.get("LMS_PROXY_HOPS", "0")),
     }
     config.update(overrides)
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        from lms.core.ratelimit import storage_uri
+        from lms.db import normalize_url
+
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or storage_uri(
+            normalize_url(config["DATABASE_URL"])
+        )
+    if production and config["RATELIMIT_STORAGE_URI"].startswith("memory"):
+        raise ConfigError("rate limits must be shared by every process: not memory:// storage")
     return config

@@ -13,6 +13,8 @@ from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.learning.models import (
     HOLDS_PLACE,
+    Attendance,
+    ClassSession,
     Cohort,
     Course,
     Enrolment,
@@ -91,6 +93,33 @@ def _scope_staff(statement: StatementT, scope: Scope) -> StatementT:
     if scope.role in (Role.CITY_ADMIN, Role.EXAMINER):
         return statement
     return statement.where(Institution.id.is_(None))
+
+
+def enrolment_in_scope(scope: Scope, enrolment: Enrolment) -> bool:
+    """Whether the trainee of ``enrolment`` is within ``scope`` (whatever the cohort's reach).
+
+    The one test of every attendance action and list: a city-wide cohort mixes trainees of all
+    districts, and an administrator acts only on those they are responsible for.
+    """
+    statement = (
+        select(Enrolment.id)
+        .join(Staff, Staff.id == Enrolment.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .where(Enrolment.id == enrolment.id)
+    )
+    return db.session.scalar(_scope_staff(statement, scope)) is not None
+
+
+def session_attendance(session: ClassSession, scope: Scope) -> list[Attendance]:
+    """Who attended the class, among the trainees within ``scope``."""
+    statement = (
+        select(Attendance)
+        .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+        .join(Staff, Staff.id == Enrolment.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .where(Attendance.session_id == session.id)
+    )
+    return list(db.session.scalars(_scope_staff(statement, scope)))
 
 
 @dataclass(frozen=True)

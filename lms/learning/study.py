@@ -8,6 +8,7 @@ time from two open tabs. A daily cap bounds the rest.
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,9 +18,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from lms.core import audit
+from lms.core.access import Scope
 from lms.core.errors import Conflict, DomainError, NotAllowed
 from lms.core.localtime import local_day
+from lms.core.ratelimit import Throttle
 from lms.db import db, utcnow
+from lms.learning import queries
 from lms.learning.models import (
     HOLDS_PLACE,
     Attendance,
@@ -252,9 +256,34 @@ def create_session(
     return session
 
 
+#: Codes a trainee may try per window (``CHECK_IN_GUESS_LIMIT``), counted in the rate-limit
+#: storage every process shares: six digits must not be guessable by trying them all.
+CHECK_IN_GUESSES = Throttle("check-in", "CHECK_IN_GUESS_LIMIT")
+
+
 def check_in(code: str, staff_id: int, method: str, now: datetime | None = None) -> Attendance:
-    """Record a trainee's attendance with the code (or QR) of a class running now."""
-    now = now or utcnow()
+    """Record a trainee's attendance with the code (or QR) of a class running now.
+
+    Every attempt is counted before the code is looked at, and given back when it succeeds, so
+    that only failures count and concurrent attempts cannot slip past the limit; once it is
+    reached even the right code is refused until the window ends.
+    """
+    wait = CHECK_IN_GUESSES.attempt(staff_id)
+    if wait is not None:
+        raise DomainError(
+            _l(
+                "Too many wrong check-in codes. Please try again in %(minutes)d minutes.",
+                minutes=math.ceil(wait / 60),
+            ),
+            code="too_many_attempts",
+            status=429,
+        )
+    attendance = _check_in(code, staff_id, method, now or utcnow())
+    CHECK_IN_GUESSES.refund(staff_id)
+    return attendance
+
+
+def _check_in(code: str, staff_id: int, method: str, now: datetime) -> Attendance:
     session = db.session.scalar(
         select(ClassSession).where(ClassSession.check_in_code == code.strip())
     )
@@ -272,6 +301,21 @@ def check_in(code: str, staff_id: int, method: str, now: datetime | None = None)
     if enrolment is None:
         raise NotAllowed(_l("You are not enrolled in this class's cohort"))
     return record_attendance(session, enrolment, method, None)
+
+
+def mark_present(
+    session: ClassSession, enrolment: Enrolment, actor_scope: Scope, actor_id: int
+) -> Attendance:
+    """Record by hand that a trainee within the actor's scope attended the class.
+
+    A city-wide cohort mixes trainees of every district: a district administrator credits
+    hours only to their own district's trainees, like everything else they manage.
+    """
+    if enrolment.cohort_id != session.cohort_id or not queries.enrolment_in_scope(
+        actor_scope, enrolment
+    ):
+        raise NotAllowed(_l("This trainee is not within your responsibility"))
+    return record_attendance(session, enrolment, "manual", actor_id)
 
 
 def record_attendance(

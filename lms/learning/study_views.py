@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
 from lms.core.access import ensure, roles_required
@@ -16,7 +15,7 @@ from lms.core.roles import Role
 from lms.db import db
 from lms.learning import queries, study
 from lms.learning.forms import CheckInForm
-from lms.learning.models import ClassSession, Enrolment, Lesson
+from lms.learning.models import Enrolment, Lesson
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
@@ -137,7 +136,7 @@ def attend() -> Any:
     form = CheckInForm()
     if form.validate_on_submit():
         return _check_in((form.code.data or "").strip(), "code")
-    return render_template("learn/attend.html", form=form, session=None)
+    return render_template("learn/attend.html", form=form, code=None)
 
 
 @bp.route("/attend/<code>", methods=["GET", "POST"])
@@ -146,9 +145,10 @@ def attend_by_qr(code: str) -> Any:
     form = ActionForm()
     if form.validate_on_submit():
         return _check_in(code, "qr")
-    session = db.session.scalar(select(ClassSession).where(ClassSession.check_in_code == code))
-    ensure(session is not None)
-    return render_template("learn/attend.html", form=form, session=session)
+    # The page does not look the code up: answering "no such class" here would let anyone try
+    # codes without the limit on check-in attempts. The check-in itself (POST) says.
+    ensure(code.isdigit() and len(code) == 6)
+    return render_template("learn/attend.html", form=form, code=code)
 
 
 def _check_in(code: str, method: str) -> Any:

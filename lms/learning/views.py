@@ -28,7 +28,7 @@ from lms.accounts import services as accounts
 from lms.accounts.forms import ActionForm
 from lms.accounts.models import User
 from lms.core.access import ensure, roles_required
-from lms.core.errors import DomainError
+from lms.core.errors import DomainError, NotAllowed
 from lms.core.exports import table_response
 from lms.core.forms import drop_invalid_filters, options
 from lms.core.localtime import LOCAL_ZONE
@@ -45,7 +45,6 @@ from lms.learning.forms import (
     SessionForm,
 )
 from lms.learning.models import (
-    Attendance,
     ClassSession,
     Cohort,
     CohortMode,
@@ -346,7 +345,7 @@ def class_session(session_id: int) -> Any:
     session = _visible_session(session_id)
     url = url_for("learn.attend_by_qr", code=session.check_in_code, _external=True)
     qr = Markup(segno.make(url, error="m").svg_inline(scale=6, dark="#1f2933"))  # noqa: S704
-    present = {a.enrolment_id: a for a in session_attendance(session)}
+    present = {a.enrolment_id: a for a in queries.session_attendance(session, current_user.scope)}
     rows = [
         row
         for row in queries.cohort_enrolments(session.cohort, current_user.scope)
@@ -363,19 +362,18 @@ def class_session(session_id: int) -> Any:
     )
 
 
-def session_attendance(session: ClassSession) -> list[Attendance]:
-    return list(db.session.scalars(select(Attendance).where(Attendance.session_id == session.id)))
-
-
 @bp.route("/sessions/<int:session_id>/attendance/<int:enrolment_id>", methods=["POST"])
 @roles_required(*TRAINERS)
 def mark_present(session_id: int, enrolment_id: int) -> Any:
     session = _visible_session(session_id)
     enrolment = db.session.get(Enrolment, enrolment_id)
-    ensure(enrolment is not None and enrolment.cohort_id == session.cohort_id)
+    ensure(enrolment is not None)
     assert enrolment is not None
     if ActionForm().validate_on_submit():
-        study.record_attendance(session, enrolment, "manual", current_user.id)
+        try:
+            study.mark_present(session, enrolment, current_user.scope, current_user.id)
+        except NotAllowed:
+            abort(404)  # as for any record outside one's scope: its existence is not revealed
     return redirect(url_for("training.class_session", session_id=session.id))
 
 
