@@ -206,11 +206,13 @@ def confirmed_external(world: World, user: Any) -> dict[str, Any]:
 
 
 def token(world: World, user: Any) -> dict[str, Any]:
-    """An API token of the home district."""
+    """An API token of the home district, created by the acting administrator: a token is its
+    creator's (and those who may act on the creator's account) to see and revoke."""
     from lms.api.services import create_token
 
     district_id = db.session.get(Staff, world.ids["staff_id"]).institution.district_id
-    _, created = create_token(world.users[C], "平台", district_id, 30)
+    creator = user if user is not None and user.role in (C, D) else world.users[C]
+    _, created = create_token(creator, "平台", district_id, 30)
     return {"token_id": created.id}
 
 
@@ -266,7 +268,7 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/users/new", frozenset({D, C}), None),
     ("POST", "/users/new", frozenset({D, C}), None),
     ("GET", "/users/<int:user_id>", ADMINS, None),
-    ("POST", "/users/<int:user_id>", ADMINS, None),
+    ("POST", "/users/<int:user_id>", EXAM_ADMINS, None),
     ("POST", "/users/<int:user_id>/password-reset", ADMINS, None),
     ("POST", "/users/<int:user_id>/unlock", ADMINS, None),
     ("POST", "/users/<int:user_id>/active", ADMINS, None),
@@ -346,6 +348,8 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/exams/sessions/<int:session_id>/results", EXAM_ADMINS, exam),
     ("GET", "/exams/sessions/<int:session_id>/results.<fmt>", EXAM_ADMINS, exam),
     ("GET", "/exams/sessions/<int:session_id>/analysis", EXAM_ADMINS, exam),
+    ("GET", "/exams/sessions/<int:session_id>/regrade", frozenset({C}), exam),
+    ("POST", "/exams/sessions/<int:session_id>/regrade", frozenset({C}), exam),
     ("GET", "/exams/my/", TRAINEE, None),
     ("GET", "/exams/my/<int:candidate_id>", TRAINEE, mine),
     ("GET", "/exams/my/<int:candidate_id>/slip", TRAINEE, mine),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.access import Scope
 from lms.core.roles import Role
-from lms.db import Base, TimestampMixin, str_enum
+from lms.db import Base, TimestampMixin, str_enum, utcnow
 from lms.org.models import District, Institution, Staff
 
 
@@ -43,7 +43,8 @@ class User(TimestampMixin, Base):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
-    #: Bumped on password change or "sign out everywhere"; sessions carrying an older value end.
+    #: Bumped by ``services.end_sessions`` (sign-out, password change, deactivation, role or
+    #: scope change); sessions carrying an older value end.
     session_epoch: Mapped[int] = mapped_column(default=0)
     #: Set when someone else chose the password; the user must pick their own at next sign-in.
     must_change_password: Mapped[bool] = mapped_column(default=False)
@@ -78,3 +79,21 @@ class User(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class TrustedDevice(Base):
+    """A browser that once signed in to an account (OWASP's device cookie): it keeps its own
+    small failure budget, so a stranger's failures, which lock out untrusted clients, do not
+    lock the account's owner out."""
+
+    __tablename__ = "trusted_devices"
+    __table_args__ = (CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the random nonce the signed cookie carries.
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)

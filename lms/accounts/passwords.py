@@ -50,10 +50,13 @@ def burn_verification_time() -> None:
 
 
 def _dummy_hash() -> str:
+    """A hash made with the current cost settings, so verifying it costs what a real one does."""
+    config = current_app.config
     cache = current_app.extensions.setdefault("lms_dummy_hash", {})
-    if "hash" not in cache:
-        cache["hash"] = hash_password(secrets.token_hex(16))
-    return cache["hash"]
+    key = (config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_KIB"])
+    if key not in cache:
+        cache[key] = hash_password(secrets.token_hex(16))
+    return cache[key]
 
 
 class WeakPassword(DomainError):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from lms.accounts import passwords
-from lms.accounts.models import User
+from lms.accounts import devices, passwords, policy
+from lms.accounts.models import TrustedDevice, User
 from lms.core import audit
 from lms.core.access import Scope
 from lms.core.errors import Conflict, DomainError, NotAllowed
@@ -30,46 +31,68 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == normalize_username(username)))
 
 
-def authenticate(username: str, password: str, *, now: datetime | None = None) -> User:
-    """Check a sign-in attempt; count failures and lock the account after too many."""
-    now = now or utcnow()
+class SignIn(NamedTuple):
+    user: User
+    #: The new device cookie for the browser that signed in (see ``devices``).
+    device_cookie: str
+
+
+def _count_failure(counter: User | TrustedDevice, now: datetime) -> bool:
+    """One more failure on the account's untrusted-client count or on one device's own count;
+    True when it reaches the limit and locks. Counted in SQL so parallel workers add up."""
     config = current_app.config
+    counter.failed_logins = type(counter).failed_logins + 1
+    db.session.flush()
+    db.session.refresh(counter, ["failed_logins"])
+    if counter.failed_logins < config["LOGIN_MAX_FAILURES"]:
+        return False
+    counter.locked_until = now + config["LOGIN_LOCKOUT"]
+    counter.failed_logins = 0
+    return True
+
+
+def authenticate(
+    username: str, password: str, *, device_cookie: str | None = None, now: datetime | None = None
+) -> SignIn:
+    """Check a sign-in attempt (OWASP's device-cookie scheme).
+
+    A browser presenting a valid device cookie for the account is trusted and has its own failure
+    budget; every other attempt counts against the account's untrusted clients, which are locked
+    out after too many failures while trusted browsers still sign in. Unknown names, wrong
+    passwords, locked and deactivated accounts all get the same answer after the same work.
+    """
+    now = now or utcnow()
     user = find_user(username)
     invalid = LoginRefused(_l("Wrong user name or password"))
     if user is None:
         passwords.burn_verification_time()
         audit.record("login.failed", username=normalize_username(username), reason="unknown_user")
         raise invalid
-    if user.locked_until is not None and user.locked_until > now:
+    device = devices.find(device_cookie, user, now)
+    if device is not None and devices.is_locked(device, now):
+        device = None  # a trusted browser over its own budget is a stranger until it cools down
+    if device is None and user.locked_until is not None and user.locked_until > now:
+        passwords.burn_verification_time()
         audit.record("login.refused_locked", user, actor=user)
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginRefused(
-            _l(
-                "This account is locked after repeated failed sign-ins. "
-                "Try again in %(m)d minutes.",
-                m=minutes,
-            )
-        )
+        raise invalid
     if not passwords.verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        details = {"failures": user.failed_logins}
-        if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + config["LOGIN_LOCKOUT"]
-            user.failed_logins = 0
-            audit.record("login.locked", user, actor=user, **details)
-        else:
-            audit.record("login.failed", user, actor=user, **details)
+        locked = _count_failure(device or user, now)
+        details = {"trusted_device": device is not None}
+        audit.record("login.locked" if locked else "login.failed", user, actor=user, **details)
         raise invalid
     if not user.is_active:
         audit.record("login.refused_inactive", user, actor=user)
         raise invalid
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    if device is None:
+        # The untrusted count restarts; a success from a trusted browser leaves a lockout of
+        # strangers in place.
+        user.failed_logins = 0
+        user.locked_until = None
     user.last_login_at = now
-    audit.record("login.succeeded", user, actor=user)
-    return user
+    audit.record("login.succeeded", user, actor=user, trusted_device=device is not None)
+    return SignIn(user, devices.remember(user, device, now))
 
 
 def _check_scope_links(
@@ -93,25 +116,11 @@ def _check_may_grant(
     institution: Institution | None,
     staff: Staff | None,
 ) -> None:
-    """City admins grant any role; district admins manage managers and trainees of their
-    district; institution managers manage trainee accounts of their own staff."""
-    if actor_scope is None or actor_scope.is_city:
-        return
-    if actor_scope.role == Role.DISTRICT_ADMIN and role in (
-        Role.INSTITUTION_MANAGER,
-        Role.TRAINEE,
+    """The account rule (``policy.may_assign``) for a role and scope given to an account."""
+    if not policy.may_assign(
+        actor_scope, role, district=district, institution=institution, staff=staff
     ):
-        target_institution = institution or (staff.institution if staff else None)
-        if target_institution and target_institution.district_id == actor_scope.district_id:
-            return
-    if (
-        actor_scope.role == Role.INSTITUTION_MANAGER
-        and role == Role.TRAINEE
-        and staff is not None
-        and staff.institution_id == actor_scope.institution_id
-    ):
-        return
-    raise NotAllowed(_l("You may not create or change accounts with this role or scope"))
+        raise NotAllowed(_l("You may not create or change accounts with this role or scope"))
 
 
 def create_user(
@@ -158,18 +167,26 @@ def create_user(
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every signed-in session of the account at once, on every device: Flask-Login ids
+    carry the session epoch (``load_session_user``) and older epochs no longer sign in."""
+    user.session_epoch = User.session_epoch + 1
+    db.session.flush()
+    db.session.refresh(user, ["session_epoch"])
+
+
 def change_role(
     user: User,
     *,
     role: Role,
     district: District | None,
     institution: Institution | None,
-    actor_scope: Scope,
+    actor: User,
 ) -> None:
     """Give an account another role or scope; its open sessions end."""
+    policy.check(actor, user, policy.Action.CHANGE_ROLE)
     _check_scope_links(role, district, institution, user.staff)
-    _check_may_grant(actor_scope, user.role, user.district, user.institution, user.staff)
-    _check_may_grant(actor_scope, role, district, institution, user.staff)
+    _check_may_grant(actor.scope, role, district, institution, user.staff)
     before = {
         "role": user.role.value,
         "district_id": user.district_id,
@@ -186,19 +203,20 @@ def change_role(
         "institution_id": user.institution_id,
     }
     if before != after:
-        user.session_epoch += 1
+        end_sessions(user)
         audit.record("user.role_changed", user, before=before, after=after)
 
 
 def set_password(user: User, password: str, *, by_self: bool) -> None:
-    """Store a new password; every other session of the account ends."""
+    """Store a new password; every session of the account ends (the view renews the session of
+    a user who changed their own)."""
     passwords.check_policy(password, user_inputs=[user.username, user.display_name])
     if by_self and passwords.verify_password(user.password_hash, password):
         raise passwords.WeakPassword(_l("Choose a password different from the current one"))
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = not by_self
-    user.session_epoch += 1
+    end_sessions(user)
     audit.record("user.password_changed" if by_self else "user.password_reset", user)
 
 
@@ -208,18 +226,32 @@ def change_own_password(user: User, current: str, new: str) -> None:
     set_password(user, new, by_self=True)
 
 
-def set_active(user: User, active: bool, *, actor_scope: Scope) -> None:
-    _check_may_grant(actor_scope, user.role, user.district, user.institution, user.staff)
+def reset_password(user: User, *, actor: User) -> str:
+    """An administrator gives the account a one-time password, returned to be shown once."""
+    policy.check(actor, user, policy.Action.RESET_PASSWORD)
+    password = passwords.generate_password()
+    set_password(user, password, by_self=False)
+    return password
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    policy.check(actor, user, policy.Action.SET_ACTIVE)
     if user.is_active != active:
         user.is_active = active
-        user.session_epoch += 1
+        end_sessions(user)
         audit.record("user.activated" if active else "user.deactivated", user)
 
 
-def unlock(user: User, *, actor_scope: Scope) -> None:
-    _check_may_grant(actor_scope, user.role, user.district, user.institution, user.staff)
+def unlock(user: User, *, actor: User) -> None:
+    """Lift the lockout of untrusted clients (``authenticate``)."""
+    policy.check(actor, user, policy.Action.UNLOCK)
     user.locked_until = None
     user.failed_logins = 0
+    db.session.execute(
+        update(TrustedDevice)
+        .where(TrustedDevice.user_id == user.id)
+        .values(failed_logins=0, locked_until=None)
+    )
     audit.record("user.unlocked", user)
 
 

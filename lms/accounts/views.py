@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import passwords, queries, services
+from lms.accounts import devices, passwords, policy, queries, services
 from lms.accounts.forms import (
     ActionForm,
     ChangePasswordForm,
@@ -61,20 +61,39 @@ def login() -> Any:
     error = None
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.username.data or "", form.password.data or "")
+            signed_in = services.authenticate(
+                form.username.data or "",
+                form.password.data or "",
+                device_cookie=request.cookies.get(devices.COOKIE_NAME),
+            )
         except services.LoginRefused as refused:
             error = refused.message
         else:
-            language = session.get("lang")
-            session.clear()  # a new session at sign-in: nothing from before carries over
-            if language:
-                session["lang"] = language
+            _clear_session()  # a new session at sign-in: nothing from before carries over
             session.permanent = True
             now = utcnow().timestamp()
             session["login_at"] = session["seen"] = now
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
+            login_user(signed_in.user)
+            response = redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
+            response.set_cookie(
+                devices.COOKIE_NAME,
+                signed_in.device_cookie,
+                max_age=int(devices.LIFETIME.total_seconds()),
+                path=url_for("accounts.login"),
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
     return render_template("accounts/login.html", form=form, error=error)
+
+
+def _clear_session() -> None:
+    """Empty the session but for the language the visitor chose."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
 
 
 @bp.route("/logout", methods=["POST"])
@@ -82,8 +101,10 @@ def login() -> Any:
 def logout() -> Any:
     form = ActionForm()
     if form.validate_on_submit():
+        # Every session of the account ends on the server, including copies of this cookie.
+        services.end_sessions(current_user._get_current_object())
         logout_user()
-        session.clear()
+        _clear_session()
         flash(_l("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -125,6 +146,7 @@ def change_password() -> Any:
 
 
 def _grantable_roles() -> list[Role]:
+    """Roles offered in the forms; ``policy.may_assign`` decides what is accepted."""
     if current_user.role == Role.CITY_ADMIN:
         return list(Role)
     if current_user.role == Role.DISTRICT_ADMIN:
@@ -159,7 +181,7 @@ def users() -> Any:
     )
     drop_invalid_filters(form)
     statement = queries.users(
-        current_user.scope,
+        current_user._get_current_object(),
         text=form.q.data or "",
         role=Role(form.role.data) if form.role.data else None,
         locked_only=bool(form.locked.data),
@@ -208,6 +230,7 @@ def new_user() -> Any:
 @roles_required(*ADMIN_ROLES)
 def create_trainee_account(staff_id: int) -> Any:
     staff = org_queries.visible_staff(current_user.scope, staff_id)
+    ensure(policy.may_assign(current_user.scope, Role.TRAINEE, staff=staff))
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -223,16 +246,20 @@ def create_trainee_account(staff_id: int) -> Any:
     return render_template("accounts/initial_password.html", user=user, password=password)
 
 
-def _administered_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    ensure(user is not None and queries.can_administer(current_user.scope, user))
-    return user  # type: ignore[return-value]
+def _target(user_id: int, action: policy.Action) -> User:
+    """The account, if the current user may perform ``action`` on it; 404 otherwise."""
+    return policy.target_or_404(current_user._get_current_object(), user_id, action)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
 def user_detail(user_id: int) -> Any:
-    user = _administered_user(user_id)
+    """The account page; its form changes the role and scope (the account's only edit)."""
+    if request.method == "POST" and current_user.role not in policy.ROLE_GRANTORS:
+        abort(403)
+    user = _target(
+        user_id, policy.Action.VIEW if request.method == "GET" else policy.Action.CHANGE_ROLE
+    )
     form = RoleForm(obj=None)
     _fill_scope_choices(form)
     if request.method == "GET":
@@ -244,7 +271,7 @@ def user_detail(user_id: int) -> Any:
             services.change_role(
                 user,
                 role=Role(form.role.data),
-                actor_scope=current_user.scope,
+                actor=current_user._get_current_object(),
                 **_scope_links(form),
             )
         except DomainError as error:
@@ -258,31 +285,26 @@ def user_detail(user_id: int) -> Any:
         form=form,
         action_form=ActionForm(),
         now=utcnow(),
-        can_change_role=bool(_grantable_roles()),
+        can_change_role=current_user.role in policy.ROLE_GRANTORS,
     )
 
 
 @bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
 @roles_required(*ADMIN_ROLES)
 def reset_password(user_id: int) -> Any:
-    user = _administered_user(user_id)
+    user = _target(user_id, policy.Action.RESET_PASSWORD)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if user.id == current_user.id:
-        # A reset would sign the administrator out with a password only shown once.
-        flash(_l("Change your own password with your current one."), "error")
-        return redirect(url_for("accounts.change_password"))
-    password = passwords.generate_password()
-    services.set_password(user, password, by_self=False)
+    password = services.reset_password(user, actor=current_user._get_current_object())
     return render_template("accounts/initial_password.html", user=user, password=password)
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
 @roles_required(*ADMIN_ROLES)
 def unlock_user(user_id: int) -> Any:
-    user = _administered_user(user_id)
+    user = _target(user_id, policy.Action.UNLOCK)
     if ActionForm().validate_on_submit():
-        services.unlock(user, actor_scope=current_user.scope)
+        services.unlock(user, actor=current_user._get_current_object())
         flash(_l("The account has been unlocked."), "success")
     return redirect(url_for("accounts.user_detail", user_id=user.id))
 
@@ -290,10 +312,8 @@ def unlock_user(user_id: int) -> Any:
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @roles_required(*ADMIN_ROLES)
 def toggle_active(user_id: int) -> Any:
-    user = _administered_user(user_id)
-    if user.id == current_user.id:
-        flash(_l("You cannot deactivate your own account."), "error")
-    elif ActionForm().validate_on_submit():
-        services.set_active(user, not user.is_active, actor_scope=current_user.scope)
+    user = _target(user_id, policy.Action.SET_ACTIVE)
+    if ActionForm().validate_on_submit():
+        services.set_active(user, not user.is_active, actor=current_user._get_current_object())
         flash(_l("The account has been updated."), "success")
     return redirect(url_for("accounts.user_detail", user_id=user.id))

@@ -8,11 +8,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from lms.accounts import policy
 from lms.accounts.forms import ActionForm
+from lms.accounts.models import User
 from lms.api import services
 from lms.api.models import ApiToken
 from lms.core.access import ensure, roles_required
@@ -47,10 +49,28 @@ def _form() -> TokenForm:
     return form
 
 
+def _tokens_of_accounts_i_may_act_on() -> Any:
+    """A token acts for the account that created it: one sees and revokes one's own tokens and
+    those of accounts the account rule lets one act on (``policy.Action.TOKENS``)."""
+    actor = current_user._get_current_object()
+    creators = select(User.id).where(policy.actable_clause(actor))
+    return or_(ApiToken.created_by_id == actor.id, ApiToken.created_by_id.in_(creators))
+
+
+def _may_manage(token: ApiToken) -> bool:
+    actor = current_user._get_current_object()
+    creator = db.session.get(User, token.created_by_id)
+    return token.created_by_id == actor.id or (
+        creator is not None and policy.may_act_on(actor, creator, policy.Action.TOKENS)
+    )
+
+
 def _visible_tokens() -> list[ApiToken]:
-    statement = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    if current_user.role != Role.CITY_ADMIN:
-        statement = statement.where(ApiToken.district_id == current_user.district_id)
+    statement = (
+        select(ApiToken)
+        .where(_tokens_of_accounts_i_may_act_on())
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
     return list(db.session.scalars(statement))
 
 
@@ -89,7 +109,7 @@ def index() -> Any:
 @roles_required(*MANAGERS)
 def revoke(token_id: int) -> Any:
     token = db.session.get(ApiToken, token_id)
-    ensure(token is not None and services.can_manage(current_user, token.district_id))
+    ensure(token is not None and _may_manage(token))
     assert token is not None
     if ActionForm().validate_on_submit():
         try:
