@@ -4,6 +4,10 @@ re-encoded, so that what is stored and printed is a plain JPEG without metadata.
 from __future__ import annotations
 
 import io
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -14,32 +18,73 @@ from lms.core.errors import DomainError
 from lms.db import db, utcnow
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # refuses decompression bombs before decoding
-ACCEPTED = {"JPEG", "PNG"}
+#: Pictures are refused above this many pixels, read from the header before anything is
+#: decoded (a 6000 × 4000 camera picture passes): decoding one costs at most ~100 MB.
+MAX_PIXELS = 25_000_000
+ACCEPTED = frozenset({"JPEG", "PNG"})
 #: 1 inch (25 × 35 mm) at 300 dpi.
 SIZE = (295, 413)
 PURPOSE = "holder-photo"
+TOO_MANY_PIXELS = _l(
+    "The picture is too large: %(width)d × %(height)d pixels. At most %(max)s million pixels "
+    "are accepted; reduce it and upload it again"
+)
+HUGE = _l(
+    "The picture is far too large to be read (more than %(max)s million pixels); reduce it "
+    "and upload it again"
+)
+
+
+@contextmanager
+def checked_image(data: bytes, not_a_picture: Any) -> Iterator[Image.Image]:
+    """Open an uploaded picture for decoding, after checking what its header says: its format
+    (JPEG or PNG, whatever the file is called) and its size in pixels, before a single pixel
+    is decoded (``Image.open`` reads only the header). Pillow's own decompression-bomb guard
+    (``Image.MAX_IMAGE_PIXELS``: a warning above it, an error above twice it) is made an error
+    and answered with the same clear refusal. JPEGs are decoded at the smallest scale that
+    still covers the target (``draft``), so a large photo costs little memory."""
+    limit = f"{MAX_PIXELS / 1_000_000:g}"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                kind = probe.format
+                width, height = probe.size
+                if kind in ACCEPTED and width * height > MAX_PIXELS:
+                    raise DomainError(
+                        TOO_MANY_PIXELS % {"width": width, "height": height, "max": limit}
+                    )
+                probe.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DomainError(HUGE % {"max": limit}) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise DomainError(not_a_picture) from None
+    if kind not in ACCEPTED:
+        raise DomainError(not_a_picture)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data)) as image:
+            yield image
+
+
+def reduced(image: Image.Image, longest: int) -> Image.Image:
+    """The picture at most ``longest`` pixels on its longer side, decoded as cheaply as the
+    format allows (a JPEG at 1/2, 1/4 or 1/8 scale), before it is turned or converted."""
+    image.draft("RGB", (longest, longest))
+    image.thumbnail((longest, longest))
+    return image
 
 
 def normalise(data: bytes) -> bytes:
     """A JPEG of the photo cropped to the 1-inch ratio, or a DomainError saying what is wrong."""
     if len(data) > MAX_BYTES:
         raise DomainError(_l("The photo is larger than 5 MB"))
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            width, height = probe.size
-            probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise DomainError(_l("The file is not a JPEG or PNG picture")) from None
-    if kind not in ACCEPTED:
-        raise DomainError(_l("The file is not a JPEG or PNG picture"))
-    if width * height > MAX_PIXELS:
-        raise DomainError(_l("The picture has too many pixels"))
-    if width < 150 or height < 200:
-        raise DomainError(_l("The photo is too small; it needs at least 150 × 200 pixels"))
-    with Image.open(io.BytesIO(data)) as image:
-        upright = ImageOps.exif_transpose(image).convert("RGB")
+    with checked_image(data, _l("The file is not a JPEG or PNG picture")) as image:
+        width, height = image.size
+        if width < 150 or height < 200:
+            raise DomainError(_l("The photo is too small; it needs at least 150 × 200 pixels"))
+        small = reduced(image, 2 * max(SIZE))
+        upright = ImageOps.exif_transpose(small).convert("RGB")
         fitted = ImageOps.fit(upright, SIZE, method=Image.Resampling.LANCZOS)
         output = io.BytesIO()
         fitted.save(output, "JPEG", quality=88, optimize=True)

@@ -114,3 +114,14 @@ def test_the_staff_page_lists_our_and_other_certificates(client):
     client.login_as(make_user(Role.CITY_ADMIN))
     html = client.get(f"/staff/{staff.id}").get_data(as_text=True)
     assert "YY2018001" in html and zh("Confirmed") in html and "五级/初级工" in html
+
+
+def test_a_scan_claiming_30000_by_30000_pixels_is_refused_with_a_reason(client):
+    from tests.certification.test_photos import HUGE, png_claiming
+
+    staff = make_staff()
+    client.login_as(make_user(Role.CITY_ADMIN))
+    page = _record(client, staff, png_claiming(30000, 30000), name="scan.png")
+    assert page.status_code == 400
+    assert zh(HUGE, max="25") in page.get_data(as_text=True)
+    assert db.session.scalar(select(ExternalCertificate)) is None

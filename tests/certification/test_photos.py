@@ -71,3 +71,59 @@ def test_the_trainee_uploads_a_photo_and_it_is_printed(client, tmp_path) -> None
     pdf.write_bytes(services.stored_pdf(certificate))
     listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True)
     assert "jpeg" in listing.stdout  # the photo is embedded as a JPEG
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A few-hundred-byte PNG whose header claims ``width`` × ``height`` pixels (its one
+    compressed row is all it holds): what a decompression bomb looks like to a server."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" + b"\x00" * 3 * min(width, 1000), 9)
+    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunks
+
+
+HUGE = (
+    "The picture is far too large to be read (more than %(max)s million pixels); reduce it "
+    "and upload it again"
+)
+TOO_MANY = (
+    "The picture is too large: %(width)d × %(height)d pixels. At most %(max)s million pixels "
+    "are accepted; reduce it and upload it again"
+)
+
+
+@pytest.mark.parametrize(
+    ("size", "message", "params"),
+    [
+        ((30000, 30000), HUGE, {"max": "25"}),
+        ((6000, 5000), TOO_MANY, {"width": 6000, "height": 5000, "max": "25"}),
+    ],
+    ids=["30000x30000", "6000x5000"],
+)
+def test_a_picture_claiming_too_many_pixels_is_refused_before_decoding(size, message, params):
+    with pytest.raises(DomainError) as refused:
+        photos.normalise(png_claiming(*size))
+    assert str(refused.value.message) == zh(message, **params)
+
+
+def test_a_png_bomb_uploaded_as_a_photo_gets_a_clear_refusal_not_an_error(client) -> None:
+    candidate = make_passed_candidate()
+    client.login_as(make_user(Role.TRAINEE, staff=candidate.staff))
+    response = client.post(
+        "/certificates/photo", data={"photo": (io.BytesIO(png_claiming(30000, 30000)), "me.png")}
+    )
+    assert response.status_code == 200  # the form again, with the reason (it was a 500)
+    assert zh(HUGE, max="25") in response.get_data(as_text=True)
+
+
+def test_a_large_camera_jpeg_is_decoded_at_reduced_scale() -> None:
+    jpeg = photos.normalise(picture("JPEG", (4000, 6000)))
+    with Image.open(io.BytesIO(jpeg)) as image:
+        assert image.size == photos.SIZE
