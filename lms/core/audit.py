@@ -94,6 +94,7 @@ ACTION_LABELS = {
     "exam.session_closed": _l("Exam session closed"),
     "exam.short_answer_marked": _l("Short answer marked"),
     "exam.results_published": _l("Exam results published"),
+    "exam.regraded": _l("Handed-in papers regraded by a newer question version"),
     "skills.session_created": _l("Skill session created"),
     "skills.session_published": _l("Skill session published"),
     "skills.relation_declared": _l("Examiner declared a relation"),

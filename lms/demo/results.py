@@ -102,7 +102,7 @@ def _sit_theory(skill: SkillSession, admin: User, rng: random.Random) -> None:
 
 def _answer(item: PaperItem, right: bool) -> object | None:
     """A display answer to an objective item, right or wrong; short answers are left blank."""
-    question = item.question
+    question = item.version
     kind = question_types.get(question.type)
     if not kind.auto_scored:
         return None

@@ -22,7 +22,7 @@ from lms.exams.models import (
     Candidate,
     ExamSession,
     PaperItem,
-    Question,
+    QuestionVersion,
     Response,
     SessionStatus,
 )
@@ -159,13 +159,13 @@ def _save_target_query() -> Any:
             Attempt.started_at,
             Attempt.deadline_at,
             PaperItem.option_order,
-            Question.type,
+            QuestionVersion.type,
         )
         .join(Candidate, Candidate.id == Attempt.candidate_id)
         .outerjoin(
             PaperItem, (PaperItem.attempt_id == Attempt.id) & (PaperItem.position == position)
         )
-        .outerjoin(Question, Question.id == PaperItem.question_id)
+        .outerjoin(QuestionVersion, QuestionVersion.id == PaperItem.version_id)
         .where(Attempt.id == bindparam("attempt_id"), Candidate.staff_id == bindparam("staff_id"))
         # A save and a hand-in of the same paper take turns (PostgreSQL; SQLite writes are
         # serialised anyway), so no answer lands after the paper was scored.
@@ -230,14 +230,15 @@ def submit(attempt: Attempt, *, auto: bool = False, now: datetime | None = None)
 
 
 def score_attempt(attempt: Attempt) -> None:
-    """Score every item; the total exists once no item waits for an examiner."""
+    """Score every item by the version the candidate drew (never the bank's newer text); the
+    total exists once no item waits for an examiner."""
     rule = attempt.candidate.session.blueprint.multiple_choice_rule.value
     pass_score = attempt.candidate.session.blueprint.pass_score
     responses = saved_answers(attempt)
     total, pending = 0.0, False
     breakdown: dict[str, list[float]] = {}
     for item in attempt.items:
-        question = item.question
+        question = item.version
         kind = question_types.get(question.type)
         response = responses.get(item.position)
         if response is None:

@@ -21,7 +21,11 @@ from lms.learning.sync import content_loader
 
 @content_loader
 def load_questions(content: Content, report: Counter[str]) -> None:
-    """Bring the bank's course questions in line with courses/; retire the removed ones."""
+    """Bring the bank's course questions in line with courses/; retire the removed ones.
+
+    A changed question gets a new version (papers already drawn keep theirs). A retired
+    question stays retired and unchanged even if courses/ lists it: only a city admin's
+    restore in the bank brings it back."""
     existing = {
         question.key: question
         for question in db.session.scalars(select(Question).where(Question.source == "courses"))
@@ -38,13 +42,14 @@ def load_questions(content: Content, report: Counter[str]) -> None:
             "options": spec.options,
             "answer_key": spec.answer,
             "explanation": spec.explanation,
-            "retired_at": None,
         }
         question = existing.get(spec.key)
         if question is None:
             db.session.add(Question(key=spec.key, source="courses", **values))
             report["question.created"] += 1
-        elif any(getattr(question, name) != value for name, value in values.items()):
+        elif question.retired_at is not None:
+            report["question.kept_retired"] += 1
+        elif question.content() != values:
             for name, value in values.items():
                 setattr(question, name, value)
             report["question.updated"] += 1
@@ -138,8 +143,8 @@ def _spec_from(data: QuestionData) -> dict[str, Any]:
     return spec
 
 
-def create_question(data: QuestionData) -> Question:
-    """Write a new question in the bank (any registered type)."""
+def create_question(data: QuestionData, author: Any = None) -> Question:
+    """Write a new question in the bank (any registered type); its version 1 is ``author``'s."""
     if data.type not in question_types.REGISTRY:
         raise DomainError(_l("Unknown question type"))
     spec = _spec_from(data)
@@ -154,6 +159,7 @@ def create_question(data: QuestionData) -> Question:
         answer_key=spec["answer"],
         explanation=data.explanation.strip(),
         source="manual",
+        created_by_id=getattr(author, "id", None),
     )
     db.session.add(question)
     db.session.flush()

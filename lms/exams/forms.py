@@ -103,3 +103,10 @@ class MarkForm(FlaskForm):
     )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
     submit = SubmitField(_l("Save mark"))
+
+
+class RegradeForm(FlaskForm):
+    """Choose a newer version to regrade by; ``confirm`` is set on the confirmation page."""
+
+    version_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    confirm = IntegerField(validators=[Optional(), NumberRange(min=0, max=1)])

@@ -18,7 +18,7 @@ from lms.exams.models import (
     Candidate,
     ExamSession,
     PaperItem,
-    Question,
+    QuestionVersion,
     Response,
     SessionStatus,
 )
@@ -28,20 +28,21 @@ from lms.exams.models import (
 class MarkingTask:
     response: Response
     item: PaperItem
-    question: Question
+    #: The version the candidate answered.
+    question: QuestionVersion
     candidate: Candidate
 
 
-def _tasks_statement() -> Select[Response, PaperItem, Question, Candidate]:
+def _tasks_statement() -> Select[Response, PaperItem, QuestionVersion, Candidate]:
     return (
-        select(Response, PaperItem, Question, Candidate)
+        select(Response, PaperItem, QuestionVersion, Candidate)
         .join(Attempt, Attempt.id == Response.attempt_id)
         .join(
             PaperItem,
             (PaperItem.attempt_id == Response.attempt_id)
             & (PaperItem.position == Response.position),
         )
-        .join(Question, Question.id == PaperItem.question_id)
+        .join(QuestionVersion, QuestionVersion.id == PaperItem.version_id)
         .join(Candidate, Candidate.id == Attempt.candidate_id)
         .join(ExamSession, ExamSession.id == Candidate.session_id)
         .where(

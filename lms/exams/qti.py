@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -57,26 +58,165 @@ def _text(element: Element) -> str:
 
 
 def parse(filename: str, content: bytes) -> QtiResult:
-    """Read every item of an XML file or zip package; collect errors instead of stopping."""
+    """Read every item of an XML file or zip package; collect errors instead of stopping.
+
+    A zip is checked before anything in it is parsed (see ``_package_files``): a package that
+    would expand beyond the limits is refused whole, with the reason."""
     result = QtiResult()
-    if content[:4] == b"PK\x03\x04":
+    if content[:2] == b"PK" or filename.lower().endswith(".zip"):
         try:
-            archive = zipfile.ZipFile(io.BytesIO(content))
-        except zipfile.BadZipFile:
-            result.errors.append(str(_l("%(f)s: the zip file cannot be opened", f=filename)))
+            files = _package_files(filename, content)
+        except UnsafePackage as refusal:
+            result.errors.append(str(refusal))
             return result
-        names = [
-            n
-            for n in archive.namelist()
-            if n.lower().endswith(".xml") and not n.lower().endswith("imsmanifest.xml")
-        ][:MAX_FILES]
-        if not names:
+        if not files:
             result.errors.append(str(_l("%(f)s: the package has no item files", f=filename)))
-        for name in sorted(names):
-            _parse_document(name, archive.read(name), result)
+        for name, data in files:
+            _parse_document(name, data, result)
+    elif len(content) > MAX_ENTRY_BYTES:
+        result.errors.append(str(_too_big(filename)))
     else:
         _parse_document(filename, content, result)
     return result
+
+
+# Checking a package before it is opened ---------------------------------------------------------
+# A 199 KB zip once expanded to 782 MB. Nothing in a package is trusted: the directory's sizes
+# are checked first, then every file is read in chunks and reading stops past the limit, since
+# the sizes a zip declares can lie.
+
+#: QTI item files are a few KB; these leave room for long items and large packages.
+MAX_ENTRIES = MAX_FILES
+MAX_ENTRY_BYTES = 2 * 1024 * 1024
+MAX_TOTAL_BYTES = 40 * 1024 * 1024
+#: XML compresses about 10:1; a file of more than 64 KB compressed beyond this is a bomb.
+MAX_RATIO = 100
+RATIO_FLOOR = 64 * 1024
+CHUNK = 64 * 1024
+ARCHIVE_SUFFIXES = (".zip", ".jar", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
+ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh")
+
+
+class UnsafePackage(Exception):
+    """The package is refused whole; the message says why (in the user's language)."""
+
+
+def _too_big(name: str) -> Any:
+    return _l(
+        "%(f)s: a file expands to more than %(mb)d MB; the package is refused",
+        f=name,
+        mb=MAX_ENTRY_BYTES // (1024 * 1024),
+    )
+
+
+def _unsafe_name(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return (
+        name.startswith(("/", "\\"))
+        or ".." in parts
+        or (len(name) > 1 and name[1] == ":")
+        or "\x00" in name
+    )
+
+
+def _package_files(filename: str, content: bytes) -> list[tuple[str, bytes]]:
+    """The item files of a zip package, each read within the limits; raises UnsafePackage."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise UnsafePackage(_l("%(f)s: the zip file cannot be opened", f=filename)) from None
+    if len(infos) > MAX_ENTRIES:
+        raise UnsafePackage(
+            _l(
+                "%(f)s: the package holds %(n)d files; at most %(max)d are accepted",
+                f=filename,
+                n=len(infos),
+                max=MAX_ENTRIES,
+            )
+        )
+    declared = 0
+    wanted = []
+    for info in infos:
+        name = info.filename
+        if _unsafe_name(name):
+            raise UnsafePackage(
+                _l("%(f)s: the file name %(n)s points outside the package", f=filename, n=name)
+            )
+        if info.is_dir():
+            continue
+        if name.lower().endswith(ARCHIVE_SUFFIXES):
+            raise UnsafePackage(
+                _l(
+                    "%(f)s: archives inside the package are not accepted (%(n)s)",
+                    f=filename,
+                    n=name,
+                )
+            )
+        if info.file_size > MAX_ENTRY_BYTES:
+            raise UnsafePackage(_too_big(name))
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise UnsafePackage(
+                _l(
+                    "%(f)s: %(n)s is compressed more than %(r)d to 1, as a zip bomb is; "
+                    "the package is refused",
+                    f=filename,
+                    n=name,
+                    r=MAX_RATIO,
+                )
+            )
+        declared += info.file_size
+        if name.lower().endswith(".xml") and not name.lower().endswith("imsmanifest.xml"):
+            wanted.append(info)
+    if declared > MAX_TOTAL_BYTES:
+        raise UnsafePackage(_total_too_big(filename))
+    files = []
+    read_total = 0
+    for info in sorted(wanted, key=lambda i: i.filename):
+        data = _read_within(archive, info, filename, MAX_TOTAL_BYTES - read_total)
+        read_total += len(data)
+        files.append((info.filename, data))
+    return files
+
+
+def _total_too_big(filename: str) -> Any:
+    return _l(
+        "%(f)s: the package expands to more than %(mb)d MB; it is refused",
+        f=filename,
+        mb=MAX_TOTAL_BYTES // (1024 * 1024),
+    )
+
+
+def _read_within(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, left: int
+) -> bytes:
+    """One file's bytes, read in chunks; stops as soon as it passes a limit, whatever the
+    directory claimed."""
+    chunks = []
+    size = 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > MAX_ENTRY_BYTES:
+                    raise UnsafePackage(_too_big(info.filename))
+                if size > left:
+                    raise UnsafePackage(_total_too_big(filename))
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError):
+        raise UnsafePackage(
+            _l("%(f)s: %(n)s cannot be read from the zip file", f=filename, n=info.filename)
+        ) from None
+    data = b"".join(chunks)
+    if data.startswith(ARCHIVE_MAGIC):
+        raise UnsafePackage(
+            _l(
+                "%(f)s: archives inside the package are not accepted (%(n)s)",
+                f=filename,
+                n=info.filename,
+            )
+        )
+    return data
 
 
 def _parse_document(name: str, content: bytes, result: QtiResult) -> None:
@@ -177,13 +317,30 @@ def _true_false(
     return QtiItem(identifier, "truefalse", stem, {}, answer, explanation)
 
 
+@dataclass
+class ImportReport:
+    created: int = 0
+    #: Own questions whose text changed: each got a new version (papers keep theirs).
+    updated: int = 0
+    unchanged: int = 0
+    #: (identifier, reason) of each item refused; nothing of it was written.
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
 def import_items(
-    items: list[QtiItem], *, level: int, work_area: str, difficulty: str
-) -> tuple[int, int]:
-    """Add (or update, by identifier) the parsed items; return (created, updated)."""
-    created = updated = 0
+    items: list[QtiItem], *, level: int, work_area: str, difficulty: str, author: Any
+) -> ImportReport:
+    """Add the parsed items as ``author``'s questions. An identifier already in the bank is
+    updated (as a new version) only if it is ``author``'s own imported question and in use;
+    another author's or a retired question is refused and reported, never touched."""
+    report = ImportReport()
+    seen: set[str] = set()
     for item in items:
         key = f"qti:{item.identifier}"[:120]
+        if key in seen:
+            report.refused.append((item.identifier, str(_l("it appears twice in the file"))))
+            continue
+        seen.add(key)
         question = db.session.scalar(select(Question).where(Question.key == key))
         values = {
             "type": item.type,
@@ -194,15 +351,36 @@ def import_items(
             "options": item.options,
             "answer_key": item.answer,
             "explanation": item.explanation,
-            "retired_at": None,
         }
         if question is None:
-            db.session.add(Question(key=key, source="qti", **values))
-            created += 1
+            db.session.add(Question(key=key, source="qti", created_by_id=author.id, **values))
+            report.created += 1
+            continue
+        reason = refusal(question, author)
+        if reason:
+            report.refused.append((item.identifier, reason))
+        elif question.content() == values:
+            report.unchanged += 1
         else:
+            question.edited_by_id = author.id
             for name, value in values.items():
                 setattr(question, name, value)
-            updated += 1
+            report.updated += 1
     db.session.flush()
-    audit.record("bank.qti_imported", created=created, updated=updated)
-    return created, updated
+    audit.record(
+        "bank.qti_imported",
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        refused=[identifier for identifier, _ in report.refused],
+    )
+    return report
+
+
+def refusal(question: Question, author: Any) -> str:
+    """Why ``author`` may not overwrite ``question`` by importing; empty when they may."""
+    if question.retired_at is not None:
+        return str(_l("the question with this identifier is retired; it is not brought back"))
+    if question.source != "qti" or question.created_by_id != author.id:
+        return str(_l("the question with this identifier belongs to another author"))
+    return ""

@@ -23,8 +23,16 @@ from lms.core.pagination import paginate
 from lms.core.roles import Role
 from lms.db import db
 from lms.exams import analysis, queries, sessions
-from lms.exams.forms import CandidatesForm, InvigilatorForm, RoomForm, SessionForm
-from lms.exams.models import Candidate, ExamRoom, ExamSession, Invigilation, SessionStatus
+from lms.exams import regrade as regrade_service
+from lms.exams.forms import CandidatesForm, InvigilatorForm, RegradeForm, RoomForm, SessionForm
+from lms.exams.models import (
+    Candidate,
+    ExamRoom,
+    ExamSession,
+    Invigilation,
+    QuestionVersion,
+    SessionStatus,
+)
 from lms.org import queries as org_queries
 from lms.org.models import Staff
 
@@ -333,4 +341,42 @@ def item_analysis(session_id: int) -> Any:
         session=found,
         stats=analysis.item_analysis(found),
         flag_labels=analysis.FLAG_LABELS,
+    )
+
+
+# Regrading ------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:session_id>/regrade", methods=["GET", "POST"])
+@roles_required(Role.CITY_ADMIN)
+def regrade(session_id: int) -> Any:
+    """Choose a question's newer version; a confirmation page says how many papers it
+    re-scores; only the confirmed POST regrades (audited)."""
+    found = _session(session_id)
+    form = RegradeForm()
+    if form.validate_on_submit():
+        version = db.session.get(QuestionVersion, form.version_id.data)
+        ensure(version is not None)
+        assert version is not None
+        try:
+            if form.confirm.data == 1:
+                count = regrade_service.regrade(found, version, current_user)
+                flash(_l("%(n)d papers were scored again.", n=count), "success")
+                return redirect(url_for("exam_sessions.results", session_id=found.id))
+            items = regrade_service.affected(found, version, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("exam_sessions.regrade", session_id=found.id))
+        return render_template(
+            "exams/regrade_confirm.html",
+            session=found,
+            version=version,
+            count=len(items),
+            form=RegradeForm(formdata=None, version_id=version.id, confirm=1),
+        )
+    return render_template(
+        "exams/regrade.html",
+        session=found,
+        choices=regrade_service.choices(found),
+        form=form,
     )

@@ -29,6 +29,7 @@ from lms.exams.models import (
     PaperItem,
     Question,
     SessionStatus,
+    current_version_ids,
 )
 from lms.learning.study import eligible_levels
 from lms.org.models import Institution, Staff
@@ -289,6 +290,7 @@ def prepare_papers(session: ExamSession) -> int:
             Candidate.session_id == session.id, Candidate.id.not_in(select(Attempt.candidate_id))
         )
     ).all()
+    versions = current_version_ids(question.id for question in bank)
     rows = []
     for candidate in missing:
         seed = secrets.randbits(31)
@@ -301,6 +303,7 @@ def prepare_papers(session: ExamSession) -> int:
                     "attempt_id": attempt.id,
                     "position": position,
                     "question_id": item.question_id,
+                    "version_id": versions[item.question_id],
                     "option_order": item.option_order,
                     "points": item.points,
                 }

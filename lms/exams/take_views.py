@@ -141,7 +141,7 @@ def save_form(attempt_id: int) -> Any:
     seq = int(utcnow().timestamp() * 1000)
     try:
         for item in attempt.items:
-            kind = question_types.get(item.question.type)
+            kind = question_types.get(item.version.type)
             raw = request.form.getlist(f"q{item.position}")
             if not raw:
                 continue

@@ -90,7 +90,7 @@ def new_question() -> Any:
             explanation=form.explanation.data or "",
         )
         try:
-            question = bank.create_question(data)
+            question = bank.create_question(data, author=current_user)
         except DomainError as error:
             form.answer_text.errors = [*form.answer_text.errors, error.message]
         else:
@@ -145,15 +145,27 @@ def import_qti() -> Any:
         elif not result.items:
             flash(_l("The file holds no items."), "error")
         else:
-            created, updated = qti.import_items(
+            report = qti.import_items(
                 result.items,
                 level=form.level.data,
                 work_area=form.work_area.data,
                 difficulty=form.difficulty.data,
             )
-            flash(_l("%(c)d questions added, %(u)d updated.", c=created, u=updated), "success")
-            return redirect(url_for("exams.bank_list", q="", state="active"))
-    return render_template("exams/import.html", form=form, result=result)
+                author=current_user,
+            flash(
+                _l(
+                    "%(c)d questions added, %(u)d updated (as new versions), %(s)d unchanged.",
+                    c=report.created,
+                    u=report.updated,
+                    s=report.unchanged,
+                ),
+                "success",
+            )
+            if not report.refused:
+                return redirect(url_for("exams.bank_list", q="", state="active"))
+            flash(_l("%(n)d items were refused; see the list.", n=len(report.refused)), "error")
+            return render_template("exams/import.html", form=form, result=result, report=report)
+    return render_template("exams/import.html", form=form, result=result, report=None)
 
 
 @bp.route("/blueprints")

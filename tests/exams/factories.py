@@ -78,8 +78,9 @@ def stock_bank(level: int = 5, per_type: int = 6) -> None:
 
 
 def correct_display_answer(item: Any) -> Any:
-    """What a candidate who knows the answer would send, in display letters."""
-    question = item.question
+    """What a candidate who knows the answer of the version drawn would send, in display
+    letters."""
+    question = item.version
     if question.type == "truefalse":
         return question.answer_key
     keys = [question.answer_key] if question.type == "single" else question.answer_key

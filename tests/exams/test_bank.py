@@ -161,14 +161,15 @@ def test_qti_choice_items_import_as_single_multiple_and_true_false(app):
     )
     assert (parsed["two"].type, parsed["two"].answer) == ("multiple", ["A", "C"])
     assert (parsed["three"].type, parsed["three"].answer) == ("truefalse", False)
-    created, updated = qti.import_items(
-        result.items, level=5, work_area="daily_care", difficulty="medium"
+    author = make_user(Role.EXAMINER)
+    report = qti.import_items(
+        result.items, level=5, work_area="daily_care", difficulty="medium", author=author
     )
-    assert (created, updated) == (3, 0)
-    assert qti.import_items(result.items, level=5, work_area="daily_care", difficulty="medium") == (
-        0,
-        3,
+    assert (report.created, report.updated, report.refused) == (3, 0, [])
+    again = qti.import_items(
+        result.items, level=5, work_area="daily_care", difficulty="medium", author=author
     )
+    assert (again.created, again.updated, again.unchanged, again.refused) == (0, 0, 3, [])
 
 
 def test_unsupported_qti_items_are_reported_item_by_item(app):
