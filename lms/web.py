@@ -23,8 +23,13 @@ SESSION_MAX_AGE = timedelta(hours=12)
 
 
 def select_locale() -> str:
+    """``?lang=`` chooses the language of this response only (a GET never stores anything);
+    the choice kept in the session is made by POST /language (accounts.set_language)."""
     if not has_request_context():
         return "zh_CN"  # CLI output and background jobs speak the default language
+    chosen = request.args.get("lang")
+    if chosen in SUPPORTED_LANGUAGES:
+        return chosen
     chosen = session.get("lang")
     if chosen in SUPPORTED_LANGUAGES:
         return chosen
@@ -45,12 +50,6 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-
-    @app.before_request
-    def _choose_language() -> None:
-        lang = request.args.get("lang")
-        if lang in SUPPORTED_LANGUAGES:
-            session["lang"] = lang
 
     @app.before_request
     def _enforce_session_limits() -> Any:

@@ -237,6 +237,7 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/login", PUBLIC, None),
     ("POST", "/login", PUBLIC, None),
     ("POST", "/logout", SIGNED_IN, None),
+    ("POST", "/language", PUBLIC, None),
     ("GET", "/", SIGNED_IN, None),
     ("GET", "/me", frozenset({T}), None),
     ("GET", "/account/password", SIGNED_IN, None),

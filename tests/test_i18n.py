@@ -19,11 +19,55 @@ def test_login_page_is_chinese_by_default(client):
     assert "登录" in page
 
 
-def test_english_by_query_parameter_and_it_sticks(client):
+def test_the_query_parameter_chooses_the_language_of_that_page_only(client):
     page = client.get("/login?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in page and "Sign in" in page
+    assert '<html lang="zh-CN">' in client.get("/login").get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert "lang" not in session
+
+
+def test_a_get_never_changes_a_signed_in_users_stored_language(client):
+    """A link on another site (``?lang=en``) must not change what the user chose."""
+    from lms.core.roles import Role
+    from tests.factories import make_user
+
+    client.login_as(make_user(Role.CITY_ADMIN))
+    client.post("/language", data={"lang": "zh_CN", "next": "/"})
+    assert '<html lang="en">' in client.get("/?lang=en").get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert session["lang"] == "zh_CN"
+    assert '<html lang="zh-CN">' in client.get("/").get_data(as_text=True)
+
+
+def test_the_language_switcher_posts_stores_the_choice_and_goes_back(client):
+    response = client.post(
+        "/language", data={"lang": "en", "next": "/login?next=%2Fstaff&lang=zh_CN"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=%2Fstaff"
+    with client.session_transaction() as session:
+        assert session["lang"] == "en"
     assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
-    assert '<html lang="zh-CN">' in client.get("/login?lang=zh_CN").get_data(as_text=True)
+    client.post("/language", data={"lang": "fr", "next": "/login"})  # not a language we speak
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
+
+
+def test_the_language_switcher_goes_back_within_the_site_only(client):
+    for elsewhere in ("https://evil.example/x", "//evil.example", "/\\evil.example", "evil"):
+        response = client.post("/language", data={"lang": "en", "next": elsewhere})
+        assert response.status_code == 302
+        assert "evil" not in response.headers["Location"], elsewhere
+
+
+def test_the_language_switcher_is_a_form_with_a_csrf_token(client, csrf_enabled):
+    page = client.get("/login?page=2").get_data(as_text=True)
+    form = re.search(
+        r'<form class="lang-switch" method="post" action="/language">(.*?)</form>', page, re.S
+    )
+    assert form and 'name="csrf_token"' in form.group(1)
+    assert 'name="next" value="/login?page=2"' in form.group(1)
+    assert client.post("/language", data={"lang": "en"}).status_code == 400
 
 
 def test_accept_language_chooses_english_or_chinese(client):

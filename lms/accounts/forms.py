@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from lms.accounts.passwords import MAX_LENGTH, MIN_LENGTH
@@ -72,3 +79,10 @@ class UserSearchForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
     role = SelectField(_l("Role"), choices=[], validators=[Optional()])
     locked = BooleanField(_l("Locked only"))
+
+
+class LanguageForm(FlaskForm):
+    """The language switcher: the only way to store a language (a GET never does)."""
+
+    lang = SelectField(choices=[], validators=[DataRequired()])
+    next = HiddenField(validators=[Optional(), Length(max=2000)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
@@ -23,6 +23,7 @@ from lms.accounts import devices, passwords, policy, queries, services
 from lms.accounts.forms import (
     ActionForm,
     ChangePasswordForm,
+    LanguageForm,
     LoginForm,
     RoleForm,
     UserForm,
@@ -37,6 +38,7 @@ from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db, utcnow
 from lms.extensions import limiter
 from lms.org import queries as org_queries
+from lms.web import SUPPORTED_LANGUAGES
 
 bp = Blueprint("accounts", __name__)
 
@@ -46,9 +48,34 @@ def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return None
     return target
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language() -> Any:
+    """Store the chosen language in the session and go back to the page (same site only)."""
+    form = LanguageForm()
+    form.lang.choices = list(SUPPORTED_LANGUAGES.items())
+    back = _safe_next(form.next.data)
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+    if back:
+        # The page again, without a ?lang= that would override the stored choice.
+        parts = urlsplit(back)
+        query = urlencode(
+            [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+        )
+        return redirect(urlunsplit(("", "", parts.path, query, "")))
+    return redirect(url_for("accounts.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
