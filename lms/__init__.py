@@ -36,6 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["lms_cipher"] = FieldCipher(app.config["DATA_KEY"])
     app.extensions["lms_settings"] = settings  # for job worker processes to build the same app
     web.init_extensions(app)
+    from lms.core.params import RecordIdConverter, refuse_nul_characters
+
+    app.url_map.converters["int"] = RecordIdConverter  # ids past the database's integers: 404
+    app.before_request(refuse_nul_characters)
     web.register_blueprints(app)
     register_error_handlers(app)
     web.register_template_helpers(app)

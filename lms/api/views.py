@@ -30,6 +30,7 @@ from lms.api.openapi import (
     page_of,
 )
 from lms.certification.models import Certificate
+from lms.core import params
 from lms.core.access import Scope, public
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
@@ -96,26 +97,13 @@ def _scope() -> Scope:
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise api_error(400, "invalid_parameter", f"{name}: not a whole number") from None
-    if not low <= value <= high:
-        raise api_error(400, "invalid_parameter", f"{name}: must be between {low} and {high}")
-    return value
+    """A bounded integer parameter (lms.core.params); 400 invalid_parameter otherwise."""
+    return params.int_arg(name, default, low, high)
 
 
 def _day() -> date:
-    raw = request.args.get("date")
-    if not raw:
-        return today()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise api_error(400, "invalid_parameter", "date: use YYYY-MM-DD") from None
+    """``date`` (YYYY-MM-DD, 2000–2100; today by default); 400 invalid_parameter otherwise."""
+    return params.date_arg("date") or today()
 
 
 def _district_id(scope: Scope) -> int | None:

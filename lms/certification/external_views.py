@@ -22,7 +22,7 @@ from lms.certification.models import (
     ExternalKind,
     ExternalStatus,
 )
-from lms.core import audit
+from lms.core import audit, params
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.forms import options
@@ -94,7 +94,7 @@ def index() -> Any:
         statement = statement.where(Institution.district_id == scope.district_id)
     elif scope.role == Role.INSTITUTION_MANAGER:
         statement = statement.where(Institution.id == scope.institution_id)
-    page = paginate(statement, request.args.get("page", 1, type=int) or 1, 50)
+    page = paginate(statement, params.page_arg(), 50)
     return render_template(
         "certificates/external_index.html",
         page=page,

@@ -29,6 +29,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from lms.accounts.forms import ActionForm
 from lms.certification import badges, bulk, photos, queries, services, signing, verification
 from lms.certification.models import STATUS_LABELS, Certificate
+from lms.core import params
 from lms.core.access import ensure, public, roles_required
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
@@ -267,8 +268,7 @@ def issue_eligible() -> Any:
 @roles_required(Role.CITY_ADMIN)
 def archive() -> Response:
     """The valid certificates of one district or one cohort, as a ZIP of PDFs."""
-    district_id = request.args.get("district", type=int)
-    cohort_id = request.args.get("cohort", type=int)
+    district_id, cohort_id = params.id_arg("district"), params.id_arg("cohort")
     if (district_id is None) == (cohort_id is None):
         abort(400)
     certificates = queries.for_archive(district_id=district_id, cohort_id=cohort_id)

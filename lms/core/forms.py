@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
+
+from lms.core import params
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
@@ -20,3 +24,37 @@ def drop_invalid_filters(form: Any) -> None:
     for field in form:
         if field.errors:
             field.data = field.default
+
+
+class BoundedDateField(DateField):
+    """A date field that refuses dates outside ``params.EARLIEST_DATE … LATEST_DATE`` (year 1
+    and year 9999 parse, and then overflow the date arithmetic of the queries): the field's
+    data stays None and it shows why."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not params.in_date_range(self.data):
+            self.data = None
+            raise ValueError(
+                _l(
+                    "Enter a date between %(low)s and %(high)s.",
+                    low=params.EARLIEST_DATE.isoformat(),
+                    high=params.LATEST_DATE.isoformat(),
+                )
+            )
+
+
+class BoundedDateTimeLocalField(DateTimeLocalField):
+    """``BoundedDateField`` for date and time."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not params.in_date_range(self.data.date()):
+            self.data = None
+            raise ValueError(
+                _l(
+                    "Enter a date between %(low)s and %(high)s.",
+                    low=params.EARLIEST_DATE.isoformat(),
+                    high=params.LATEST_DATE.isoformat(),
+                )
+            )

@@ -36,13 +36,22 @@ class Page(Generic[T]):
 def paginate(
     statement: Select[Any], page: int, per_page: int, *, scalars: bool = True
 ) -> Page[Any]:
-    """Run one page of ``statement`` and count its rows."""
-    page = max(page, 1)
+    """Run one page of ``statement`` and count its rows.
+
+    A page number past the end (an edited link, ``page=10**20``) shows the last page: the offset
+    never exceeds the row count, so it cannot overflow the database's integers."""
     total = (
         db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
         or 0
     )
+    page = min(max(page, 1), max(1, math.ceil(total / per_page)))
     paged = statement.limit(per_page).offset((page - 1) * per_page)
     result = db.session.execute(paged)
     items = list(result.scalars()) if scalars else list(result.all())
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def page_of(items: list[T], page: int, per_page: int) -> Page[T]:
+    """One page of a list already in memory, the page number brought within the list."""
+    page = min(max(page, 1), max(1, math.ceil(len(items) / per_page)))
+    return Page(items[(page - 1) * per_page : page * per_page], len(items), page, per_page)

@@ -10,11 +10,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from lms.core import params
 from lms.core.access import public, roles_required
 from lms.core.audit import AuditEvent
+from lms.core.forms import BoundedDateField
 from lms.core.localtime import LOCAL_ZONE
 from lms.core.pagination import paginate
 from lms.core.roles import Role
@@ -44,8 +46,8 @@ class AuditFilterForm(FlaskForm):
 
     action = StringField(_l("Event"), validators=[Optional(), Length(max=60)])
     actor = StringField(_l("User"), validators=[Optional(), Length(max=64)])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = BoundedDateField(_l("From"), validators=[Optional()])
+    until = BoundedDateField(_l("To"), validators=[Optional()])
 
 
 def _local_midnight(day: Any) -> datetime:
@@ -68,7 +70,5 @@ def audit_log() -> Any:
         statement = statement.where(
             AuditEvent.at < _local_midnight(form.until.data) + timedelta(days=1)
         )
-    page = paginate(
-        statement, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
-    )
+    page = paginate(statement, params.page_arg(), current_app.config["PAGE_SIZE"])
     return render_template("core/audit.html", form=form, page=page)

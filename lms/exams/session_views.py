@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
 from lms.accounts.models import User
+from lms.core import params
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
@@ -50,7 +51,7 @@ def _session(session_id: int) -> ExamSession:
 @bp.route("/")
 @roles_required(*ADMINS)
 def index() -> Any:
-    page = paginate(queries.sessions(current_user.scope), request.args.get("page", 1, type=int), 25)
+    page = paginate(queries.sessions(current_user.scope), params.page_arg(), 25)
     return render_template("exams/sessions.html", page=page)
 
 
@@ -178,7 +179,7 @@ def remove_room(session_id: int, room_id: int) -> Any:
 def add_invigilator(session_id: int, room_id: int) -> Any:
     found = _session(session_id)
     room = _room(found, room_id)
-    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    user = db.session.get(User, params.id_arg("user_id", form=True) or 0)
     if ActionForm().validate_on_submit() and user is not None:
         try:
             sessions.add_invigilator(room, user)

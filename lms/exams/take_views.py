@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
+from lms.core import params
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.roles import Role
@@ -121,6 +122,11 @@ def answer(attempt_id: int) -> Any:
     position, seq = body.get("position"), body.get("seq")
     if not isinstance(position, int) or not isinstance(seq, int):
         return jsonify(error={"code": "bad_request", "message": str(_l("Malformed answer"))}), 400
+    try:  # within the columns' integers, or the query would overflow
+        position = params.whole_number(position, "position", 1, params.MAX_ID)
+        seq = params.whole_number(seq, "seq", -(2**63), 2**63 - 1)
+    except params.BadParameter as error:
+        return jsonify(error={"code": "bad_request", "message": str(error.message)}), 400
     try:
         result = attempts.save_owned_answer(
             attempt_id, current_user.staff_id, position, body.get("value"), seq

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
+from lms.core import params
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.forms import drop_invalid_filters, options
@@ -58,7 +59,7 @@ def bank_list() -> Any:
         state=form.state.data or "active",
     )
     page = paginate(
-        statement, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+        statement, params.page_arg(), current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "exams/bank.html", form=form, page=page, areas=dict(areas), difficulties=dict(difficulties)

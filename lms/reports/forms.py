@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from lms.core.forms import options
+from lms.core.forms import BoundedDateField, options
 
 
 class DayForm(FlaskForm):
@@ -18,7 +18,7 @@ class DayForm(FlaskForm):
     class Meta:
         csrf = False
 
-    on = DateField(_l("On"), validators=[Optional()])
+    on = BoundedDateField(_l("On"), validators=[Optional()])
 
 
 class InstitutionFilterForm(DayForm):

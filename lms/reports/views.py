@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from lms.core import audit
+from lms.core import audit, params
 from lms.core.access import Scope, roles_required
 from lms.core.crypto import cipher
 from lms.core.errors import DomainError
@@ -29,7 +29,7 @@ from lms.core.exports import table_response
 from lms.core.forms import drop_invalid_filters, options
 from lms.core.levels import level_label
 from lms.core.localtime import today
-from lms.core.pagination import Page
+from lms.core.pagination import page_of
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
 from lms.learning import services as training
@@ -55,6 +55,9 @@ FUNNEL_LABELS = {
 
 
 def _day(form: DayForm) -> date:
+    """The day asked for, today by default; a date out of range counts today and says why."""
+    if form.on.process_errors:
+        form.on.errors = list(form.on.process_errors)
     return form.on.data or today()
 
 
@@ -135,8 +138,7 @@ def institutions() -> Any:
     form = InstitutionFilterForm(request.args)
     day, rows = _institution_rows(form)
     per_page = current_app.config["PAGE_SIZE"]
-    number = max(request.args.get("page", 1, type=int) or 1, 1)
-    page = Page(rows[(number - 1) * per_page : number * per_page], len(rows), number, per_page)
+    page = page_of(rows, params.page_arg(), per_page)
     return render_template(
         "reports/institutions.html", form=form, page=page, day=day, target=_target()
     )
@@ -362,11 +364,10 @@ def uncertified_export(institution_id: int, fmt: str) -> Response:
 def monthly_report() -> Response:
     """The month's report for the commission: ``?month=YYYY-MM`` (the current month by
     default), counted at the month's last day (today for the current month)."""
-    month = request.args.get("month") or f"{today():%Y-%m}"
+    year, number = params.month_arg("month", today())
     try:
-        year, number = (int(part) for part in month.split("-"))
         day = monthly.month_end(year, number, today())
-    except ValueError:  # not YYYY-MM, or a month not yet begun
+    except ValueError:  # a month not yet begun
         abort(404)
     pdf = monthly.render(current_user.scope, year, number, day, _target())
     response = Response(pdf, mimetype="application/pdf")

@@ -174,7 +174,9 @@ def test_the_monthly_report_is_a_chinese_pdf(client, tmp_path):
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "持证上岗" in text.replace(" ", "") and "小星星托育点" in text and "66.7%" in text
-    assert client.get("/dashboard/report.pdf?month=2999-01").status_code == 404
+    assert client.get("/dashboard/report.pdf?month=2099-01").status_code == 404  # not yet begun
+    for month in ("2999-01", "0001-01", "2026-13", "May"):  # no month anybody reports on
+        assert client.get(f"/dashboard/report.pdf?month={month}").status_code == 400
 
 
 def test_the_funnel_counts_people_at_each_stage_of_this_years_plan(client):
