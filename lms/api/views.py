@@ -20,13 +20,17 @@ from lms.api.openapi import (
     COUNT,
     DATE,
     DATE_PARAM,
+    DISTRICT_PARAM,
     INTEGER,
+    NO_NUL,
     NULLABLE_DATE,
+    PAGE_FIELDS,
     PAGE_PARAMS,
     STRING,
     Operation,
     Param,
     obj,
+    obj_with_optional,
     page_of,
 )
 from lms.certification.models import Certificate
@@ -35,6 +39,7 @@ from lms.core.access import Scope, public
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
 from lms.core.localtime import today
+from lms.core.params import MAX_ID
 from lms.core.roles import Role
 from lms.db import db, write_intent
 from lms.exams.models import Attempt
@@ -63,6 +68,7 @@ def api_get(operation: Operation) -> Callable[[Callable[..., Any]], Callable[...
             view = public(view)
         else:
             view.api_token = True  # type: ignore[attr-defined]
+        view.operation = operation  # type: ignore[attr-defined]
         bp.add_url_rule(rule, view.__name__, view, methods=["GET"])
         return view
 
@@ -82,6 +88,19 @@ def _authenticate() -> None:
     if scope is None:
         raise api_error(401, "unauthorized", _l("A valid API token is required"))
     g.api_scope = scope
+
+
+@bp.before_request
+def _check_parameters() -> None:
+    """Refuse (400) any parameter value the OpenAPI document does not allow, so the API does
+    exactly what the document says; runs after authentication (no token, no answer)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    operation: Operation | None = getattr(view, "operation", None)
+    if operation is None:
+        return
+    problem = openapi.parameter_problem(operation, request.args)
+    if problem is not None:
+        raise api_error(400, "invalid_parameter", problem)
 
 
 @bp.after_request
@@ -174,31 +193,40 @@ def openapi_document() -> Any:
     Operation(
         "/rates",
         "Licensed-to-work rate (持证上岗率) for the city, per district or per institution",
-        obj(
-            date=DATE,
-            level=STRING,
-            target={"type": "number"},
-            total=COUNT,
-            items={
-                "type": "array",
-                "items": obj(id=INTEGER, code=STRING, name=STRING, district=STRING, count=COUNT),
+        obj_with_optional(
+            {
+                "date": DATE,
+                "level": {"type": "string", "enum": ["city", "district", "institution"]},
+                "target": {"type": "number", "minimum": 0, "maximum": 1},
+                "total": COUNT,
+                "items": {
+                    "type": "array",
+                    "description": "none for level=city",
+                    "items": {
+                        "oneOf": [
+                            obj(id=INTEGER, code=STRING, name=STRING, count=COUNT),
+                            obj(id=INTEGER, name=STRING, district=STRING, count=COUNT),
+                        ]
+                    },
+                },
             },
-            page=INTEGER,
-            per_page=INTEGER,
-            pages=INTEGER,
+            # Only level=institution is paginated; "total" stays the whole scope's count.
+            PAGE_FIELDS,
         ),
         (
             Param(
                 "level",
                 "city: one total; district: one item per district; institution: one per "
-                "institution (paginated)",
+                "institution (paginated: page, per_page and pages are in the answer)",
                 {"type": "string", "enum": ["city", "district", "institution"], "default": "city"},
             ),
-            Param("district", "Only this district (GB/T 2260 code)", {"type": "string"}),
+            DISTRICT_PARAM,
             DATE_PARAM,
             *PAGE_PARAMS,
         ),
         tags=("rates",),
+        not_found=True,
+        forbidden=True,
     )
 )
 def rates_view() -> Any:
@@ -255,11 +283,10 @@ INSTITUTION = obj(
         "/institutions",
         "Registered childcare institutions",
         page_of(INSTITUTION),
-        (
-            Param("district", "Only this district (GB/T 2260 code)", {"type": "string"}),
-            *PAGE_PARAMS,
-        ),
+        (DISTRICT_PARAM, *PAGE_PARAMS),
         tags=("organisations",),
+        not_found=True,
+        forbidden=True,
     )
 )
 def institutions_view() -> Any:
@@ -306,12 +333,18 @@ STAFF = obj(
         "Staff with masked ID numbers, and whether each holds a qualifying certificate on the date",
         page_of(STAFF),
         (
-            Param("institution_id", "Only this institution", {"type": "integer"}),
-            Param("district", "Only this district (GB/T 2260 code)", {"type": "string"}),
+            Param(
+                "institution_id",
+                "Only this institution (an institution outside the token's scope gives none)",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            ),
+            DISTRICT_PARAM,
             DATE_PARAM,
             *PAGE_PARAMS,
         ),
         tags=("organisations",),
+        not_found=True,
+        forbidden=True,
     )
 )
 def staff_view() -> Any:
@@ -477,7 +510,7 @@ CERTIFICATE = obj(
     level_label=STRING,
     issued_on=DATE,
     expires_on=NULLABLE_DATE,
-    status=STRING,
+    status={"type": "string", "enum": ["valid", "revoked", "expired"]},
     staff_id=INTEGER,
     verify_url=STRING,
 )
@@ -539,25 +572,52 @@ def certificates_view() -> Any:
 openapi.OPERATIONS.append(
     Operation(
         "/certificates/{number}",
-        "Verify a certificate by its number (public, no token; rate-limited)",
-        obj(
-            number=STRING,
-            status={"type": "string", "enum": ["valid", "revoked", "expired"]},
-            revoked_at={"type": ["string", "null"], "format": "date-time"},
-            revoke_reason={"type": ["string", "null"]},
-            name=STRING,
-            id_type=STRING,
-            id_number_masked=STRING,
-            occupation=STRING,
-            level=INTEGER,
-            level_label=STRING,
-            organisation=STRING,
-            issued_on=DATE,
-            expires_on=NULLABLE_DATE,
-            reissue_count=INTEGER,
+        "Verify a certificate by its number (public, no token; rate-limited). The number alone "
+        "confirms status, occupation, level, organisation and dates; the holder's name, masked "
+        "ID number, revocation reason and reissue count come only with the holder's name "
+        "(`name`) or the signed claims of the certificate's QR code (`s`)",
+        obj_with_optional(
+            {
+                "number": STRING,
+                "status": {"type": "string", "enum": ["valid", "revoked", "expired"]},
+                "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+                "occupation": STRING,
+                "level": INTEGER,
+                "level_label": STRING,
+                "organisation": STRING,
+                "issued_on": DATE,
+                "expires_on": NULLABLE_DATE,
+                "holder_shown": {
+                    "type": "boolean",
+                    "description": "whether the holder's fields below are in the answer",
+                },
+            },
+            {
+                "name": STRING,
+                "id_type": STRING,
+                "id_number_masked": STRING,
+                "revoke_reason": {"type": ["string", "null"]},
+                "reissue_count": {"type": "integer", "minimum": 0},
+            },
         ),
-        (Param("number", "证书编号 (22 characters)", {"type": "string"}, location="path"),),
+        (
+            Param("number", "证书编号 (22 characters)", {"type": "string"}, location="path"),
+            Param(
+                "name",
+                "The holder's name, as the visitor types it; when it matches, the holder's "
+                "fields are shown",
+                {"type": "string", "pattern": NO_NUL},
+            ),
+            Param(
+                "s",
+                "The signed claims from the certificate's QR code; when they hold and are this "
+                "certificate's, the holder's fields are shown",
+                {"type": "string", "pattern": NO_NUL},
+            ),
+        ),
         public=True,
         tags=("certificates",),
+        not_found=True,
+        limited=True,
     )
 )

@@ -27,6 +27,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.accounts.forms import ActionForm
+from lms.api import openapi
 from lms.certification import badges, bulk, photos, queries, services, signing, verification
 from lms.certification.models import STATUS_LABELS, Certificate
 from lms.core import params
@@ -100,9 +101,9 @@ class ArchiveForm(FlaskForm):
 @public
 @limiter.limit(VERIFY_LIMIT)
 def verify(number: str) -> Any:
-    certificate = services.by_number(number)
     """The QR code's target: what the certificate is; who holds it only with the QR code's
     signed claims (``s``) or the holder's name typed in (``name``)."""
+    certificate = services.by_number(number)
     if certificate is None:
         return render_template("certificates/verify.html", seen=None, number=number), 404
     seen = verification.verify(
@@ -139,6 +140,11 @@ def public_key() -> Response:
 @limiter.limit(VERIFY_LIMIT)
 def api_certificate(number: str) -> Any:
     """The verification page's fields as JSON, for the city's platform and offline checkers."""
+    problem = openapi.parameter_problem(
+        openapi.operation_at("/certificates/{number}"), request.args
+    )
+    if problem is not None:
+        return jsonify(error={"code": "invalid_parameter", "message": str(problem)}), 400
     certificate = services.by_number(number)
     if certificate is None:
         return jsonify(error={"code": "not_found", "message": "no such certificate"}), 404
@@ -152,9 +158,9 @@ def api_certificate(number: str) -> Any:
 @public
 @limiter.limit(VERIFY_LIMIT)
 def lookup() -> Any:
-    form = LookupForm(request.args)
     """The look-up form: a number alone confirms what the certificate is, the number with the
     holder's name shows who holds it (as the national look-up does)."""
+    form = LookupForm(request.args)
     seen, searched = None, bool(request.args)
     if searched and form.validate():
         found = services.by_number((form.number.data or "").strip().upper())

@@ -112,7 +112,11 @@ def register_error_handlers(app: Flask) -> None:
             # The failed transaction must not break the error page itself.
             db.session.rollback()
         message = _MESSAGES.get(status) if status != 400 else (error.description or None)
-        return error_response(status, message)
+        body, status = error_response(status, message)
+        # Keep the exception's own headers: Allow on 405 (RFC 9110 requires it), Retry-After
+        # on 429 and 503, WWW-Authenticate on 401.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return body, status, headers
 
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError) -> Any:

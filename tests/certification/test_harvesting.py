@@ -170,7 +170,9 @@ def test_guessing_names_or_numbers_is_rate_limited(client, certificate) -> None:
             f"/api/v1/certificates/{certificate.number}?name=张三",
             f"/verify?number={certificate.number}&name=张三",
         ):
-            statuses = [client.get(url).status_code for _ in range(31)]
-            assert statuses[:30] == [200] * 30 and statuses[30] == 429, url
+            responses = [client.get(url) for _ in range(31)]
+            assert [r.status_code for r in responses[:30]] == [200] * 30, url
+            assert responses[30].status_code == 429, url
+            assert int(responses[30].headers["Retry-After"]) > 0  # as the API document says
     finally:
         limiter.enabled = False
