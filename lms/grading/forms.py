@@ -7,7 +7,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lms.core.forms import options
+from lms.core.forms import BoundedDateTimeLocalField, options
 from lms.core.levels import level_label
 from lms.grading import rules
 from lms.learning.forms import MultiCheckboxField
@@ -25,7 +24,7 @@ from lms.learning.forms import MultiCheckboxField
 class SkillSessionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=100)])
     level = SelectField(_l("Level"), coerce=int)
-    starts_at = DateTimeLocalField(
+    starts_at = BoundedDateTimeLocalField(
         _l("First time slot"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
     )
     slot_minutes = IntegerField(
@@ -75,7 +74,5 @@ class AppealForm(FlaskForm):
 
 
 class RelationForm(FlaskForm):
-    id_number = StringField(
-        _l("Trainee's ID number"), validators=[DataRequired(), Length(min=15, max=18)]
-    )
+    id_number = StringField(_l("ID number"), validators=[DataRequired(), Length(max=30)])
     note = StringField(_l("Relation"), validators=[Optional(), Length(max=200)])

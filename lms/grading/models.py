@@ -245,15 +245,17 @@ class Mark(Base):
 
 
 class DeclaredRelation(Base):
-    """An examiner's declared relation with a trainee (family, former colleague…): that trainee
-    never reaches them for marking."""
+    """An examiner's declared relation with a person (family, former colleague…), kept as the
+    keyed hash of the ID number they typed: whoever holds that number, now or once registered,
+    never reaches them for marking. Whether it names anybody is never told the examiner."""
 
     __tablename__ = "examiner_relations"
-    __table_args__ = (UniqueConstraint("examiner_id", "staff_id"),)
+    __table_args__ = (UniqueConstraint("examiner_id", "id_number_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     examiner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    #: The blind index of the ID number (lms.org.services.id_number_hash), as Staff holds it.
+    id_number_hash: Mapped[str] = mapped_column(String(64))
+    #: The typed ID number masked, to show the examiner what they declared.
+    id_number_masked: Mapped[str] = mapped_column(String(18))
     note: Mapped[str] = mapped_column(String(200), default="")
-
-    staff: Mapped[Staff] = relationship()

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
 from lms.core import audit
+from lms.core import idnumber as idn
 from lms.core.errors import Conflict, DomainError, NotAllowed
 from lms.core.roles import Role
 from lms.db import db, utcnow
@@ -37,6 +38,7 @@ from lms.learning.content import load_content
 from lms.learning.content_specs import TaskSpec
 from lms.learning.study import eligible_levels
 from lms.org.models import Staff
+from lms.org.services import id_number_hash
 
 PASS_SCORE = 60.0
 #: A panel marks at most this many candidates per member.
@@ -191,16 +193,29 @@ def draw_tasks(candidate: SkillCandidate, session: SkillSession) -> None:
 # Conflicts of interest and assignment ------------------------------------------------------------
 
 
-def declare_relation(examiner: User, staff: Staff, note: str) -> DeclaredRelation:
-    """Record an examiner's relation with a trainee; they will never mark that trainee."""
+def declare_relation(examiner: User, id_number: str, note: str) -> DeclaredRelation:
+    """Record an examiner's relation with whoever holds ``id_number``; they will never mark
+    that person. Kept as the ID number's keyed hash: nothing here (nor in what the examiner is
+    shown) depends on whether anybody registered holds it, so it tells them nothing about who
+    is a trainee; the match is made silently when panels are assigned."""
+    try:
+        value = idn.parse(id_number).value
+    except idn.IdNumberError as error:
+        raise DomainError(error.message) from None
+    digest = id_number_hash(value)
     existing = db.session.scalar(
         select(DeclaredRelation).where(
-            DeclaredRelation.examiner_id == examiner.id, DeclaredRelation.staff_id == staff.id
+            DeclaredRelation.examiner_id == examiner.id, DeclaredRelation.id_number_hash == digest
         )
     )
     if existing is not None:
         return existing
-    relation = DeclaredRelation(examiner_id=examiner.id, staff_id=staff.id, note=note)
+    relation = DeclaredRelation(
+        examiner_id=examiner.id,
+        id_number_hash=digest,
+        id_number_masked=idn.mask(value),
+        note=note,
+    )
     db.session.add(relation)
     db.session.flush()
     audit.record("skills.relation_declared", relation, actor=examiner)
@@ -212,7 +227,9 @@ def conflicted_staff(examiner: User) -> tuple[int | None, set[int]]:
     institution_id = examiner.staff.institution_id if examiner.staff else examiner.institution_id
     related = set(
         db.session.scalars(
-            select(DeclaredRelation.staff_id).where(DeclaredRelation.examiner_id == examiner.id)
+            select(Staff.id)
+            .join(DeclaredRelation, DeclaredRelation.id_number_hash == Staff.id_number_hash)
+            .where(DeclaredRelation.examiner_id == examiner.id)
         )
     )
     return institution_id, related

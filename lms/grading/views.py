@@ -22,15 +22,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
+from lms.core import params
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
-from lms.core.idnumber import normalize
 from lms.core.localtime import from_local
 from lms.core.roles import Role
 from lms.db import db
 from lms.exams import marking as theory_marking
+from lms.extensions import limiter
 from lms.grading import analysis, queries, rules, services
 from lms.grading.forms import (
     AppealForm,
@@ -41,8 +42,6 @@ from lms.grading.forms import (
     SkillSessionForm,
 )
 from lms.grading.models import CandidateTask, SkillCandidate, SkillSession, TaskStatus
-from lms.org.models import Staff
-from lms.org.services import id_number_hash
 
 bp = Blueprint("skills", __name__, url_prefix="/skills")
 
@@ -300,7 +299,7 @@ def _sheet_input(task: CandidateTask) -> services.SheetInput:
         points=points,
         critical=[item["key"] for item in task.critical_errors if form.get(f"c_{item['key']}")],
         comment=form.get("comment", "")[:2000],
-        version=int(form.get("version", "0") or 0),
+        version=params.whole_number(form.get("version") or 0, "version", 0, params.MAX_ID),
         submit=form.get("step") == "submit",
     )
 
@@ -358,21 +357,32 @@ def arbitrate(task_id: int) -> Any:
     return redirect(url_for("skills.sheet", task_id=task.id))
 
 
+#: Declarations per examiner: a handful in a career; a stream of them is somebody probing.
+RELATION_LIMIT = "10 per hour"
+
+
+def _examiner_key() -> str:
+    return f"examiner:{current_user.get_id()}"
+
+
 @bp.route("/relations", methods=["GET", "POST"])
 @roles_required(Role.EXAMINER)
+@limiter.limit(RELATION_LIMIT, key_func=_examiner_key, methods=["POST"])
 def relations() -> Any:
+    """Declare a relation by ID number. The answer is the same whether or not anybody holds
+    the number (it would otherwise tell who is a trainee here, and their name); the match is
+    made when panels are assigned."""
     form = RelationForm()
     if form.validate_on_submit():
-        staff = db.session.scalar(
-            select(Staff).where(
-                Staff.id_number_hash == id_number_hash(normalize(form.id_number.data or ""))
-            )
-        )
-        if staff is None:
-            form.id_number.errors = [_l("No trainee has this ID number")]
+        try:
+            services.declare_relation(current_user, form.id_number.data or "", form.note.data or "")
+        except DomainError as error:  # the number itself is malformed: nothing about anybody
+            form.id_number.errors = [error.message]
         else:
-            services.declare_relation(current_user, staff, form.note.data or "")
-            flash(_l("Declared. You will not be given this trainee to mark."), "success")
+            flash(
+                _l("Declared. Whoever holds this ID number will not be given to you to mark."),
+                "success",
+            )
             return redirect(url_for("skills.relations"))
     return render_template(
         "skills/relations.html", form=form, relations=queries.relations(current_user)

@@ -70,3 +70,11 @@ def sheet_with_total(
     return services.SheetInput(
         points=points, critical=[], comment="", version=version, submit=submit
     )
+
+
+def id_number_of(staff: Any) -> str:
+    """The staff member's full ID number, as somebody who knows them would type it."""
+    from lms.core.crypto import cipher
+    from lms.org.services import ID_PURPOSE
+
+    return str(cipher().decrypt(staff.id_number_encrypted, ID_PURPOSE))

@@ -14,9 +14,16 @@ from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.grading import analysis, rules, services
 from lms.grading.models import SkillSessionStatus, TaskStatus
+from lms.org.services import id_number_hash
 from tests.exams.factories import eligible_trainee
-from tests.factories import make_institution, make_user
-from tests.grading.factories import make_examiner, make_skill_session, mark_all, sheet_with_total
+from tests.factories import make_institution, make_user, new_id_number
+from tests.grading.factories import (
+    id_number_of,
+    make_examiner,
+    make_skill_session,
+    mark_all,
+    sheet_with_total,
+)
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -101,12 +108,36 @@ def test_a_declared_relation_keeps_the_trainee_from_the_examiner() -> None:
     examiners = [make_examiner() for _ in range(3)]
     services.add_panel(session, "唯一考站", examiners[0], examiners)
     cousin = eligible_trainee(5)
-    services.declare_relation(examiners[1], cousin, "表妹")
+    services.declare_relation(examiners[1], id_number_of(cousin), "表妹")
     services.add_candidates(session, [cousin, eligible_trainee(5)])
     unplaced = services.assign(session)
     assert len(unplaced) == 1
     candidate = next(c for c in session.candidates if c.staff_id == cousin.id)
     assert candidate.panel_id is None and candidate.admission_number in unplaced
+
+
+def test_a_relation_declared_before_the_person_registers_still_keeps_them_apart() -> None:
+    """The declaration is the ID number's keyed hash: it holds whoever registers with it later,
+    and it keeps nothing that says whether anybody held it when it was made."""
+    admin = make_user(Role.CITY_ADMIN)
+    session = services.create_session(
+        services.SessionData(title="关系申报", level=5, starts_at=utcnow()), admin
+    )
+    examiners = [make_examiner() for _ in range(3)]
+    services.add_panel(session, "唯一考站", examiners[0], examiners)
+    number = new_id_number()
+    relation = services.declare_relation(examiners[2], number.lower(), "")
+    assert number not in relation.id_number_hash and relation.id_number_masked.endswith(number[-4:])
+    assert services.declare_relation(examiners[2], number, "") is relation
+    later = eligible_trainee(5)
+    later.id_number_hash = id_number_hash(number)
+    services.add_candidates(session, [later])
+    assert services.assign(session) == [session.candidates[0].admission_number]
+
+
+def test_a_malformed_id_number_cannot_be_declared() -> None:
+    with pytest.raises(DomainError):
+        services.declare_relation(make_examiner(), "140402199001011234", "")
 
 
 def test_marks_stay_hidden_and_the_result_waits_until_every_member_submits() -> None:
@@ -265,7 +296,7 @@ def test_level_passes_only_when_theory_and_skills_both_pass() -> None:
 def test_a_relation_declared_after_assignment_stops_publication() -> None:
     session = make_skill_session(candidates=1, publish=False)
     candidate = session.candidates[0]
-    services.declare_relation(session.panels[0].examiners[1], candidate.staff, "邻居")
+    services.declare_relation(session.panels[0].examiners[1], id_number_of(candidate.staff), "邻居")
     problems = services.publication_problems(session)
     assert any(candidate.admission_number in p and "回避" in p for p in problems)
     with pytest.raises(Conflict):

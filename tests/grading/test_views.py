@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import delete
+
+from lms.core.idnumber import mask
 from lms.core.roles import Role
 from lms.db import db, utcnow
+from lms.extensions import limiter
 from lms.grading import services
-from lms.grading.models import SkillSession
+from lms.grading.models import DeclaredRelation, SkillSession
 from tests.conftest import zh
 from tests.exams.factories import eligible_trainee
-from tests.factories import make_user
-from tests.grading.factories import make_examiner, make_skill_session, mark_all
+from tests.factories import make_user, new_id_number
+from tests.grading.factories import id_number_of, make_examiner, make_skill_session, mark_all
 
 
 def test_an_administrator_sets_up_and_publishes_a_session(client) -> None:
@@ -147,15 +152,55 @@ def test_results_export_lists_every_candidate(client) -> None:
         assert candidate.admission_number in body and candidate.staff.name in body
 
 
-def test_an_examiner_declares_a_relation_by_id_number(client) -> None:
+def _declare(client: Any, number: str) -> tuple[int, str, str]:
+    """What the examiner sees on declaring: status, where they are sent, the page there — with
+    the masked number they typed taken out (it differs only by what they typed)."""
+    response = client.post("/skills/relations", data={"id_number": number, "note": "亲属"})
+    page = client.get("/skills/relations").get_data(as_text=True)
+    location = response.headers.get("Location", "")
+    return response.status_code, location, page.replace(mask(number), "")
+
+
+def test_declaring_a_relation_tells_nothing_about_who_holds_the_number(client) -> None:
+    """The same answer for somebody registered (outside the examiner's scope) as for nobody,
+    no name shown anywhere; and the declaration still keeps that person from the examiner."""
     examiner = make_examiner()
     relative = eligible_trainee(5)
     client.login_as(examiner)
-    from lms.core.crypto import cipher
-    from lms.org.services import ID_PURPOSE
+    somebody = _declare(client, id_number_of(relative))
+    db.session.execute(delete(DeclaredRelation))  # start again from the same empty list
+    nobody = _declare(client, new_id_number())
+    assert somebody == nobody
+    assert somebody[0] == 302
+    assert relative.name not in somebody[2]
 
-    number = cipher().decrypt(relative.id_number_encrypted, ID_PURPOSE)
-    response = client.post("/skills/relations", data={"id_number": number, "note": "表姐"})
-    assert response.status_code == 302
-    page = client.get("/skills/relations").get_data(as_text=True)
-    assert relative.name in page and relative.id_number_masked in page and number not in page
+    _declare(client, id_number_of(relative))
+    session = services.create_session(
+        services.SessionData(title="回避", level=5, starts_at=utcnow()), make_user(Role.CITY_ADMIN)
+    )
+    services.add_panel(session, "唯一考站", examiner, [examiner, make_examiner(), make_examiner()])
+    services.add_candidates(session, [relative])
+    assert services.assign(session) == [session.candidates[0].admission_number]
+
+
+def test_a_malformed_id_number_is_refused_for_its_form_only(client) -> None:
+    client.login_as(make_examiner())
+    response = client.post("/skills/relations", data={"id_number": "140402199001011230"})
+    assert response.status_code == 200 and zh("ID number check digit is wrong") in (
+        response.get_data(as_text=True)
+    )
+
+
+def test_declarations_are_rate_limited_per_examiner(client) -> None:
+    client.login_as(make_examiner())
+    limiter.enabled = True
+    limiter.reset()
+    try:
+        statuses = [
+            client.post("/skills/relations", data={"id_number": new_id_number()}).status_code
+            for _ in range(12)
+        ]
+    finally:
+        limiter.enabled = False
+    assert statuses[:10] == [302] * 10
+    assert statuses[10:] == [429, 429]
