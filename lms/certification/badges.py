@@ -3,12 +3,16 @@ Credentials 2.0 data model), signed as a VC-JWT (OB 3.0 §8.2: the JWT payload i
 itself, validFrom as nbf; EdDSA with the certificate signing key, whose public JWK travels in
 the JOSE header and is published at /verify/jwks.json).
 
-The holder is named, and identified by their ID number only as a salted SHA-256 hash: anyone
-who is shown the number can check it, nobody can read it from the credential."""
+The holder is named, and identified by the certificate's random subject id
+(``urn:uuid:…``, stored with the certificate). The credential holds nothing derived from the ID
+number, not even a salted hash: an ID number has little entropy (region, birth date, sequence,
+check digit — a few hundred thousand candidates once region, birth year and sex are known), so
+any unkeyed hash of it is reversed by enumeration, and a salt printed next to the hash does not
+slow that down. A random identifier (rather than a keyed HMAC of the ID number) also survives
+a change of server keys and cannot be linked across a person's certificates."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, time
 from typing import Any
@@ -18,10 +22,8 @@ from flask import current_app
 
 from lms.certification import signing
 from lms.certification.models import Certificate
-from lms.core.crypto import cipher
 from lms.core.levels import level_label
 from lms.core.localtime import from_local
-from lms.org.services import ID_PURPOSE
 
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -39,17 +41,9 @@ def _instant(day: Any) -> str:
     return moment.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def identity_hash(id_number: str, salt: str) -> str:
-    return "sha256$" + hashlib.sha256((id_number + salt).encode()).hexdigest()
-
-
 def credential(certificate: Certificate) -> dict[str, Any]:
     site = _site()
     level = level_label(certificate.level)
-    salt = hashlib.sha256(f"{certificate.number}:{certificate.reissue_count}".encode()).hexdigest()[
-        :16
-    ]
-    id_number = cipher().decrypt(certificate.staff.id_number_encrypted, ID_PURPOSE)
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "id": f"{site}/verify/{certificate.number}",
@@ -63,6 +57,7 @@ def credential(certificate: Certificate) -> dict[str, Any]:
         },
         "validFrom": _instant(certificate.issued_on),
         "credentialSubject": {
+            "id": f"urn:uuid:{certificate.subject_id}",
             "type": ["AchievementSubject"],
             "identifier": [
                 {
@@ -70,13 +65,6 @@ def credential(certificate: Certificate) -> dict[str, Any]:
                     "identityType": "name",
                     "hashed": False,
                     "identityHash": certificate.holder_name,
-                },
-                {
-                    "type": "IdentityObject",
-                    "identityType": "nationalIdentityNumber",
-                    "hashed": True,
-                    "salt": salt,
-                    "identityHash": identity_hash(id_number, salt),
                 },
             ],
             "achievement": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -12,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.core.localtime import today
 from lms.db import Base, TimestampMixin, str_enum
 from lms.org.models import Staff
+
+
+def new_subject_id() -> str:
+    return str(uuid.uuid4())
 
 
 class CertificateStatus(StrEnum):
@@ -77,6 +82,9 @@ class Certificate(TimestampMixin, Base):
     reissue_count: Mapped[int] = mapped_column(default=0)
     #: SHA-256 of the stored PDF of the current issue (a CertificateFile).
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: How the Open Badges credential identifies the holder: a random UUID, so that nothing
+    #: about the person, least of all the ID number, can be worked out from it (badges.py).
+    subject_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_subject_id)
 
     staff: Mapped[Staff] = relationship()
 
