@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, cast
 
 import limits
 from flask import current_app, has_app_context
@@ -36,6 +36,7 @@ from sqlalchemy import (
     Engine,
     Float,
     String,
+    Table,
     case,
     delete,
     event,
@@ -64,7 +65,7 @@ class RateLimitCounter(Base):
     count: Mapped[int]
 
 
-_table = RateLimitCounter.__table__
+_table = cast(Table, RateLimitCounter.__table__)
 SCHEME_PREFIX = "lms+"
 #: How often one process deletes the rows of windows that have ended.
 SWEEP_SECONDS = 60.0
@@ -110,7 +111,7 @@ def _decrement(connection: Connection, key: str, amount: int, now: float) -> int
 class DatabaseStorage(Storage):
     """A ``limits`` storage in the application's database (table ``rate_limits``)."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["lms+sqlite", "lms+postgresql", "lms+postgresql+psycopg"]
+    STORAGE_SCHEME = ["lms+sqlite", "lms+postgresql", "lms+postgresql+psycopg"]  # noqa: RUF012 (read by limits)
 
     def __init__(self, uri: str, wrap_exceptions: bool = False, **options: Any) -> None:
         self.url = make_url(uri.removeprefix(SCHEME_PREFIX))
@@ -142,7 +143,10 @@ class DatabaseStorage(Storage):
         own should the request roll back (see ``_on_rollback``). A session bound to a connection
         (the tests' wrapping transaction) is used likewise on every database.
         """
-        if not has_app_context() or not db.session.registry.has():
+        if not has_app_context():
+            return None
+        bound_to_connection = isinstance(db.session.session_factory.kw.get("bind"), Connection)
+        if not bound_to_connection and not db.session.registry.has():
             return None
         session = db.session()
         bind = session.get_bind()
@@ -177,10 +181,11 @@ class DatabaseStorage(Storage):
 
     @staticmethod
     def _apply(connection: Connection, operation: tuple[Any, ...]) -> int:
-        kind, *arguments = operation
-        if kind == "incr":
-            return _upsert(connection, *arguments, now=time.time())
-        return _decrement(connection, *arguments, now=time.time())
+        if operation[0] == "incr":
+            _, key, expires_at, amount = operation
+            return _upsert(connection, key, expires_at, amount, time.time())
+        _, key, amount = operation
+        return _decrement(connection, key, amount, time.time())
 
     def _on_rollback(self, session: Session) -> None:
         """Write again on their own the counts a rolled-back request had written."""
@@ -275,7 +280,7 @@ def shared_storage() -> Storage:
     if storage is None:
         storage = storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
         extensions["lms_rate_limit_storage"] = storage
-    return storage  # type: ignore[no-any-return]
+    return cast(Storage, storage)
 
 
 @dataclass(frozen=True)
@@ -303,4 +308,9 @@ class Throttle:
     def refund(self, *identity: Any) -> None:
         """Give back an attempt that succeeded, so that only failures count."""
         item, strategy = self._limit()
-        strategy.storage.decr(item.key_for(self.name, *map(str, identity)))  # type: ignore[attr-defined]
+        key = item.key_for(self.name, *map(str, identity))
+        storage = strategy.storage
+        if isinstance(storage, DatabaseStorage):
+            storage.decr(key)
+        else:  # Redis has no decrement in ``limits``; its increment takes a negative amount
+            storage.incr(key, item.get_expiry(), amount=-1)

@@ -11,11 +11,19 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import limits
 import pytest
+from limits.storage import storage_from_string
 from sqlalchemy import func, select
 
 from lms.config import ConfigError, load_config
-from lms.core.ratelimit import DatabaseStorage, RateLimitCounter, shared_storage, storage_uri
+from lms.core.ratelimit import (
+    DatabaseStorage,
+    RateLimitCounter,
+    Throttle,
+    shared_storage,
+    storage_uri,
+)
 from lms.db import db, normalize_url, write_intent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,6 +147,7 @@ def test_counts_survive_the_rollback_of_the_request_that_made_them(app, committe
     finally:
         write_intent.reset(token)
         storage.reset()
+        storage.engine.dispose()
 
 
 def test_the_storage_is_redis_when_configured_and_the_database_otherwise(monkeypatch, tmp_path):
@@ -163,3 +172,31 @@ def test_the_storage_is_redis_when_configured_and_the_database_otherwise(monkeyp
     assert load_config(production)["RATELIMIT_STORAGE_URI"].startswith("lms+postgresql")
     with pytest.raises(ConfigError, match="memory"):
         load_config({**production, "RATELIMIT_STORAGE_URI": "memory://"})
+
+
+REDIS_URL = "redis://127.0.0.1:6379/13"
+
+
+@pytest.mark.parametrize("where", ["database", "redis"])
+def test_throttles_count_failures_only_and_refuse_past_the_limit(app, where):
+    """The throttle services use (check-in codes) works on either shared storage."""
+    throttle = Throttle("probe", "PROBE_LIMIT")
+    app.config["PROBE_LIMIT"] = "3 per 10 minutes"
+    saved = app.extensions.get("lms_rate_limit_storage")
+    if where == "redis":
+        app.extensions["lms_rate_limit_storage"] = storage_from_string(REDIS_URL)
+    who = uuid.uuid4().hex
+    try:
+        for _ in range(5):  # successes are given back
+            assert throttle.attempt(who) is None
+            throttle.refund(who)
+        assert [throttle.attempt(who) for _ in range(3)] == [None, None, None]
+        wait = throttle.attempt(who)
+        assert wait is not None and 590 <= wait <= 600
+        assert throttle.attempt("someone else") is None
+    finally:
+        storage = shared_storage()
+        storage.clear(limits.parse("3 per 10 minutes").key_for("probe", who))
+        storage.clear(limits.parse("3 per 10 minutes").key_for("probe", "someone else"))
+        app.extensions["lms_rate_limit_storage"] = saved
+        del app.config["PROBE_LIMIT"]
