@@ -46,9 +46,17 @@ def upgrade() -> None:
         " SELECT id, 1, type, level, work_area, difficulty, stem, options, answer_key,"
         " explanation, NULL, created_at FROM questions"
     )
-    with op.batch_alter_table('questions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('created_by_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_questions_created_by_id_users'), 'users', ['created_by_id'], ['id'])
+    # Not in batch mode: on SQLite that would rebuild questions, which paper_items refer to
+    # (dropping the old table breaks their references); SQLite adds the column with its
+    # REFERENCES clause in place.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(
+            'ALTER TABLE questions ADD COLUMN created_by_id INTEGER'
+            ' CONSTRAINT fk_questions_created_by_id_users REFERENCES users (id)'
+        )
+    else:
+        op.add_column('questions', sa.Column('created_by_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f('fk_questions_created_by_id_users'), 'questions', 'users', ['created_by_id'], ['id'])
 
     with op.batch_alter_table('paper_items', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version_id', sa.Integer(), nullable=True))
@@ -70,7 +78,8 @@ def downgrade() -> None:
         batch_op.drop_column('version_id')
 
     with op.batch_alter_table('questions', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_questions_created_by_id_users'), type_='foreignkey')
+        if op.get_bind().dialect.name != 'sqlite':  # SQLite: the rebuild drops it with the column
+            batch_op.drop_constraint(batch_op.f('fk_questions_created_by_id_users'), type_='foreignkey')
         batch_op.drop_column('created_by_id')
 
     op.drop_index(op.f('ix_question_versions_question_id'), table_name='question_versions')

@@ -262,3 +262,69 @@ def test_the_draw_records_the_newest_version(app):
     drawn = db.session.scalars(select(PaperItem)).all()
     assert {(i.version.number, i.version.answer_key) for i in drawn} == {(2, "C")}
     assert sessions  # the draw went through sessions.publish
+
+
+def test_the_migration_makes_every_question_version_1_and_points_drawn_papers_at_it(tmp_path):
+    """Upgrade a database holding questions and a drawn paper from 0008 to 0009."""
+    import json
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from lms.cli import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    config = alembic_config(url)
+    config.attributes["skip_logging"] = True
+    command.upgrade(config, "0008")
+    engine = sa.create_engine(url)  # no PRAGMA foreign_keys: the attempt's candidate is not needed
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO exam_attempts (id, candidate_id, seed, auto_submitted, status,"
+                " breakdown) VALUES (7, 1, 1, 0, 'in_progress', '{}')"
+            )
+        )
+        for number, key in ((1, "B"), (2, ["A", "C"])):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO questions (id, key, type, level, work_area, difficulty, stem,"
+                    " options, answer_key, explanation, source, created_at, updated_at) VALUES"
+                    " (:id, :key, 'single', 5, 'daily_care', 'easy', :stem, :options, :answer,"
+                    " '', 'qti', '2026-01-01', '2026-01-01')"
+                ),
+                {
+                    "id": number,
+                    "key": f"qti:{number}",
+                    "stem": f"旧题干{number}",
+                    "options": json.dumps({"A": "甲", "B": "乙", "C": "丙"}),
+                    "answer": json.dumps(key),
+                },
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO paper_items (attempt_id, position, question_id, option_order,"
+                    ' points) VALUES (7, :n, :n, \'["C", "A", "B"]\', 50)'
+                ),
+                {"n": number},
+            )
+    command.upgrade(config, "0009")
+    with engine.connect() as connection:
+        versions = connection.execute(
+            sa.text(
+                "SELECT v.question_id, v.number, v.stem, v.answer_key FROM question_versions v"
+                " ORDER BY v.question_id"
+            )
+        ).all()
+        items = connection.execute(
+            sa.text(
+                "SELECT p.question_id, v.question_id, v.number FROM paper_items p"
+                " JOIN question_versions v ON v.id = p.version_id ORDER BY p.position"
+            )
+        ).all()
+    engine.dispose()
+    assert [(q, n, s, json.loads(a)) for q, n, s, a in versions] == [
+        (1, 1, "旧题干1", "B"),
+        (2, 1, "旧题干2", ["A", "C"]),
+    ]
+    assert items == [(1, 1, 1), (2, 2, 1)]
