@@ -22,6 +22,8 @@ from lms.db import db
 COOKIE_NAME = "lms_device"
 #: A browser not used to sign in for this long is a stranger again.
 LIFETIME = timedelta(days=180)
+#: Accounts one browser is remembered for (a computer shared by the staff of an institution).
+ACCOUNTS_PER_BROWSER = 10
 
 
 def _serializer() -> URLSafeSerializer:
@@ -32,19 +34,34 @@ def _digest(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
 
 
-def find(cookie: str | None, user: User, now: datetime) -> TrustedDevice | None:
-    """The trusted device the cookie stands for, if it is genuine, for ``user`` and recent."""
+def _entries(cookie: str | None) -> list[tuple[int, str]]:
+    """The (account id, nonce) pairs of a genuine cookie, most recent first; none if forged."""
     if not cookie:
-        return None
+        return []
     try:
         data = _serializer().loads(cookie)
     except BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("u") != user.id or not isinstance(data.get("n"), str):
+        return []
+    if not isinstance(data, list):
+        return []
+    return [
+        (entry[0], entry[1])
+        for entry in data
+        if isinstance(entry, list)
+        and len(entry) == 2
+        and isinstance(entry[0], int)
+        and isinstance(entry[1], str)
+    ]
+
+
+def find(cookie: str | None, user: User, now: datetime) -> TrustedDevice | None:
+    """The trusted device the cookie stands for, if it is genuine, for ``user`` and recent."""
+    nonce = next((n for user_id, n in _entries(cookie) if user_id == user.id), None)
+    if nonce is None:
         return None
     device = db.session.scalar(
         select(TrustedDevice).where(
-            TrustedDevice.nonce_hash == _digest(data["n"]), TrustedDevice.user_id == user.id
+            TrustedDevice.nonce_hash == _digest(nonce), TrustedDevice.user_id == user.id
         )
     )
     if device is None or device.last_used_at < now - LIFETIME:
@@ -56,8 +73,9 @@ def is_locked(device: TrustedDevice, now: datetime) -> bool:
     return device.locked_until is not None and device.locked_until > now
 
 
-def remember(user: User, device: TrustedDevice | None, now: datetime) -> str:
-    """After a successful sign-in: a fresh cookie value (new nonce) for this browser."""
+def remember(user: User, device: TrustedDevice | None, cookie: str | None, now: datetime) -> str:
+    """After a successful sign-in: the browser's new cookie value, with a fresh nonce for
+    ``user`` and the other accounts it already held."""
     if device is None:
         db.session.execute(
             delete(TrustedDevice).where(
@@ -72,4 +90,6 @@ def remember(user: User, device: TrustedDevice | None, now: datetime) -> str:
     device.locked_until = None
     device.last_used_at = now
     db.session.flush()
-    return str(_serializer().dumps({"u": user.id, "n": nonce}))
+    others = [[user_id, n] for user_id, n in _entries(cookie) if user_id != user.id]
+    entries = [[user.id, nonce], *others][:ACCOUNTS_PER_BROWSER]
+    return str(_serializer().dumps(entries))

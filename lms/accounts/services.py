@@ -92,7 +92,7 @@ def authenticate(
         user.locked_until = None
     user.last_login_at = now
     audit.record("login.succeeded", user, actor=user, trusted_device=device is not None)
-    return SignIn(user, devices.remember(user, device, now))
+    return SignIn(user, devices.remember(user, device, device_cookie, now))
 
 
 def _check_scope_links(

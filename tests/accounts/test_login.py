@@ -116,9 +116,9 @@ def test_a_locked_account_gets_the_same_answer_as_an_unknown_user(client, app):
 
 
 def test_unknown_names_wrong_passwords_and_locked_accounts_take_similar_time(client, app):
-    """Each does one Argon2 verification (a dummy one when there is nothing to check)."""
+    """Each does one Argon2 verification (a dummy one when there is nothing to check). The
+    fastest of several tries is compared, the figure least disturbed by other load."""
     import time
-    from statistics import median
 
     app.config.update(PASSWORD_HASH_TIME_COST=2, PASSWORD_HASH_MEMORY_KIB=32768)
     try:
@@ -128,11 +128,11 @@ def test_unknown_names_wrong_passwords_and_locked_accounts_take_similar_time(cli
 
         def timed(username, password):
             times = []
-            for _ in range(5):
+            for _ in range(7):
                 started = time.perf_counter()
                 sign_in(app.test_client(), username, password)
                 times.append(time.perf_counter() - started)
-            return median(times)
+            return min(times)
 
         figures = {
             "unknown": timed("nobody", "not-the-password"),
@@ -157,6 +157,22 @@ def test_a_device_cookie_for_another_account_does_not_help(client, app):
     forged.set_cookie(DEVICE_COOKIE, value[:-2] + "xx", domain="lms.test", path="/login")
     assert sign_in(forged, "bob").status_code == 200
     assert sign_in(browser, "alice").status_code == 302
+
+
+def test_a_browser_shared_by_several_people_is_trusted_for_each_of_them(client, app):
+    """A computer at an institution, used by several trainees in turn."""
+    for name in ("alice", "bob", "carol"):
+        make_user(Role.CITY_ADMIN, username=name)
+    shared = app.test_client()
+    for name in ("alice", "bob"):
+        assert sign_in(shared, name).status_code == 302
+        shared.post("/logout")
+    for name in ("alice", "bob", "carol"):
+        lock_out_strangers(app, name)
+    assert sign_in(shared, "carol").status_code == 200  # never signed in there
+    for name in ("alice", "bob"):
+        assert sign_in(shared, name).status_code == 302, name
+        shared.post("/logout")
 
 
 def test_the_device_cookie_is_signed_http_only_and_limited_to_sign_in(client, app):
