@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
-    DateTimeLocalField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lms.core.forms import options
+from lms.core.forms import BoundedDateTimeLocalField, options
 from lms.exams import question_types
 from lms.learning.forms import MultiCheckboxField
 
@@ -71,8 +70,8 @@ class SessionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     blueprint_id = SelectField(_l("Blueprint"), coerce=int)
     district_id = SelectField(_l("For"), coerce=int)
-    opens_at = DateTimeLocalField(_l("Opens at"), validators=[DataRequired()])
-    closes_at = DateTimeLocalField(_l("Closes at"), validators=[DataRequired()])
+    opens_at = BoundedDateTimeLocalField(_l("Opens at"), validators=[DataRequired()])
+    closes_at = BoundedDateTimeLocalField(_l("Closes at"), validators=[DataRequired()])
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), validators=[DataRequired(), NumberRange(min=10, max=300)]
     )
@@ -110,3 +109,5 @@ class RegradeForm(FlaskForm):
 
     version_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
     confirm = IntegerField(validators=[Optional(), NumberRange(min=0, max=1)])
+    #: The papers to regrade, chosen on the confirmation page (all affected ones at first).
+    attempt_ids = MultiCheckboxField(coerce=int, validate_choice=False)

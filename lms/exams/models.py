@@ -397,7 +397,7 @@ def _latest_version(connection: Connection, question_id: int) -> Any:
 
 def _add_version(connection: Connection, question: Question, number: int, author: Any) -> None:
     connection.execute(
-        insert(QuestionVersion.__table__).values(
+        insert(QuestionVersion).values(
             question_id=question.id,
             number=number,
             created_by_id=author,

@@ -8,6 +8,7 @@ and after."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,21 +93,28 @@ def _check(session: ExamSession, version: QuestionVersion, actor: Any) -> None:
         raise Conflict(_l("No paper of this session has been handed in"))
 
 
-def affected(session: ExamSession, version: QuestionVersion, actor: Any) -> list[PaperItem]:
-    """The handed-in papers' items that drew an older version of ``version``'s question;
-    refuses a version a paper cannot be moved to (another type or other options)."""
+def affected(
+    session: ExamSession,
+    version: QuestionVersion,
+    actor: Any,
+    attempt_ids: Collection[int] | None = None,
+) -> list[PaperItem]:
+    """The handed-in papers' items that drew an older version of ``version``'s question (of
+    the chosen attempts only, if ``attempt_ids``); refuses a version a paper cannot be moved
+    to (another type or other options)."""
     _check(session, version, actor)
-    items = list(
-        db.session.scalars(
-            _items(session)
-            .join(QuestionVersion, QuestionVersion.id == PaperItem.version_id)
-            .where(
-                PaperItem.question_id == version.question_id,
-                QuestionVersion.number < version.number,
-            )
-            .order_by(PaperItem.attempt_id)
+    statement = (
+        _items(session)
+        .join(QuestionVersion, QuestionVersion.id == PaperItem.version_id)
+        .where(
+            PaperItem.question_id == version.question_id,
+            QuestionVersion.number < version.number,
         )
+        .order_by(PaperItem.attempt_id)
     )
+    if attempt_ids is not None:
+        statement = statement.where(PaperItem.attempt_id.in_(list(attempt_ids)))
+    items = list(db.session.scalars(statement))
     for item in items:
         drawn = item.version
         if drawn.type != version.type or sorted(drawn.options or {}) != sorted(
@@ -123,9 +131,17 @@ def affected(session: ExamSession, version: QuestionVersion, actor: Any) -> list
     return items
 
 
-def regrade(session: ExamSession, version: QuestionVersion, actor: Any) -> int:
-    """Move the affected papers to ``version`` and score them again; returns how many."""
-    items = affected(session, version, actor)
+def regrade(
+    session: ExamSession,
+    version: QuestionVersion,
+    actor: Any,
+    attempt_ids: Collection[int] | None = None,
+) -> int:
+    """Move the affected papers (the chosen ones, if ``attempt_ids``) to ``version`` and score
+    them again; returns how many."""
+    items = affected(session, version, actor, attempt_ids)
+    if not items:
+        raise DomainError(_l("No paper was chosen to regrade"))
     changes = []
     for item in items:
         attempt = item.attempt

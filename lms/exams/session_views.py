@@ -361,19 +361,39 @@ def regrade(session_id: int) -> Any:
         assert version is not None
         try:
             if form.confirm.data == 1:
-                count = regrade_service.regrade(found, version, current_user)
+                count = regrade_service.regrade(
+                    found, version, current_user, attempt_ids=form.attempt_ids.data or []
+                )
                 flash(_l("%(n)d papers were scored again.", n=count), "success")
                 return redirect(url_for("exam_sessions.results", session_id=found.id))
             items = regrade_service.affected(found, version, current_user)
         except DomainError as error:
             flash(error.message, "error")
             return redirect(url_for("exam_sessions.regrade", session_id=found.id))
+        confirm = RegradeForm(
+            formdata=None,
+            version_id=version.id,
+            confirm=1,
+            attempt_ids=[item.attempt_id for item in items],
+        )
+        confirm.attempt_ids.choices = [
+            (
+                item.attempt_id,
+                _l(
+                    "%(admission)s · version %(v)d · %(score)s points now",
+                    admission=item.attempt.candidate.admission_number,
+                    v=item.version.number,
+                    score=item.attempt.score if item.attempt.score is not None else "—",
+                ),
+            )
+            for item in items
+        ]
         return render_template(
             "exams/regrade_confirm.html",
             session=found,
             version=version,
             count=len(items),
-            form=RegradeForm(formdata=None, version_id=version.id, confirm=1),
+            form=confirm,
         )
     return render_template(
         "exams/regrade.html",

@@ -213,9 +213,10 @@ def test_a_city_admin_regrades_after_a_confirmation_and_it_is_audited(client):
     )
     # Nothing changes before the confirmation.
     assert [a.score for a in db.session.scalars(select(Attempt))] == [100, 100]
-    done = client.post(url, data={"version_id": newer.id, "confirm": 1})
+    ids = [a.id for a in db.session.scalars(select(Attempt).order_by(Attempt.id))]
+    done = client.post(url, data={"version_id": newer.id, "confirm": 1, "attempt_ids": ids})
     assert done.status_code == 302
-    scores = [a.score for a in db.session.scalars(select(Attempt))]
+    scores = [a.score for a in db.session.scalars(select(Attempt).order_by(Attempt.id))]
     assert scores == [50, 50]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "exam.regraded"))
     assert event.actor_id == admin.id and event.details["attempts"] == 2
@@ -248,7 +249,9 @@ def test_only_a_city_admin_can_regrade(client):
     url = f"/exams/sessions/{session.id}/regrade"
     for role in (Role.DISTRICT_ADMIN, Role.EXAMINER, Role.TRAINEE):
         client.login_as(make_user(role))
-        answer = client.post(url, data={"version_id": version.id, "confirm": 1})
+        answer = client.post(
+            url, data={"version_id": version.id, "confirm": 1, "attempt_ids": [1, 2, 3]}
+        )
         assert answer.status_code in (403, 404)
     assert [a.score for a in db.session.scalars(select(Attempt))] == [100, 100]
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "exam.regraded")) is None
@@ -328,3 +331,23 @@ def test_the_migration_makes_every_question_version_1_and_points_drawn_papers_at
         (2, 1, "旧题干2", ["A", "C"]),
     ]
     assert items == [(1, 1, 1), (2, 2, 1)]
+
+
+def test_only_the_papers_chosen_on_the_confirmation_page_are_regraded(client):
+    author = make_user(Role.EXAMINER)
+    session = sat_with_wrong_key(author)
+    first, second = db.session.scalars(select(Attempt).order_by(Attempt.id)).all()
+    newer = versions(first.items[0].question.key)[-1]
+    client.login_as(make_user(Role.CITY_ADMIN))
+    url = f"/exams/sessions/{session.id}/regrade"
+    page = client.post(url, data={"version_id": newer.id}).get_data(as_text=True)
+    assert first.candidate.admission_number in page and second.candidate.admission_number in page
+    client.post(url, data={"version_id": newer.id, "confirm": 1, "attempt_ids": [second.id]})
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert (first.score, second.score) == (100, 50)
+    # Nothing chosen: nothing regraded, and the reason is shown.
+    answer = client.post(url, data={"version_id": newer.id, "confirm": 1}, follow_redirects=True)
+    assert zh("No paper was chosen to regrade") in answer.get_data(as_text=True)
+    db.session.refresh(first)
+    assert first.score == 100
