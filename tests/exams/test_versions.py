@@ -351,3 +351,14 @@ def test_only_the_papers_chosen_on_the_confirmation_page_are_regraded(client):
     assert zh("No paper was chosen to regrade") in answer.get_data(as_text=True)
     db.session.refresh(first)
     assert first.score == 100
+
+
+def test_the_bank_page_of_a_question_lists_its_versions(client):
+    author = make_user(Role.EXAMINER)
+    import_as(author, package(identifiers=("one",)))
+    import_as(author, package(correct="c", stem="更正后的题干", identifiers=("one",)))
+    question = db.session.scalar(select(Question).where(Question.key == "qti:one"))
+    client.login_as(author)
+    page = client.get(f"/exams/bank/{question.id}").get_data(as_text=True)
+    assert zh("Version %(v)d", v=1) in page and zh("Version %(v)d", v=2) in page
+    assert "婴儿睡眠的安全姿势是？" in page and "更正后的题干" in page
