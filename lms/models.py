@@ -22,6 +22,7 @@ from lms.exams.models import (
     Invigilation,
     PaperItem,
     Question,
+    QuestionVersion,
     Response,
 )
 from lms.grading.models import (
@@ -87,6 +88,7 @@ __all__ = [
     "PanelMember",
     "PaperItem",
     "Question",
+    "QuestionVersion",
     "RateLimitCounter",
     "Response",
     "RosterUpload",
