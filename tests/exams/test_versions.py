@@ -5,6 +5,7 @@ regrade by a city admin re-scores handed-in papers."""
 import io
 import zipfile
 
+import pytest
 from sqlalchemy import func, select
 
 from lms.core.audit import ACTION_LABELS, AuditEvent
@@ -232,8 +233,6 @@ def test_regrading_is_refused_once_results_are_published(app):
     session.status, session.results_published_at = "results_published", utcnow()
     db.session.flush()
     version = versions(db.session.scalars(select(PaperItem)).first().question.key)[-1]
-    import pytest
-
     from lms.core.errors import Conflict
     from lms.exams import regrade
 
@@ -362,3 +361,24 @@ def test_the_bank_page_of_a_question_lists_its_versions(client):
     page = client.get(f"/exams/bank/{question.id}").get_data(as_text=True)
     assert zh("Version %(v)d", v=1) in page and zh("Version %(v)d", v=2) in page
     assert "婴儿睡眠的安全姿势是？" in page and "更正后的题干" in page
+
+
+def test_a_version_with_other_options_cannot_be_used_to_regrade(app):
+    from lms.core.errors import DomainError
+    from lms.exams import regrade
+
+    author = make_user(Role.EXAMINER)
+    session = sat_with_wrong_key(author)
+    question = db.session.scalars(select(PaperItem)).first().question
+    question.options = {**question.options, "D": "抱着睡"}
+    db.session.flush()
+    newest = versions(question.key)[-1]
+    assert newest.options["D"] == "抱着睡"
+    with pytest.raises(DomainError) as error:
+        regrade.affected(session, newest, make_user(Role.CITY_ADMIN))
+    assert error.value.message == zh(
+        "Version %(new)d has another type or other options than version %(old)d the candidates "
+        "saw; it cannot be used to regrade their papers",
+        new=newest.number,
+        old=1,
+    )
