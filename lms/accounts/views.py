@@ -59,6 +59,19 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+@bp.app_context_processor
+def _account_rule() -> dict[str, Any]:
+    """``may_act_on_account(user)`` in every template, so no page links to an account page or
+    offers an account action that the rule would refuse."""
+
+    def may_act_on_account(target: User, action: str = "view") -> bool:
+        return current_user.is_authenticated and policy.may_act_on(
+            current_user._get_current_object(), target, policy.Action(action)
+        )
+
+    return {"may_act_on_account": may_act_on_account}
+
+
 @bp.route("/language", methods=["POST"])
 @public
 def set_language() -> Any:

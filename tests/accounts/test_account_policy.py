@@ -306,3 +306,15 @@ def test_services_refuse_what_the_rule_refuses(app):
                 target, role=Role.EXAMINER, district=None, institution=None, actor=district_admin
             )
     assert (snapshot(peer), snapshot(examiner)) == before
+
+
+def test_a_staff_record_links_to_its_account_only_for_those_who_may_act_on_it(client):
+    world = build_world()
+    examiner = world.targets["examiner, staff in district"]
+    trainee = world.targets["trainee, own institution"]
+    for actor_role, links_examiner in ((D, False), (C, True)):
+        client.login_as(world.actors[actor_role])
+        page = client.get(f"/staff/{examiner.staff_id}").text
+        assert (f'href="/users/{examiner.id}"' in page) is links_examiner, actor_role
+        assert examiner.username in page  # the account is named, not offered
+        assert f'href="/users/{trainee.id}"' in client.get(f"/staff/{trainee.staff_id}").text
