@@ -151,8 +151,8 @@ def import_qti() -> Any:
                 level=form.level.data,
                 work_area=form.work_area.data,
                 difficulty=form.difficulty.data,
-            )
                 author=current_user,
+            )
             flash(
                 _l(
                     "%(c)d questions added, %(u)d updated (as new versions), %(s)d unchanged.",
