@@ -70,6 +70,8 @@ SCHEME_PREFIX = "lms+"
 #: How often one process deletes the rows of windows that have ended.
 SWEEP_SECONDS = 60.0
 _PENDING = "lms_rate_limit_pending"
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
 
 
 def storage_uri(database_url: str) -> str:
@@ -115,8 +117,6 @@ class DatabaseStorage(Storage):
 
     def __init__(self, uri: str, wrap_exceptions: bool = False, **options: Any) -> None:
         self.url = make_url(uri.removeprefix(SCHEME_PREFIX))
-        self._engine: Engine | None = None
-        self._engine_lock = threading.Lock()
         self._next_sweep = 0.0
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
 
@@ -126,11 +126,13 @@ class DatabaseStorage(Storage):
 
     @property
     def engine(self) -> Engine:
-        with self._engine_lock:
-            if self._engine is None:
+        """The process's own engine for this database, shared by every storage naming it."""
+        url = self.url.render_as_string(False)
+        with _engines_lock:
+            if url not in _engines:
                 pool = {} if self.url.drivername.startswith("sqlite") else {"pool_size": 5}
-                self._engine = make_engine(self.url.render_as_string(False), **pool)
-            return self._engine
+                _engines[url] = make_engine(url, **pool)
+            return _engines[url]
 
     # Where the statements run --------------------------------------------------------------
 

@@ -168,3 +168,32 @@ def test_the_class_attendance_list_shows_only_trainees_in_scope(client):
     client.login_as(make_user(Role.CITY_ADMIN))
     page = client.get(f"/training/sessions/{session.id}").get_data(as_text=True)
     assert "本区学员" in page and "外区学员" in page and "· 2/2" in page
+
+
+def test_concurrent_guesses_by_one_trainee_get_no_more_than_the_limit(app, committed):
+    """Twenty guesses sent at once (say, from a script) still get five answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lms.db import transaction
+
+    with transaction():
+        cohort = make_cohort()
+        enrolment = make_enrolment(cohort, make_staff())
+        session = running_class(cohort)
+        staff_id, guess = enrolment.staff_id, wrong_code(session)
+
+    def attempt(_: int) -> int:
+        with app.app_context():
+            try:
+                with transaction():
+                    study.check_in(guess, staff_id, "code")
+            except DomainError as refused:
+                return refused.status
+            finally:
+                db.session.remove()
+        return 200
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(attempt, range(20)))
+    assert statuses.count(400) == 5  # codes looked at and found wrong
+    assert statuses.count(429) == 15  # refused before the code was looked at
