@@ -12,19 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask, Request
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import ImmutableMultiDict
 
+from lms.core import params
 from lms.db import db
 from lms.exams import attempts
 from lms.exams.models import Attempt
-from tests.test_access_matrix import ACTORS, ANON, MATRIX, C, T, _url, build_world
+from lms.models import metadata
+from tests.test_access_matrix import ACTORS, ANON, MATRIX, C, D, M, T, _url, build_world
 
 #: Hypothesis examples per route and role, besides the explicit ones below.
 EXAMPLES = 4
@@ -242,3 +246,92 @@ def test_no_autosave_number_is_a_server_error(client):
         assert response.status_code < 500, (position, seq)
 
     check()
+
+
+class Forms(HTMLParser):
+    """The POST forms of a page: action, and fields with a plausible value each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+        self._select: str | None = None
+        self._open = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self._open = (a.get("method") or "").lower() == "post"
+            if self._open:
+                self.forms.append({"action": a.get("action"), "fields": {}, "dates": []})
+        if not self._open:
+            return
+        fields = self.forms[-1]["fields"]
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind in ("date", "datetime-local"):
+                self.forms[-1]["dates"].append((name, kind))
+            elif kind == "number":
+                fields.setdefault(name, a.get("value") or a.get("min") or "1")
+            elif kind in ("checkbox", "radio"):
+                fields.setdefault(name, a.get("value") or "y")
+            elif kind not in ("submit", "button", "file"):
+                fields.setdefault(name, a.get("value") or "测试")
+        elif tag == "textarea" and name:
+            fields.setdefault(name, "测试")
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and a.get("value"):
+            fields.setdefault(self._select, a["value"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._open = False
+
+
+FAR_DATES = ["0001-01-01", "0001-01-15", "9999-12-31", "1899-12-31", "2101-01-01"]
+
+
+@pytest.mark.parametrize("actor", [M, D, C], ids=str)
+def test_no_far_date_in_a_form_is_a_server_error(app, client, actor):
+    """Every form with a date on any page, filled in plausibly and sent with far dates: a
+    message, never a server error (year 1 and year 9999 parse, then overflow the arithmetic)."""
+    world = build_world(exams=True, skills=True, certificates=True)
+    user = world.users[actor]
+    client.login_as(user)
+    extras = _extras()
+    sent = 0
+    for rule in _get_routes(app):
+        values = dict(world.ids)
+        if rule in extras:
+            values.update(extras[rule](world, user))
+        url = _url(rule, values)
+        page = client.get(url)
+        if page.status_code != 200 or "html" not in page.content_type:
+            continue
+        forms = Forms()
+        forms.feed(page.get_data(as_text=True))
+        for form in forms.forms:
+            if not form["dates"] or form["action"] in ("/logout", "/language"):
+                continue
+            for far in FAR_DATES:
+                data = dict(form["fields"])
+                for name, kind in form["dates"]:
+                    data[name] = far + ("T08:00" if kind == "datetime-local" else "")
+                response = client.post(form["action"] or url, data=data)
+                sent += 1
+                assert response.status_code < 500, (url, form["action"], data)
+    assert sent >= 5
+    # … and nothing was stored with such a date, to fail some later page.
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, (sa.Date, sa.DateTime)):
+                low, high = db.session.execute(
+                    sa.select(sa.func.min(column), sa.func.max(column))
+                ).one()
+                for value in (low, high):
+                    if value is not None:
+                        day = value.date() if isinstance(value, datetime) else value
+                        assert params.in_date_range(day), (column, value)

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -22,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from lms.core.forms import options
+from lms.core.forms import BoundedDateField, options
 from lms.learning.models import CohortMode
 
 
@@ -51,8 +50,8 @@ class CohortForm(FlaskForm):
     district_id = SelectField(_l("For"), coerce=int)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     mode = SelectField(_l("Mode"))
-    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
-    ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
+    starts_on = BoundedDateField(_l("Starts on"), validators=[DataRequired()])
+    ends_on = BoundedDateField(_l("Ends on"), validators=[DataRequired()])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     capacity = IntegerField(
         _l("Capacity"), validators=[DataRequired(), NumberRange(min=1, max=10000)]
@@ -84,7 +83,7 @@ class DecisionForm(FlaskForm):
 
 class SessionForm(FlaskForm):
     title = StringField(_l("Class"), validators=[DataRequired(), Length(max=200)])
-    day = DateField(_l("Date"), validators=[DataRequired()])
+    day = BoundedDateField(_l("Date"), validators=[DataRequired()])
     starts = TimeField(_l("From"), validators=[DataRequired()])
     ends = TimeField(_l("To"), validators=[DataRequired()])
     submit = SubmitField(_l("Add class"))
