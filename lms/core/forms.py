@@ -31,6 +31,8 @@ class BoundedDateField(DateField):
     and year 9999 parse, and then overflow the date arithmetic of the queries): the field's
     data stays None and it shows why."""
 
+    data: Any  # a date or None
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
         if self.data is not None and not params.in_date_range(self.data):
@@ -46,6 +48,8 @@ class BoundedDateField(DateField):
 
 class BoundedDateTimeLocalField(DateTimeLocalField):
     """``BoundedDateField`` for date and time."""
+
+    data: Any  # a datetime or None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
