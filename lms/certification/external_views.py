@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.certification import external
@@ -25,7 +25,7 @@ from lms.certification.models import (
 from lms.core import audit, params
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
-from lms.core.forms import options
+from lms.core.forms import BoundedDateField, options
 from lms.core.pagination import paginate
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
@@ -47,8 +47,8 @@ class RecordForm(FlaskForm):
     number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=40)])
     issuer = StringField(_l("Issued by"), validators=[DataRequired(), Length(max=100)])
     level = SelectField(_l("Level"), coerce=int, validators=[Optional()])
-    issued_on = DateField(_l("Date of issue"), validators=[DataRequired()])
-    expires_on = DateField(_l("Valid until (if printed)"), validators=[Optional()])
+    issued_on = BoundedDateField(_l("Date of issue"), validators=[DataRequired()])
+    expires_on = BoundedDateField(_l("Valid until (if printed)"), validators=[Optional()])
     scan = FileField(
         _l("Scan or photo of the certificate (JPEG, PNG or PDF, up to 10 MB)"),
         validators=[FileRequired(_l("Choose the scan of the certificate"))],
