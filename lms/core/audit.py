@@ -85,6 +85,7 @@ ACTION_LABELS = {
     "training.completed": _l("Course completed"),
     "bank.question_created": _l("Question added to the bank"),
     "bank.question_retired": _l("Question retired"),
+    "bank.question_restored": _l("Question restored to the bank"),
     "bank.qti_imported": _l("Questions imported from QTI"),
     "exam.session_created": _l("Exam session created"),
     "exam.candidates_added": _l("Exam candidates admitted"),
@@ -108,9 +109,19 @@ ACTION_LABELS = {
     "certificate.issued": _l("Certificate issued"),
     "certificate.revoked": _l("Certificate revoked"),
     "certificate.reissued": _l("Certificate reissued"),
+    "external_certificate.recorded": _l("Certificate from elsewhere recorded"),
+    "external_certificate.confirmed": _l("Certificate from elsewhere confirmed"),
+    "external_certificate.rejected": _l("Certificate from elsewhere rejected"),
+    "external_certificate.withdrawn": _l("Certificate from elsewhere withdrawn"),
+    "external_certificate.scan_viewed": _l("Scan of a certificate from elsewhere viewed"),
+    "api_token.created": _l("API token created"),
+    "api_token.revoked": _l("API token revoked"),
+    "reports.uncertified_exported_full": _l("Uncertified caregivers exported with full ID numbers"),
 }
 
 
 def action_label(action: str) -> str:
+    """The Chinese (or chosen language's) name of an action; every action passed to
+    :func:`record` has one (``tests/core/test_audit_labels.py`` checks the source)."""
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
