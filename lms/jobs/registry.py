@@ -44,4 +44,6 @@ def register(kind: type[JobKind]) -> type[JobKind]:
 
 
 def kind_of(job: Job) -> JobKind:
-    return KINDS[job.kind]
+    """The kind of a job; ``kind:key`` names a job of that kind about one object (a roster
+    upload), so that jobs about different objects may be open at the same time."""
+    return KINDS[job.kind.partition(":")[0]]

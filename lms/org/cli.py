@@ -6,10 +6,11 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.core import audit
-from lms.db import db, transaction
+from lms.db import db
 from lms.org import roster
 
 
@@ -23,38 +24,63 @@ def roster_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
 @with_appcontext
 def import_roster(file: Path, dry_run: bool) -> None:
-    content = file.read_bytes()
+    """One pass over the file: each chunk of rows is checked and written in one transaction,
+    which is committed only if no row of the whole file had an error (and never on a dry run),
+    so that a file of any size is imported all or nothing in bounded memory."""
+    written = [0, 0, 0]
+
+    def write(rows: list[roster.PlannedRow], errors_so_far: int) -> None:
+        if dry_run or errors_so_far:
+            return  # the transaction will be rolled back: writing more is wasted work
+        result = roster.write_rows(rows)
+        written[0] += result.created
+        written[1] += result.updated
+        written[2] += result.unchanged
+
+    # A savepoint, so that what a failed or dry run wrote is undone and nothing else.
+    savepoint = db.session.begin_nested()
     try:
-        plan = roster.plan_import(file.name, content, scope=None)
+        with file.open("rb") as stream:
+            outcome = roster.check_file(
+                stream,
+                scope=None,
+                sink=write,
+                max_rows=current_app.config["ROSTER_MAX_ROWS"],
+            )
     except roster.RosterFileError as error:
+        savepoint.rollback()
         click.echo(f"{file.name}: {error.message}", err=True)
         sys.exit(1)
-    if plan.errors:
-        for row_error in plan.errors:
+    if outcome.error_count:
+        savepoint.rollback()
+        for row_error in outcome.errors:
             click.echo(str(row_error), err=True)
+        if outcome.error_count > len(outcome.errors):
+            click.echo(f"… 另有 {outcome.error_count - len(outcome.errors)} 个错误", err=True)
         click.echo(
-            f"{file.name}: {len(plan.errors)} 个错误，未导入任何数据 "
-            f"({len(plan.errors)} errors; nothing was imported)",
+            f"{file.name}: {outcome.error_count} 个错误，未导入任何数据 "
+            f"({outcome.error_count} errors; nothing was imported)",
             err=True,
         )
         sys.exit(1)
+    counts = outcome.counts
     summary = (
-        f"新增 {plan.count('new')} 人，更新 {plan.count('update')} 人，"
-        f"未变化 {plan.count('unchanged')} 人"
+        f"新增 {counts['new']} 人，更新 {counts['update']} 人，未变化 {counts['unchanged']} 人"
     )
     if dry_run:
+        savepoint.rollback()
         click.echo(f"{file.name}: 检查通过（试运行，未写入）：{summary}")
         return
-    with transaction():
-        result = roster.apply_plan(plan)
-        audit.record(
-            "roster.imported",
-            filename=file.name,
-            via="cli",
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-        )
+    savepoint.commit()
+    audit.record(
+        "roster.imported",
+        filename=file.name,
+        via="cli",
+        created=written[0],
+        updated=written[1],
+        unchanged=written[2],
+    )
+    db.session.commit()
     click.echo(f"{file.name}: 导入完成：{summary}")
     db.session.remove()
 

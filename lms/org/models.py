@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -155,12 +156,15 @@ class Staff(TimestampMixin, Base):
 
 
 class RosterUpload(Base):
-    """A roster file uploaded through the web, kept (encrypted) between preview and confirmation."""
+    """A roster file uploaded through the web. It is read and checked once, when uploaded: the
+    checked rows are kept (ID numbers encrypted) in roster_upload_rows, the file itself is not
+    kept, and preview and import work from the stored rows."""
 
     __tablename__ = "roster_uploads"
     __table_args__ = (
         CheckConstraint("(status = 'applied') = (applied_at IS NOT NULL)", name="applied_has_time"),
         CheckConstraint("status IN ('pending', 'applied', 'discarded')", name="status_known"),
+        CheckConstraint("row_count >= 0 AND error_count >= 0", name="counts_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,8 +173,48 @@ class RosterUpload(Base):
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
-    #: The file encrypted with the data key (it holds ID numbers); erased once applied.
-    content_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     applied_at: Mapped[datetime | None]
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Why the file as a whole could not be read ("" when it could).
+    file_error: Mapped[str] = mapped_column(Text, default="")
+    #: Data rows checked, and errors found (all counted; the first ones kept in ``errors``).
+    row_count: Mapped[int] = mapped_column(default=0)
+    error_count: Mapped[int] = mapped_column(default=0)
+    #: [[row, column, message], …], the first roster.MAX_REPORTED_ERRORS.
+    errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: Rows that were new, to update, unchanged when the file was checked.
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: The background job importing a large file.
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+
+
+class RosterUploadRow(Base):
+    """One checked row of an uploaded roster, ready to be written; erased once applied."""
+
+    __tablename__ = "roster_upload_rows"
+    __table_args__ = (
+        CheckConstraint("action IN ('new', 'update', 'unchanged')", name="action_known"),
+        CheckConstraint(
+            "in_post_to IS NULL OR in_post_to >= in_post_from", name="post_dates_ordered"
+        ),
+    )
+
+    upload_id: Mapped[int] = mapped_column(
+        ForeignKey("roster_uploads.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The row number in the file.
+    row: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    action: Mapped[str] = mapped_column(String(10))
+    #: Columns that differed from the stored record, comma-separated.
+    changed: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(30))
+    gender: Mapped[Gender] = mapped_column(str_enum(Gender, "gender", 1))
+    id_number_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    id_number_hash: Mapped[str] = mapped_column(String(64))
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str] = mapped_column(String(11))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id", ondelete="CASCADE"))
+    post: Mapped[Post] = mapped_column(str_enum(Post, "post", 20))
+    in_post_from: Mapped[date]
+    in_post_to: Mapped[date | None]

@@ -6,14 +6,17 @@ A file with any bad row writes nothing, and each error names its row and column.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -120,67 +123,230 @@ class RosterPlan:
 
 
 # Reading -----------------------------------------------------------------------------------
+#
+# Files are read as streams, row by row, and only the columns the roster needs are kept, so
+# that memory does not grow with the file. XLSX files are ZIP archives: their directory is
+# checked before anything is decompressed, and every part is read once, counted, before the
+# spreadsheet library sees it (a part that inflates past what its header declared is refused).
+
+#: Data rows a file may hold (ROSTER_MAX_ROWS).
+MAX_ROWS = 200_000
+#: Columns read from each row; a roster has eight.
+MAX_COLUMNS = 64
+#: Characters in one CSV line.
+MAX_LINE_CHARS = 8192
+#: How many row errors are kept for the preview (all are counted).
+MAX_REPORTED_ERRORS = 1000
+MAX_ZIP_ENTRIES = 500
+#: A worksheet is streamed; every other part (shared strings, styles) is held in memory.
+MAX_SHEET_BYTES = 256 * 1024 * 1024
+MAX_PART_BYTES = 40 * 1024 * 1024
+MAX_TOTAL_BYTES = 320 * 1024 * 1024
+#: Uncompressed/compressed size of a part larger than RATIO_FROM bytes; real rosters stay
+#: far below (their rows differ); a zip bomb is thousands.
+MAX_RATIO = 100
+RATIO_FROM = 1024 * 1024
+READ_CHUNK = 1024 * 1024
+
+Source = bytes | BinaryIO
 
 
-def read_table(filename: str, content: bytes) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
-    """Return the column positions and the data rows (with sheet row numbers) of a file."""
-    if not content.strip():
+def _stream(source: Source) -> BinaryIO:
+    return io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+
+
+def read_table(
+    source: Source, *, max_rows: int | None = None
+) -> tuple[dict[str, int], Iterator[tuple[int, list[Any]]]]:
+    """Return the column positions and an iterator over the data rows (with their row numbers
+    in the sheet). The iterator raises RosterFileError when the file has more than ``max_rows``
+    data rows, before reading further."""
+    stream = _stream(source)
+    stream.seek(0)
+    if not stream.read(4096).strip() and not stream.read(1):
         raise RosterFileError(_l("The file is empty"))
-    if content[:4] == b"PK\x03\x04":
-        records = _read_xlsx(content)
-    elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    stream.seek(0)
+    head = stream.read(8)
+    stream.seek(0)
+    if head[:4] == b"PK\x03\x04":
+        records = _read_xlsx(stream)
+    elif head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise RosterFileError(_l("Old .xls files are not supported; save as .xlsx or CSV"))
     else:
-        records = _read_csv(content)
-    header_row: list[Any] | None = None
-    rows: list[tuple[int, list[Any]]] = []
-    for number, cells in records:
-        if all(_blank(cell) for cell in cells):
-            continue
-        if header_row is None:
-            header_row = cells
-            continue
-        rows.append((number, cells))
-    if header_row is None:
+        records = _read_csv(stream)
+    limit = max_rows or MAX_ROWS
+    for _number, header_row in (r for r in records if not _all_blank(r[1])):
+        positions = _map_header(header_row)
+        break
+    else:
         raise RosterFileError(_l("The file has no header row"))
-    return _map_header(header_row), rows
+
+    def data_rows() -> Iterator[tuple[int, list[Any]]]:
+        count = 0
+        for number, cells in records:
+            if _all_blank(cells):
+                continue
+            count += 1
+            if count > limit:
+                raise RosterFileError(
+                    _l(
+                        "The file has more than %(n)s data rows; split it into files of at "
+                        "most %(n)s rows",
+                        n=f"{limit:,}",
+                    )
+                )
+            yield number, cells
+
+    return positions, data_rows()
 
 
 def _blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _read_csv(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    if content.startswith(b"\xef\xbb\xbf"):
-        text = content[3:].decode("utf-8", errors="strict")
-    else:
+def _all_blank(cells: list[Any]) -> bool:
+    return all(_blank(cell) for cell in cells)
+
+
+def _csv_encoding(stream: BinaryIO) -> str:
+    """UTF-8 (with or without BOM) or GB 18030 (a superset of GBK and GB 2312), found by
+    decoding the whole stream once, in chunks."""
+    stream.seek(0)
+    if stream.read(3) == b"\xef\xbb\xbf":
+        return "utf-8-sig"
+    for encoding in ("utf-8", "gb18030"):
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
         try:
-            text = content.decode("utf-8")
+            while chunk := stream.read(READ_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            try:
-                text = content.decode("gb18030")  # a superset of GBK and GB2312
-            except UnicodeDecodeError:
+            continue
+        return encoding
+    raise RosterFileError(
+        _l("The file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) or XLSX")
+    )
+
+
+def _read_csv(stream: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
+    encoding = _csv_encoding(stream)
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+
+    def lines() -> Iterator[str]:
+        while line := text.readline(MAX_LINE_CHARS + 1):
+            if len(line) > MAX_LINE_CHARS:
                 raise RosterFileError(
-                    _l("The file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) or XLSX")
-                ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    for number, cells in enumerate(reader, start=1):
-        yield number, list(cells)
-
-
-def _read_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook  # imported here: only XLSX uploads pay its import time
+                    _l("A line of the file is longer than %(n)d characters", n=MAX_LINE_CHARS)
+                )
+            yield line
 
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise RosterFileError(_l("The XLSX file cannot be opened: %(e)s", e=error)) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(cells)
+        reader = csv.reader(lines())
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells[:MAX_COLUMNS]
+    except csv.Error as error:
+        raise RosterFileError(_l("The CSV file cannot be read: %(e)s", e=error)) from None
     finally:
-        workbook.close()
+        with contextlib.suppress(ValueError):  # the stream was closed already
+            text.detach()
+
+
+def check_zip(stream: BinaryIO) -> None:
+    """Refuse an XLSX whose parts would inflate beyond the limits: first by the sizes its
+    directory declares, then by reading every part once and counting what really comes out
+    (zipfile stops at the declared size and then fails the part's CRC, so a part that lies
+    about its size is refused too)."""
+    try:
+        archive = zipfile.ZipFile(stream)
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise RosterFileError(_l("The XLSX file has too many parts"))
+        total = 0
+        for entry in entries:
+            limit = MAX_SHEET_BYTES if _is_sheet(entry.filename) else MAX_PART_BYTES
+            total += entry.file_size
+            ratio = entry.file_size / max(entry.compress_size, 1)
+            if (
+                entry.file_size > limit
+                or total > MAX_TOTAL_BYTES
+                or (entry.file_size > RATIO_FROM and ratio > MAX_RATIO)
+            ):
+                raise RosterFileError(ZIP_BOMB_MESSAGE)
+        for entry in entries:
+            seen = 0
+            with archive.open(entry) as part:
+                while chunk := part.read(READ_CHUNK):
+                    seen += len(chunk)
+                    if seen > entry.file_size:
+                        raise RosterFileError(ZIP_BOMB_MESSAGE)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
+            zlib.error) as error:  # fmt: skip
+        raise RosterFileError(_l("The XLSX file cannot be opened: %(e)s", e=error)) from None
+    finally:
+        stream.seek(0)
+
+
+ZIP_BOMB_MESSAGE = _l(
+    "The XLSX file expands to far more data than a roster holds (a compressed “zip bomb” "
+    "or a sheet with too many rows); it was not read"
+)
+
+
+def _is_sheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def _read_xlsx(stream: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
+    """The first worksheet's rows, parsed as a stream by openpyxl's own sheet parser (so that
+    dates, shared strings and number formats read as they do in openpyxl). ``load_workbook``
+    is not used: even in read-only mode it scans every sheet whole for its size when the
+    sheet does not state it, which a hostile file turns into minutes of work."""
+    from openpyxl.reader.excel import ExcelReader  # only XLSX uploads pay the import time
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    check_zip(stream)
+    errors = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError)
+    try:
+        reader = ExcelReader(stream, read_only=True, data_only=True)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [
+            rel.target
+            for _sheet, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        ]
+    except errors as error:
+        raise RosterFileError(_l("The XLSX file cannot be opened: %(e)s", e=error)) from None
+    if not sheets:
+        raise RosterFileError(_l("The file has no header row"))
+    workbook = reader.wb
+    try:
+        with reader.archive.open(sheets[0]) as source:
+            parser = WorkSheetParser(
+                source,
+                reader.shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            for number, cells in parser.parse():
+                values: list[Any] = [None] * min(
+                    MAX_COLUMNS, max((cell["column"] for cell in cells), default=0)
+                )
+                for cell in cells:
+                    if cell["column"] <= MAX_COLUMNS:
+                        values[cell["column"] - 1] = cell["value"]
+                yield number, values
+    except errors as error:
+        raise RosterFileError(_l("The XLSX file cannot be opened: %(e)s", e=error)) from None
+    finally:
+        reader.archive.close()
 
 
 def _header_key(text: Any) -> str:
@@ -336,38 +502,127 @@ def _check_row(
 
 
 COMPARED = ("name", "gender", "phone", "institution_id", "post", "in_post_from", "in_post_to")
+#: Columns of a new staff record beyond COMPARED, computed when the row is checked.
+IDENTITY = ("id_number_encrypted", "id_number_hash", "id_number_masked")
+#: A file naming more people registered outside the importer's scope than this is refused as
+#: a whole, without saying which rows: a roster is not a way to test ID numbers.
+MAX_OUT_OF_SCOPE = 20
 
 
-def plan_import(
-    filename: str, content: bytes, *, scope: Scope | None, today: date | None = None
-) -> RosterPlan:
-    """Read and check a roster file; say for each row whether it is new, an update or unchanged.
+class ErrorLog:
+    """Row errors: all counted, the first MAX_REPORTED_ERRORS kept."""
 
-    ``scope`` None means the operator (CLI) importing for the whole city.
-    """
-    positions, rows = read_table(filename, content)
-    if not rows:
-        raise RosterFileError(_l("The file has a header but no data rows"))
+    def __init__(self) -> None:
+        self.errors: list[RowError] = []
+        self.count = 0
+
+    def add(self, error: RowError) -> None:
+        self.count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+
+
+@dataclass
+class CheckOutcome:
+    """What checking a whole file found; the rows themselves went to the sink chunk by chunk."""
+
+    counts: dict[str, int]
+    errors: list[RowError]
+    error_count: int
+    #: Data rows read, with or without errors.
+    data_rows: int
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+
+def check_file(
+    source: Source,
+    *,
+    scope: Scope | None,
+    sink: Callable[[list[PlannedRow], int], None],
+    today: date | None = None,
+    max_rows: int | None = None,
+) -> CheckOutcome:
+    """Read and check a roster file in one pass, in chunks of CHUNK rows: every row is
+    validated, compared with the records stored now, and handed to ``sink`` (which stores or
+    writes it) with its action, together with the number of errors found so far. Memory holds
+    one chunk, not the file.
+
+    ``scope`` None means the operator (CLI) importing for the whole city."""
+    positions, rows = read_table(source, max_rows=max_rows)
     institutions = {inst.name: inst for inst in db.session.scalars(select(Institution))}
     context = _RowContext(scope=scope, institutions=institutions, today=today or date.today())
-    plan = RosterPlan()
-    checked: list[tuple[int, dict[str, Any]]] = []
-    for number, cells in rows:
-        values = _check_row(number, cells, positions, context, plan.errors)
-        if values is not None:
-            checked.append((number, values))
-
+    log = ErrorLog()
+    counts = {"new": 0, "update": 0, "unchanged": 0}
     field_cipher = cipher()
-    for _number, values in checked:
-        values["id_number_hash"] = field_cipher.blind_index(values["id_number"], ID_PURPOSE)
-    existing = _existing_staff(values["id_number_hash"] for _, values in checked)
-    for number, values in checked:
+    out_of_scope = 0
+    chunk: list[tuple[int, dict[str, Any]]] = []
+
+    def flush() -> None:
+        nonlocal out_of_scope
+        planned, outside = classify(chunk, scope, log)
+        out_of_scope += outside
+        if out_of_scope > MAX_OUT_OF_SCOPE:
+            raise RosterFileError(
+                _l(
+                    "More than %(n)d rows name people registered outside your scope; the file "
+                    "was not checked further. Ask the city administrator to import it",
+                    n=MAX_OUT_OF_SCOPE,
+                )
+            )
+        for row in planned:
+            counts[row.action] += 1
+        sink(planned, log.count)
+        chunk.clear()
+
+    data_rows = 0
+    for number, cells in rows:
+        data_rows += 1
+        row_errors: list[RowError] = []
+        values = _check_row(number, cells, positions, context, row_errors)
+        for error in row_errors:
+            log.add(error)
+        if values is None:
+            continue
+        plain = values["id_number"]
+        values["id_number_hash"] = field_cipher.blind_index(plain, ID_PURPOSE)
+        values["id_number_encrypted"] = field_cipher.encrypt(plain, ID_PURPOSE)
+        values["id_number_masked"] = idn.mask(plain)
+        chunk.append((number, values))
+        if len(chunk) >= CHUNK:
+            flush()
+    if not data_rows:
+        raise RosterFileError(_l("The file has a header but no data rows"))
+    flush()
+    log.errors.sort(key=lambda error: error.row)
+    return CheckOutcome(counts, log.errors, log.count, data_rows)
+
+
+def classify(
+    chunk: list[tuple[int, dict[str, Any]]], scope: Scope | None, log: ErrorLog
+) -> tuple[list[PlannedRow], int]:
+    """Compare checked rows with the records stored now: new, update or unchanged; errors go to
+    ``log``. Returns the rows and how many name people registered outside ``scope``.
+
+    Nothing about a record outside the actor's scope is told: the message for such a row is the
+    same whoever holds the number and whatever name the row gives (the check comes before the
+    names are compared)."""
+    existing = _existing_staff(values["id_number_hash"] for _, values in chunk)
+    planned: list[PlannedRow] = []
+    outside = 0
+    for number, values in chunk:
         current = existing.get(values["id_number_hash"])
         if current is None:
-            plan.rows.append(PlannedRow(number, "new", values))
+            planned.append(PlannedRow(number, "new", values))
+            continue
+        if scope is not None and not _current_in_scope(current, scope):
+            outside += 1
+            log.add(RowError(number, HEADER_OF["id_number"], str(OUTSIDE_SCOPE_MESSAGE)))
             continue
         if current["name"] != values["name"]:
-            plan.errors.append(
+            log.add(
                 RowError(
                     number,
                     HEADER_OF["id_number"],
@@ -381,19 +636,37 @@ def plan_import(
                 )
             )
             continue
-        if scope is not None and not _current_in_scope(current, scope):
-            plan.errors.append(
-                RowError(
-                    number,
-                    HEADER_OF["id_number"],
-                    str(_l("This person is registered at an institution outside your scope")),
-                )
-            )
-            continue
         changed = tuple(key for key in COMPARED if current[key] != values[key])
         action = "update" if changed else "unchanged"
-        plan.rows.append(PlannedRow(number, action, values, current["id"], changed))
-    plan.errors.sort(key=lambda error: error.row)
+        planned.append(PlannedRow(number, action, values, current["id"], changed))
+    return planned, outside
+
+
+OUTSIDE_SCOPE_MESSAGE = _l(
+    "This ID number is already registered outside your scope; it cannot be imported here. "
+    "Ask the city administrator"
+)
+
+
+def plan_import(
+    filename: str,
+    content: Source,
+    *,
+    scope: Scope | None,
+    today: date | None = None,
+    max_rows: int | None = None,
+) -> RosterPlan:
+    """Check a roster file and keep the whole plan in memory (small files, tests, benchmark);
+    the web and the command line stream through ``check_file`` instead."""
+    plan = RosterPlan()
+    outcome = check_file(
+        content,
+        scope=scope,
+        sink=lambda rows, _errors: plan.rows.extend(rows),
+        today=today,
+        max_rows=max_rows,
+    )
+    plan.errors = outcome.errors
     return plan
 
 
@@ -432,34 +705,36 @@ class ImportResult:
     unchanged: int
 
 
-def apply_plan(plan: RosterPlan) -> ImportResult:
-    """Write a checked plan; refuses a plan with errors so nothing is half-imported."""
-    if plan.errors:
-        raise ValueError("a roster plan with errors cannot be applied")
-    field_cipher = cipher()
+def write_rows(rows: Iterable[PlannedRow]) -> ImportResult:
+    """Insert the new rows and update the changed ones, in the current transaction."""
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    for row in plan.rows:
+    unchanged = 0
+    for row in rows:
         values = {key: row.values[key] for key in COMPARED}
         if row.action == "new":
-            plain = row.values["id_number"]
             values.update(
-                id_number_encrypted=field_cipher.encrypt(plain, ID_PURPOSE),
-                id_number_hash=row.values["id_number_hash"],
-                id_number_masked=idn.mask(plain),
-                created_at=now,
-                updated_at=now,
+                {key: row.values[key] for key in IDENTITY}, created_at=now, updated_at=now
             )
             inserts.append(values)
         elif row.action == "update":
             values.update(id=row.staff_id, updated_at=now)
             updates.append(values)
+        else:
+            unchanged += 1
     for start in range(0, len(inserts), CHUNK):
         db.session.execute(insert(Staff), inserts[start : start + CHUNK])
     for start in range(0, len(updates), CHUNK):
         db.session.execute(update(Staff), updates[start : start + CHUNK])
-    return ImportResult(len(inserts), len(updates), plan.count("unchanged"))
+    return ImportResult(len(inserts), len(updates), unchanged)
+
+
+def apply_plan(plan: RosterPlan) -> ImportResult:
+    """Write a checked plan; refuses a plan with errors so nothing is half-imported."""
+    if plan.errors:
+        raise ValueError("a roster plan with errors cannot be applied")
+    return write_rows(plan.rows)
 
 
 def template_csv() -> bytes:

@@ -29,11 +29,12 @@ from lms.core.crypto import cipher
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import drop_invalid_filters, options
-from lms.core.idnumber import mask as mask_id_number
 from lms.core.pagination import paginate
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.core.validators import mask_mobile
 from lms.db import db
+from lms.extensions import limiter
+from lms.jobs import services as job_services
 from lms.org import queries, roster, roster_uploads, services
 from lms.org.forms import (
     InstitutionContactForm,
@@ -386,15 +387,22 @@ def edit_staff(staff_id: int) -> Any:
 # Roster import ----------------------------------------------------------------------------
 
 
+def _per_user() -> str:
+    return f"user:{current_user.get_id()}"
+
+
 @bp.route("/roster/import", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
+@limiter.limit(
+    lambda: current_app.config["ROSTER_UPLOAD_RATE_LIMIT"], methods=["POST"], key_func=_per_user
+)
 def roster_upload() -> Any:
     form = RosterUploadForm()
     if form.validate_on_submit():
         upload_file = form.file.data
         try:
             upload = roster_uploads.store_upload(
-                current_user, upload_file.filename or "roster", upload_file.read()
+                current_user, upload_file.filename or "roster", upload_file.stream
             )
         except DomainError as error:
             form.file.errors = [*form.file.errors, error.message]
@@ -420,44 +428,43 @@ PREVIEW_ROWS = 200
 
 @bp.route("/roster/import/<int:upload_id>", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
+@limiter.limit(
+    lambda: current_app.config["ROSTER_PREVIEW_RATE_LIMIT"], methods=["GET"], key_func=_per_user
+)
 def roster_preview(upload_id: int) -> Any:
+    """What the check of the upload found (it is not read again), the import button, and the
+    progress of a large import's background job."""
     upload = _own_upload(upload_id)
     form = ActionForm()
-    if upload.status != "pending":
-        return render_template(
-            "org/roster_preview.html", upload=upload, plan=None, file_error=None, form=form
-        )
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit() and upload.status == "pending":
         try:
             result = roster_uploads.apply_upload(upload, current_user)
-        except (DomainError, roster.RosterFileError) as error:
+        except DomainError as error:
             flash(error.message, "error")
         else:
-            flash(
-                _l(
-                    "Roster imported: %(c)d added, %(u)d updated, %(n)d unchanged.",
-                    c=result.created,
-                    u=result.updated,
-                    n=result.unchanged,
-                ),
-                "success",
-            )
+            if isinstance(result, roster.ImportResult):
+                flash(
+                    _l(
+                        "Roster imported: %(c)d added, %(u)d updated, %(n)d unchanged.",
+                        c=result.created,
+                        u=result.updated,
+                        n=result.unchanged,
+                    ),
+                    "success",
+                )
             return redirect(url_for("org.roster_preview", upload_id=upload.id))
-    plan, file_error = None, None
-    try:
-        plan = roster_uploads.preview(upload, current_user)
-    except roster.RosterFileError as error:
-        file_error = error.message
+    job = roster_uploads.job_of(upload)
     institutions = {inst.id: inst.name for inst in queries.institution_choices(current_user.scope)}
     return render_template(
         "org/roster_preview.html",
         upload=upload,
-        plan=plan,
         form=form,
-        file_error=file_error,
+        can_apply=roster_uploads.can_apply(upload),
+        changes=roster_uploads.changes(upload, PREVIEW_ROWS) if upload.status == "pending" else [],
+        job=job,
+        progress=job_services.progress(job) if job is not None else None,
         institutions=institutions,
         preview_rows=PREVIEW_ROWS,
-        mask=mask_id_number,
         field_headers=roster.FIELD_HEADERS,
     )
 

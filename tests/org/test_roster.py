@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from lms.core.audit import AuditEvent
 from lms.core.roles import Role
 from lms.db import db
-from lms.org.models import Gender, Post, RosterUpload, Staff
+from lms.org.models import Gender, Post, RosterUpload, RosterUploadRow, Staff
 from lms.org.roster import RosterFileError, apply_plan, plan_import
 from tests.conftest import zh
 from tests.factories import (
@@ -211,12 +211,15 @@ def test_web_upload_previews_then_imports_once(client):
     assert "孙悦" in page and rows[0]["身份证号码"] not in page
     assert staff_count() == 0
     upload = db.session.scalar(select(RosterUpload))
-    assert rows[0]["身份证号码"].encode() not in upload.content_encrypted
+    kept = db.session.scalars(select(RosterUploadRow)).all()
+    assert [row.name for row in kept] == ["孙悦", "马兰"]
+    assert all(rows[0]["身份证号码"].encode() not in row.id_number_encrypted for row in kept)
 
     assert client.post(preview_url).status_code == 302
     assert staff_count() == 2
     db.session.refresh(upload)
-    assert (upload.status, upload.content_encrypted) == ("applied", None)
+    assert upload.status == "applied"
+    assert db.session.scalars(select(RosterUploadRow)).all() == []  # checked rows erased
     assert client.post(preview_url).status_code == 200  # already applied: nothing happens again
     assert staff_count() == 2
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "roster.imported"))
