@@ -228,24 +228,46 @@ def test_autosave_numbers_out_of_range_are_refused(client, position, seq):
     assert response.get_json()["error"]["message"]
 
 
-def test_no_autosave_number_is_a_server_error(client):
+def test_no_autosave_value_is_a_server_error(client):
     world = build_world(exams=True)
     attempt_id = _started_attempt(world)
     client.login_as(world.users[T])
+    huge = st.integers(min_value=-(10**30), max_value=10**30)
 
-    @settings(max_examples=40, deadline=None, derandomize=True, database=None)
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
     @given(
-        position=st.integers(min_value=-(10**30), max_value=10**30),
-        seq=st.integers(min_value=-(10**30), max_value=10**30),
+        position=st.one_of(st.integers(min_value=-2, max_value=40), huge),
+        seq=st.one_of(st.integers(min_value=0, max_value=100), huge),
+        value=st.one_of(st.text(max_size=50), st.lists(st.sampled_from("ABCDE")), st.none(), huge),
     )
-    def check(position: int, seq: int) -> None:
+    @example(position=1, seq=1, value="\x00")
+    @example(position=1, seq=2, value=["A\x00"])
+    def check(position: int, seq: int, value: Any) -> None:
         response = client.post(
             f"/exams/my/attempts/{attempt_id}/answer",
-            json={"position": position, "seq": seq, "value": "A"},
+            json={"position": position, "seq": seq, "value": value},
         )
-        assert response.status_code < 500, (position, seq)
+        assert response.status_code < 500, (position, seq, value)
 
     check()
+
+
+def test_nul_characters_are_refused_wherever_they_come(client):
+    """PostgreSQL cannot hold a NUL character: in an address, a form or a JSON body it is a 400
+    with a message, on SQLite as on PostgreSQL."""
+    world = build_world(exams=True)
+    attempt_id = _started_attempt(world)
+    client.login_as(world.users[T])
+    answers = [
+        client.get("/verify", query_string={"number": "A\x00"}),
+        client.post("/account/password", data={"current": "\x00"}),
+        client.post(
+            f"/exams/my/attempts/{attempt_id}/answer",
+            json={"position": 1, "seq": 1, "value": "\x00"},
+        ),
+    ]
+    assert [answer.status_code for answer in answers] == [400, 400, 400]
+    assert "NUL" in answers[0].get_data(as_text=True)
 
 
 class Forms(HTMLParser):
