@@ -200,14 +200,16 @@ def _stored_chunks(upload: RosterUpload) -> Iterator[list[tuple[int, dict[str, A
 
 
 def discard_upload(upload: RosterUpload) -> None:
-    if upload.status == "pending" and not _job_open(upload):
+    if upload.status == "pending" and not job_running(upload):
         upload.status = "discarded"
         _drop_rows(upload)
 
 
-def _job_open(upload: RosterUpload) -> bool:
+def job_running(upload: RosterUpload) -> bool:
+    """A job is importing the upload now; one whose heartbeat stopped (its process died) is
+    not, and the import button resumes it."""
     job = job_of(upload)
-    return job is not None and job.active is not None
+    return job is not None and job.active is not None and not jobs.is_stale(job)
 
 
 @register

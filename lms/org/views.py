@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -23,7 +22,7 @@ from sqlalchemy import case, func, select
 
 from lms.accounts.forms import ActionForm
 from lms.accounts.models import User
-from lms.core import audit
+from lms.core import audit, localtime
 from lms.core.access import ensure, roles_required
 from lms.core.crypto import cipher
 from lms.core.errors import DomainError
@@ -78,7 +77,7 @@ def _apply_field_errors(form: Any, error: services.FieldErrors) -> None:
 @bp.route("/districts")
 @roles_required(*ORG_ADMINS)
 def districts() -> Any:
-    today = date.today()
+    today = localtime.today()
     in_post = (Staff.in_post_from <= today) & (
         Staff.in_post_to.is_(None) | (Staff.in_post_to >= today)
     )
@@ -169,7 +168,7 @@ def new_institution() -> Any:
 @roles_required(*ADMIN_ROLES)
 def institution_detail(institution_id: int) -> Any:
     institution = _visible_institution(institution_id)
-    today = date.today()
+    today = localtime.today()
     counts = dict(
         db.session.execute(
             select(Staff.post, func.count())
@@ -222,7 +221,7 @@ def _staff_search() -> tuple[StaffSearchForm, Any]:
         text=form.q.data or "",
         institution_id=form.institution_id.data or None,
         post=Post(form.post.data) if form.post.data else None,
-        in_post_on=date.today() if form.in_post.data else None,
+        in_post_on=localtime.today() if form.in_post.data else None,
     )
     return form, statement
 
@@ -232,7 +231,7 @@ def _staff_search() -> tuple[StaffSearchForm, Any]:
 def staff_list() -> Any:
     form, statement = _staff_search()
     page = paginate(statement, _page_number(), current_app.config["PAGE_SIZE"])
-    return render_template("org/staff_list.html", form=form, page=page, today=date.today())
+    return render_template("org/staff_list.html", form=form, page=page, today=localtime.today())
 
 
 @bp.route("/staff/export.<fmt>")
@@ -274,7 +273,7 @@ def staff_export(fmt: str) -> Response:
         ]
         for person in people
     )
-    return table_response(fmt, _("staff") + f"-{date.today():%Y%m%d}", header, rows)
+    return table_response(fmt, _("staff") + f"-{localtime.today():%Y%m%d}", header, rows)
 
 
 def _staff_form(staff: Staff | None = None) -> StaffForm:
@@ -353,7 +352,7 @@ def _render_staff_detail(
         full_id=full_id,
         reveal_form=reveal_form or RevealIdForm(),
         action_form=ActionForm(),
-        today=date.today(),
+        today=localtime.today(),
     )
 
 
@@ -462,6 +461,7 @@ def roster_preview(upload_id: int) -> Any:
         can_apply=roster_uploads.can_apply(upload),
         changes=roster_uploads.changes(upload, PREVIEW_ROWS) if upload.status == "pending" else [],
         job=job,
+        job_running=roster_uploads.job_running(upload),
         progress=job_services.progress(job) if job is not None else None,
         institutions=institutions,
         preview_rows=PREVIEW_ROWS,

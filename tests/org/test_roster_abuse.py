@@ -203,6 +203,7 @@ def test_a_job_whose_rows_no_longer_pass_imports_nothing(app, committed, client)
     page = client.get(url).get_data(as_text=True)
     assert zh("The import failed and nothing was imported:") in page
     assert zh(OUTSIDE) in page
+    assert "DomainError" not in page
 
 
 def test_an_import_in_the_request_refused_midway_leaves_nothing(client, monkeypatch):
@@ -217,3 +218,40 @@ def test_an_import_in_the_request_refused_midway_leaves_nothing(client, monkeypa
     assert zh(OUTSIDE) in page
     assert staff_count() == 1
     assert db.session.scalar(select(RosterUpload)).status == "pending"
+
+
+@pytest.mark.concurrency
+def test_an_import_whose_job_died_is_resumed_by_the_import_button(app, committed, client):
+    from datetime import timedelta
+
+    from lms.db import utcnow
+
+    institution = make_institution()
+    manager = make_user(Role.DISTRICT_ADMIN, district=institution.district)
+    db.session.commit()
+    client.login_as(manager)
+    url = upload(client, [person(institution) for _ in range(3)])
+    stored = db.session.scalar(select(RosterUpload))
+    # A job that was writing when its process died: its transaction never committed.
+    dead = Job(
+        kind=f"roster.import:{stored.id}",
+        params={"upload_id": stored.id},
+        created_by_id=manager.id,
+        status=JobStatus.RUNNING,
+        stage="writing",
+        heartbeat_at=utcnow() - timedelta(hours=1),
+    )
+    db.session.add(dead)
+    db.session.flush()
+    stored.job_id = dead.id
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and zh("Import %(n)d rows", n=3) in page
+    app.config["ROSTER_JOB_ROWS"] = 2
+    try:
+        assert client.post(url).status_code == 302
+    finally:
+        app.config["ROSTER_JOB_ROWS"] = 2000
+    job = wait_for(dead.id)
+    assert job.status == JobStatus.FINISHED and job.resumed == 1, job.error
+    assert staff_count() == 3
