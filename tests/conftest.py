@@ -166,12 +166,9 @@ def client(app: Flask) -> Client:
 
 
 @pytest.fixture
-def csrf_enabled(app: Flask) -> Iterator[None]:
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        yield
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+def csrf_enabled(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CSRF checks on, as in production (the test configuration turns them off)."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
 
 
 def zh(message: str, **params: Any) -> str:

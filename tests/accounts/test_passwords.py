@@ -57,15 +57,12 @@ def _hibp_file(path: Path, passwords: list[str], padding: int) -> Path:
     return path
 
 
-def test_the_operators_hibp_file_is_searched_offline(app, tmp_path):
+def test_the_operators_hibp_file_is_searched_offline(app, tmp_path, monkeypatch):
     corpus = _hibp_file(tmp_path / "pwned.txt", ["Correct-Stapler-Quartz-91"], padding=5000)
-    app.config["BREACHED_PASSWORDS_FILE"] = str(corpus)
-    try:
-        with pytest.raises(WeakPassword, match=BREACHED):
-            check_policy("Correct-Stapler-Quartz-91", user_inputs=[])
-        check_policy("Correct-Stapler-Quartz-92", user_inputs=[])
-    finally:
-        app.config["BREACHED_PASSWORDS_FILE"] = None
+    monkeypatch.setitem(app.config, "BREACHED_PASSWORDS_FILE", str(corpus))
+    with pytest.raises(WeakPassword, match=BREACHED):
+        check_policy("Correct-Stapler-Quartz-91", user_inputs=[])
+    check_policy("Correct-Stapler-Quartz-92", user_inputs=[])
 
 
 @pytest.mark.parametrize("padding", [0, 1, 2, 3, 10, 257])

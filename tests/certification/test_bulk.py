@@ -70,16 +70,15 @@ def environment(app: Flask, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.mark.concurrency
-def test_the_button_runs_a_job_whose_page_follows_it_to_the_end(app, committed, client) -> None:
+def test_the_button_runs_a_job_whose_page_follows_it_to_the_end(
+    app, committed, client, monkeypatch
+) -> None:
     passed_candidates(3)
     admin = make_user(Role.CITY_ADMIN)
     db.session.commit()
     client.login_as(admin)
-    app.config["CERT_RENDER_PART"] = 1  # three parts: the process pool renders them
-    try:
-        response = client.post("/certificates/issue")
-    finally:
-        app.config["CERT_RENDER_PART"] = 20
+    monkeypatch.setitem(app.config, "CERT_RENDER_PART", 1)  # three parts: the pool renders them
+    response = client.post("/certificates/issue")
     assert response.status_code == 302 and "/jobs/" in response.location
     job_id = int(response.location.rsplit("/", 1)[1])
     job = wait_for_job(job_id)
@@ -160,7 +159,7 @@ def start_worker(env: dict[str, str], queue: str, name: str, output: Any) -> sub
 
 @pytest.mark.concurrency
 def test_a_celery_worker_killed_mid_batch_loses_nothing_and_the_batch_resumes(
-    app, committed, tmp_path
+    app, committed, tmp_path, monkeypatch
 ) -> None:
     """kill -9 of the only worker mid-batch: what it committed stays, the job stays open, and
     running the command again resumes it on a new worker — no gaps, nothing twice."""
@@ -172,7 +171,8 @@ def test_a_celery_worker_killed_mid_batch_loses_nothing_and_the_batch_resumes(
         app, tmp_path, LMS_REDIS_URL=REDIS_URL, LMS_CELERY_QUEUE=queue, LMS_CERT_RENDER_PART="1"
     )
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
-    app.config.update(REDIS_URL=REDIS_URL, CELERY_QUEUE=queue)
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "CELERY_QUEUE", queue)
     with first_log.open("w") as first_output, second_log.open("w") as second_output:
         first = start_worker(env, queue, "first", first_output)
         second = None
@@ -199,13 +199,12 @@ def test_a_celery_worker_killed_mid_batch_loses_nothing_and_the_batch_resumes(
             second = start_worker(env, queue, "second", second_output)
             # The dead worker's part waits in Redis for its visibility timeout (an hour); the
             # job, without heartbeat, counts as interrupted and the same command resumes it.
-            app.config["JOB_STALE_SECONDS"] = 0
+            monkeypatch.setitem(app.config, "JOB_STALE_SECONDS", 0)
             resumed = app.test_cli_runner().invoke(args=["certificates", "issue", "--eligible"])
             assert resumed.exit_code == 0, resumed.output
             assert f"Resuming job {job_id}." in resumed.output
             finished = wait_for_job(job_id, seconds=240)
         finally:
-            app.config.update(REDIS_URL=None, CELERY_QUEUE="lms", JOB_STALE_SECONDS=120)
             for worker in (first, second):
                 if worker is not None and worker.poll() is None:
                     worker.send_signal(signal.SIGTERM)
@@ -218,7 +217,7 @@ def test_a_celery_worker_killed_mid_batch_loses_nothing_and_the_batch_resumes(
 
 
 @pytest.mark.concurrency
-def test_two_celery_workers_on_redis_share_the_batch(app, committed, tmp_path) -> None:
+def test_two_celery_workers_on_redis_share_the_batch(app, committed, tmp_path, monkeypatch) -> None:
     import redis
 
     passed_candidates(6)
@@ -231,13 +230,13 @@ def test_two_celery_workers_on_redis_share_the_batch(app, committed, tmp_path) -
     workers = [
         start_worker(env, queue, f"w{number}", output) for number, output in enumerate(outputs, 1)
     ]
-    app.config.update(REDIS_URL=REDIS_URL, CELERY_QUEUE=queue)
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "CELERY_QUEUE", queue)
     try:
         result = app.test_cli_runner().invoke(args=["certificates", "issue", "--eligible"])
         assert result.exit_code == 0, result.output
         assert "6 certificates issued, 6 PDFs rendered" in result.output
     finally:
-        app.config.update(REDIS_URL=None, CELERY_QUEUE="lms")
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
         for worker in workers:

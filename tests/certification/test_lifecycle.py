@@ -24,10 +24,8 @@ pytestmark = pytest.mark.usefixtures("app")
 
 
 @pytest.fixture
-def valid_three_years():
-    current_app.config["CERT_VALID_YEARS"] = 3
-    yield
-    current_app.config["CERT_VALID_YEARS"] = None
+def valid_three_years(monkeypatch):
+    monkeypatch.setitem(current_app.config, "CERT_VALID_YEARS", 3)
 
 
 def test_without_a_validity_period_certificates_do_not_expire() -> None:
@@ -151,11 +149,8 @@ def test_trainees_cannot_download_zips(client) -> None:
     assert client.get("/certificates/archive.zip?district=1").status_code == 403
 
 
-def test_validity_end_of_a_leap_day() -> None:
-    current_app.config["CERT_VALID_YEARS"] = 1
-    try:
-        assert services.validity_end(date(2024, 2, 29)) == date(2025, 2, 28)
-        assert services.validity_end(date(2024, 3, 1)) == date(2025, 3, 1)
-    finally:
-        current_app.config["CERT_VALID_YEARS"] = None
+def test_validity_end_of_a_leap_day(monkeypatch) -> None:
     assert services.validity_end(date(2024, 3, 1)) is None
+    monkeypatch.setitem(current_app.config, "CERT_VALID_YEARS", 1)
+    assert services.validity_end(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert services.validity_end(date(2024, 3, 1)) == date(2025, 3, 1)

@@ -178,10 +178,10 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.mark.parametrize("where", ["database", "redis"])
-def test_throttles_count_failures_only_and_refuse_past_the_limit(app, where):
+def test_throttles_count_failures_only_and_refuse_past_the_limit(app, where, monkeypatch):
     """The throttle services use (check-in codes) works on either shared storage."""
     throttle = Throttle("probe", "PROBE_LIMIT")
-    app.config["PROBE_LIMIT"] = "3 per 10 minutes"
+    monkeypatch.setitem(app.config, "PROBE_LIMIT", "3 per 10 minutes")
     saved = app.extensions.get("lms_rate_limit_storage")
     if where == "redis":
         app.extensions["lms_rate_limit_storage"] = storage_from_string(REDIS_URL)
@@ -199,4 +199,3 @@ def test_throttles_count_failures_only_and_refuse_past_the_limit(app, where):
         storage.clear(limits.parse("3 per 10 minutes").key_for("probe", who))
         storage.clear(limits.parse("3 per 10 minutes").key_for("probe", "someone else"))
         app.extensions["lms_rate_limit_storage"] = saved
-        del app.config["PROBE_LIMIT"]

@@ -136,8 +136,19 @@ def test_the_paper_page_never_carries_answers_and_the_api_saves(client):
     client.login_as(owner)
     assert client.post(f"/exams/my/{attempt.candidate_id}/start").status_code == 302
     page = client.get(f"/exams/my/attempts/{attempt.id}").get_data(as_text=True)
-    assert "解析" not in page and "correct" not in page
     assert len(re.findall(r'<fieldset class="question', page)) == len(attempt.items)
+    # Nothing on the page depends on the key: with every question's key and explanation
+    # changed, the candidate gets the very same page (a key in an attribute, a pre-checked or
+    # marked option, a data blob or an explanation would all make it differ).
+    for drawn in attempt.items:
+        for question in (drawn.version, drawn.question):  # the version drawn and the bank's
+            assert question.explanation not in page
+            question.answer_key = _another_key(question)
+            question.explanation = "另一条解析"
+    db.session.commit()
+    again = client.get(f"/exams/my/attempts/{attempt.id}").get_data(as_text=True)
+    assert _without_tokens(again) == _without_tokens(page)
+    assert "另一条解析" not in again
     item = attempt.items[0]
     response = client.post(
         f"/exams/my/attempts/{attempt.id}/answer",
@@ -155,6 +166,21 @@ def test_the_paper_page_never_carries_answers_and_the_api_saves(client):
         client.post(f"/exams/my/attempts/{attempt.id}/answer", json={"position": "x"}).status_code
         == 400
     )
+
+
+def _another_key(version):
+    """A different key of the same type: another option, the other options, the opposite."""
+    if version.type == "truefalse":
+        return not version.answer_key
+    if version.type == "single":
+        return next(key for key in sorted(version.options) if key != version.answer_key)
+    return sorted(set(version.options) - set(version.answer_key))
+
+
+def _without_tokens(page):
+    """The page without what changes from one request to the next (tokens, the clock)."""
+    page = re.sub(r'(csrf[-_]token"[^>]*value|csrf-token" content)="[^"]+"', "", page)
+    return re.sub(r'data-(remaining|server-ms)="[^"]*"', "", page)
 
 
 def test_another_trainee_cannot_touch_the_attempt(client):

@@ -59,15 +59,12 @@ def test_replayed_or_backdated_beats_earn_nothing(app):
     assert enrolment.study_seconds == 30
 
 
-def test_daily_cap(app):
-    app.config["STUDY_DAILY_CAP_HOURS"] = 0.25
-    try:
-        enrolment, (lesson, _) = setup_enrolment()
-        assert beats(enrolment, lesson, T0, 61) == 900
-        next_day = T0 + timedelta(days=1)
-        assert beats(enrolment, lesson, next_day, 3) == 60
-    finally:
-        app.config["STUDY_DAILY_CAP_HOURS"] = 8
+def test_daily_cap(app, monkeypatch):
+    monkeypatch.setitem(app.config, "STUDY_DAILY_CAP_HOURS", 0.25)
+    enrolment, (lesson, _) = setup_enrolment()
+    assert beats(enrolment, lesson, T0, 61) == 900
+    next_day = T0 + timedelta(days=1)
+    assert beats(enrolment, lesson, next_day, 3) == 60
 
 
 def test_lessons_need_time_before_completion_and_completion_makes_exam_eligible(app):
