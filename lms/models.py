@@ -31,6 +31,7 @@ from lms.grading.models import (
     Mark,
     Panel,
     PanelMember,
+    PracticalTask,
     SkillCandidate,
     SkillSession,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "Panel",
     "PanelMember",
     "PaperItem",
+    "PracticalTask",
     "Question",
     "QuestionVersion",
     "RateLimitCounter",

@@ -143,8 +143,9 @@ def build_skills(users: dict[Any, Any]) -> dict[str, int]:
     """A published skill session whose panel the examiner chairs."""
     from lms.grading import services
     from tests.exams.factories import eligible_trainee
-    from tests.grading.factories import make_examiner
+    from tests.grading.factories import load_practical_tasks, make_examiner
 
+    load_practical_tasks()
     session = services.create_session(
         services.SessionData(title="技能考核", level=5, starts_at=utcnow()), users[C]
     )

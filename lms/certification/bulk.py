@@ -18,7 +18,7 @@ from lms.db import db
 from lms.grading.models import SkillCandidate
 from lms.jobs import services as jobs
 from lms.jobs.models import Job
-from lms.jobs.registry import JobKind, register
+from lms.jobs.registry import JobKind
 
 KIND = "certificates.issue"
 #: Certificates numbered per transaction (rendering parts: CERT_RENDER_PART).
@@ -42,7 +42,6 @@ def _unrendered(job: Job) -> Select[Any]:
     return query
 
 
-@register
 class IssueCertificates(JobKind):
     name = KIND
     title = _l("Issuing certificates")

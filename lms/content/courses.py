@@ -1,4 +1,5 @@
-"""Reading and checking course content in ``courses/`` (see courses/README.md).
+"""Reading and checking course content in ``courses/`` (see courses/README.md): the catalog,
+courses, modules and lessons here, questions, blueprints and tasks in ``items``.
 
 ``load_content`` never raises for bad content: it returns what it could read and a list of
 ``Problem`` (``file:line: message``), so an author sees every mistake at once.
@@ -12,14 +13,10 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from lms.learning.content_items import (
-    check_blueprints_against_bank,
-    read_blueprints,
-    read_questions,
-    read_task,
-)
-from lms.learning.content_reader import KEY, Reader
-from lms.learning.content_specs import (
+from lms.content import kinds
+from lms.content.items import read_blueprints, read_questions, read_task
+from lms.content.reader import KEY, Reader
+from lms.content.specs import (
     LESSON_HOURS,
     MIN_LESSON_CHARS,
     Catalog,
@@ -29,7 +26,7 @@ from lms.learning.content_specs import (
     ModuleSpec,
     Problem,
 )
-from lms.learning.yaml_lines import LineDict
+from lms.content.yaml_lines import LineDict
 
 LESSON_FILE = re.compile(r"^\d{2}-[a-z0-9][a-z0-9-]*\.md$")
 
@@ -46,7 +43,8 @@ def catalog(root: str | Path) -> Catalog:
 
 
 def load_content(root: Path) -> tuple[Content, list[Problem]]:
-    """Read and check the whole content tree under ``root``."""
+    """Read and check the whole content tree under ``root`` (with every kind's validator)."""
+    registered = kinds.require_all()
     reader = Reader(root)
     content = Content()
     catalog_path = root / "catalog.yaml"
@@ -61,8 +59,9 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
     if not content.courses:
         reader.problem(root, 1, _l("no course folders found"))
     content.blueprints = read_blueprints(reader, content.catalog, root / "blueprints.yaml")
-    if not reader.problems:
-        check_blueprints_against_bank(reader, content.blueprints, content.questions)
+    for kind in registered:
+        if kind.validate is not None:
+            kind.validate(reader, content)
     return content, reader.problems
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 from flask_babel import lazy_gettext as _l
 
-from lms.learning.content_specs import Problem
-from lms.learning.yaml_lines import LineDict, LineLoader
+from lms.content.specs import Problem
+from lms.content.yaml_lines import LineDict, LineLoader
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -61,6 +61,11 @@ class QuestionSpec:
     explanation: str
     path: str
     line: int
+    #: Lines of the type and answer, for the question types' own checks.
+    type_line: int = 0
+    answer_line: int = 0
+    #: The item as written, for the question types' own checks.
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,6 +114,7 @@ class BlueprintCellSpec:
     difficulty: str | None
     count: int
     points: float
+    line: int = 0
 
 
 @dataclass

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from lms.content.courses import load_content
+from lms.content.sync import sync_content
 from lms.db import db, utcnow
-from lms.learning.content import load_content
 from lms.learning.models import (
     Cohort,
     CohortMode,
@@ -24,7 +25,6 @@ from lms.learning.models import (
     TrainingPlan,
 )
 from lms.learning.services import create_plan
-from lms.learning.sync import sync_content
 from lms.org.models import District, Institution, Post, Staff
 
 PLAN_QUOTA = 1700

@@ -10,16 +10,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from lms.content.specs import Content
 from lms.core import audit
 from lms.core.errors import DomainError
 from lms.db import db, utcnow
 from lms.exams import question_types
 from lms.exams.models import Blueprint, BlueprintCell, MultipleChoiceRule, Question
-from lms.learning.content_specs import Content
-from lms.learning.sync import content_loader
 
 
-@content_loader
 def load_questions(content: Content, report: Counter[str]) -> None:
     """Bring the bank's course questions in line with courses/; retire the removed ones.
 
@@ -63,7 +61,6 @@ def load_questions(content: Content, report: Counter[str]) -> None:
     db.session.flush()
 
 
-@content_loader
 def load_blueprints(content: Content, report: Counter[str]) -> None:
     """Blueprints from courses/blueprints.yaml replace their earlier version (by key)."""
     existing = {bp.key: bp for bp in db.session.scalars(select(Blueprint))}

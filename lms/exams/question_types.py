@@ -1,6 +1,8 @@
 """Question types as a registry. Each type checks its content, keeps its answer key, knows how a
-candidate's response looks, scores it, and names the template that shows it. A new type is a
-new class here plus its template in templates/exams/types/; views do not change."""
+candidate's response looks (and reads it from a posted form), scores it, and names the template
+that shows it. A new type is a new class plus its template in templates/exams/types/, registered
+with ``register``; views do not change. ``register_question_types`` (called by
+``lms.registries.register_all``) registers the built-in types."""
 
 from __future__ import annotations
 
@@ -64,6 +66,13 @@ class QuestionType:
 
     # Candidates' responses ------------------------------------------------------------------
 
+    def parse_answer(self, form_values: list[str]) -> Any:
+        """The response from the values posted for the question by the paper's form (without
+        JavaScript), before ``clean_response`` checks it; None when nothing was given."""
+        if not form_values:
+            return None
+        return list(form_values) if self.has_options else form_values[0]
+
     def clean_response(self, value: Any, option_count: int) -> Any:
         """The response as stored (display letters), or raise ValueError when malformed."""
         raise NotImplementedError
@@ -81,8 +90,15 @@ REGISTRY: dict[str, QuestionType] = {}
 
 
 def register(cls: type[QuestionType]) -> type[QuestionType]:
+    """Register (or replace) a question type under its key; idempotent."""
     REGISTRY[cls.key] = cls()
     return cls
+
+
+def register_question_types() -> None:
+    """Register the built-in question types."""
+    for cls in (SingleChoice, MultipleChoice, TrueFalse, ShortAnswer):
+        register(cls)
 
 
 def get(key: str) -> QuestionType:
@@ -98,7 +114,6 @@ def _letters(value: Any, option_count: int) -> list[str]:
     return sorted(set(value))
 
 
-@register
 class SingleChoice(QuestionType):
     key = "single"
     label = _l("Single choice")
@@ -126,7 +141,6 @@ class SingleChoice(QuestionType):
         return points if response == [key] else 0.0
 
 
-@register
 class MultipleChoice(QuestionType):
     key = "multiple"
     label = _l("Multiple choice")
@@ -171,7 +185,6 @@ class MultipleChoice(QuestionType):
         return 0.0
 
 
-@register
 class TrueFalse(QuestionType):
     key = "truefalse"
     label = _l("True or false")
@@ -186,6 +199,9 @@ class TrueFalse(QuestionType):
     def parse_answer_text(self, text: str) -> Any:
         return text.strip().lower() in {"true", "t", "对", "正确", "√", "是", "yes"}
 
+    def parse_answer(self, form_values: list[str]) -> Any:
+        return form_values[0] == "true" if form_values else None
+
     def clean_response(self, value: Any, option_count: int) -> Any:
         if not isinstance(value, bool):
             raise ValueError("true or false")
@@ -195,7 +211,6 @@ class TrueFalse(QuestionType):
         return points if response is key else 0.0
 
 
-@register
 class ShortAnswer(QuestionType):
     key = "short"
     label = _l("Short answer")

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
+from lms.content.courses import catalog
 from lms.core import params
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
@@ -28,7 +29,6 @@ from lms.exams import attempts, question_types
 from lms.exams.attempts import TimeUp
 from lms.exams.models import AttemptStatus, Candidate, SessionStatus
 from lms.exams.sessions import seating_plan
-from lms.learning.content import catalog
 
 bp = Blueprint("take", __name__, url_prefix="/exams/my")
 
@@ -148,12 +148,9 @@ def save_form(attempt_id: int) -> Any:
     try:
         for item in attempt.items:
             kind = question_types.get(item.version.type)
-            raw = request.form.getlist(f"q{item.position}")
-            if not raw:
+            value = kind.parse_answer(request.form.getlist(f"q{item.position}"))
+            if value is None:
                 continue
-            value: Any = raw if kind.has_options else raw[0]
-            if kind.key == "truefalse":
-                value = raw[0] == "true"
             attempts.save_answer(attempt, item.position, value, seq)
     except TimeUp as error:
         flash(error.message, "error")

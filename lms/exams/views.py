@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
+from lms.content.courses import catalog
 from lms.core import params
 from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
@@ -22,7 +23,6 @@ from lms.exams import bank, marking, qti, queries, question_types
 from lms.exams.draw import shortfalls
 from lms.exams.forms import BankFilterForm, MarkForm, QtiImportForm, QuestionForm
 from lms.exams.models import Question
-from lms.learning.content import catalog
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 BANK_ROLES = (Role.CITY_ADMIN, Role.EXAMINER)

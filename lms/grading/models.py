@@ -259,3 +259,27 @@ class DeclaredRelation(Base):
     #: The typed ID number masked, to show the examiner what they declared.
     id_number_masked: Mapped[str] = mapped_column(String(18))
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PracticalTask(TimestampMixin, Base):
+    """A practical task of courses/ (loaded by ``lms courses sync``) with its rubric. Removed
+    from the files, it is retired, never deleted; tasks already drawn keep the rubric they were
+    drawn with (CandidateTask.rubric)."""
+
+    __tablename__ = "practical_tasks"
+    __table_args__ = (
+        CheckConstraint("duration_minutes BETWEEN 1 AND 240", name="duration_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: The certificate levels the task assesses, e.g. [4, 5].
+    levels: Mapped[list[int]] = mapped_column(JSON)
+    work_area: Mapped[str] = mapped_column(String(40))
+    duration_minutes: Mapped[int]
+    scenario: Mapped[str] = mapped_column(Text)
+    materials: Mapped[list[str]] = mapped_column(JSON)
+    #: {"criteria": [{key, text, points}], "critical_errors": [{key, text}]}
+    rubric: Mapped[dict[str, Any]] = mapped_column(JSON)
+    retired_at: Mapped[datetime | None]

@@ -3,11 +3,10 @@ sheets, combining marks, arbitration, results and appeals. Services flush, never
 
 from __future__ import annotations
 
-import functools
+import copy
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -34,8 +33,7 @@ from lms.grading.models import (
     SkillSessionStatus,
     TaskStatus,
 )
-from lms.learning.content import load_content
-from lms.learning.content_specs import TaskSpec
+from lms.grading.tasks import task_pool
 from lms.learning.study import eligible_levels
 from lms.org.models import Staff
 from lms.org.services import id_number_hash
@@ -44,23 +42,6 @@ PASS_SCORE = 60.0
 #: A panel marks at most this many candidates per member.
 CANDIDATES_PER_EXAMINER = 5
 MIN_PANEL = 3
-
-
-# Task pool --------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=4)
-def _tasks_at(root: str, _stamp: float) -> tuple[TaskSpec, ...]:
-    content, _problems = load_content(Path(root))
-    unique = {task.code: task for course in content.courses for task in course.tasks}
-    return tuple(sorted(unique.values(), key=lambda task: task.code))
-
-
-def task_pool(level: int) -> list[TaskSpec]:
-    """The practical tasks of ``courses/`` that assess ``level``."""
-    root = Path(current_app.config["COURSES_ROOT"])
-    stamp = max((path.stat().st_mtime for path in root.glob("*/tasks/*.yaml")), default=0.0)
-    return [task for task in _tasks_at(str(root), stamp) if level in task.levels]
 
 
 # Sessions and panels ----------------------------------------------------------------------------
@@ -179,12 +160,7 @@ def draw_tasks(candidate: SkillCandidate, session: SkillSession) -> None:
             title=task.title,
             work_area=task.work_area,
             weight=weight,
-            rubric={
-                "criteria": [
-                    {"key": c.key, "text": c.text, "points": c.points} for c in task.criteria
-                ],
-                "critical_errors": [{"key": c.key, "text": c.text} for c in task.critical_errors],
-            },
+            rubric=copy.deepcopy(task.rubric),
         )
         for position, (task, weight) in enumerate(zip(chosen, weights, strict=True), start=1)
     ]

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from lms.jobs.models import Job
 
+#: name -> kind; filled by lms.registries.register_all, not by importing the kinds' modules.
 KINDS: dict[str, JobKind] = {}
 
 
@@ -39,6 +40,7 @@ class JobKind:
 
 
 def register(kind: type[JobKind]) -> type[JobKind]:
+    """Register (or replace) a kind; lms.registries.register_job_kinds registers them all."""
     KINDS[kind.name] = kind()
     return kind
 
@@ -46,4 +48,9 @@ def register(kind: type[JobKind]) -> type[JobKind]:
 def kind_of(job: Job) -> JobKind:
     """The kind of a job; ``kind:key`` names a job of that kind about one object (a roster
     upload), so that jobs about different objects may be open at the same time."""
-    return KINDS[job.kind.partition(":")[0]]
+    name = job.kind.partition(":")[0]
+    if name not in KINDS:
+        raise LookupError(
+            f"job kind {name!r} is not registered: call lms.registries.register_all() first"
+        )
+    return KINDS[name]

@@ -9,10 +9,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from lms.content.courses import load_content
+from lms.content.specs import Content
+from lms.content.sync import sync_content
 from lms.db import transaction
-from lms.learning.content import load_content
-from lms.learning.content_specs import Content
-from lms.learning.sync import sync_content
 
 
 @click.group("courses", help="Course content in courses/.")

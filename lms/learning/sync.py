@@ -1,50 +1,29 @@
-"""Loading checked content into the database, idempotently.
-
-Edited items are updated in place; items removed from courses/ are retired, never deleted, so
-learners' progress and exam history keep pointing at them. Other features (question bank,
-practical tasks) register their own loaders in ``CONTENT_LOADERS``.
-"""
+"""The courses, modules and lessons of courses/ in the database: the loader of the ``lesson``
+content kind. Edited items are updated in place; removed ones are retired, never deleted, so
+learners' progress keeps pointing at them."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import select
 
+from lms.content import kinds
+from lms.content.specs import Content, CourseSpec
+from lms.content.sync import apply_values as _apply
+from lms.content.sync import count as _count
 from lms.db import db, utcnow
 from lms.learning import markdown
-from lms.learning.content import Content, CourseSpec
 from lms.learning.models import Course, Lesson, Module
 
-#: (kind, loader) pairs; each loader takes the content and a Counter to fill with
-#: "<kind>.created/updated/retired/unchanged".
-CONTENT_LOADERS: list[Callable[[Content, Counter[str]], None]] = []
+
+def register_content_kind() -> None:
+    """Courses, modules and lessons are read by lms.content and loaded here."""
+    kinds.register_kind("lesson", load_courses)
 
 
-def content_loader(function: Callable[[Content, Counter[str]], None]) -> Callable[..., None]:
-    CONTENT_LOADERS.append(function)
-    return function
-
-
-def _apply(row: Any, values: dict[str, Any]) -> bool:
-    """Set changed attributes; say whether anything changed."""
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
-
-
-def _count(report: Counter[str], kind: str, created: bool, changed: bool) -> None:
-    report[f"{kind}.{'created' if created else 'updated' if changed else 'unchanged'}"] += 1
-
-
-def sync_content(content: Content) -> Counter[str]:
-    """Bring the database in line with ``content`` (already checked) and report the changes."""
-    report: Counter[str] = Counter()
+def load_courses(content: Content, report: Counter[str]) -> None:
+    """Bring courses, modules and lessons in line with ``content``; retire removed courses."""
     existing = {course.code: course for course in db.session.scalars(select(Course))}
     for spec in content.courses:
         _sync_course(spec, existing.get(spec.code), report)
@@ -54,9 +33,6 @@ def sync_content(content: Content) -> Counter[str]:
             course.is_active = False
             report["course.retired"] += 1
     db.session.flush()
-    for loader in CONTENT_LOADERS:
-        loader(content, report)
-    return report
 
 
 def _sync_course(spec: CourseSpec, course: Course | None, report: Counter[str]) -> None:
@@ -139,3 +115,4 @@ def _sync_course(spec: CourseSpec, course: Course | None, report: Counter[str]) 
         if lesson.key not in listed_lessons and lesson.retired_at is None:
             lesson.retired_at = now
             report["lesson.retired"] += 1
+    db.session.flush()

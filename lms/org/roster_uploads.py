@@ -20,7 +20,7 @@ from lms.core.errors import Conflict, DomainError
 from lms.db import db, utcnow
 from lms.jobs import services as jobs
 from lms.jobs.models import Job
-from lms.jobs.registry import JobKind, register
+from lms.jobs.registry import JobKind
 from lms.org import roster
 from lms.org.models import Institution, RosterUpload, RosterUploadRow
 
@@ -212,7 +212,6 @@ def job_running(upload: RosterUpload) -> bool:
     return job is not None and job.active is not None and not jobs.is_stale(job)
 
 
-@register
 class ImportRoster(JobKind):
     """A large roster import. Its job kind is ``roster.import:<upload id>`` so that imports of
     different uploads run side by side. All or nothing: the rows are first checked against the

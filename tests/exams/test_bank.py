@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from lms.content.courses import load_content
+from lms.content.sync import sync_content
 from lms.core.errors import DomainError
 from lms.core.roles import Role
 from lms.db import db
 from lms.exams import bank, qti
 from lms.exams.models import Blueprint, Question
-from lms.learning.content import load_content
-from lms.learning.sync import sync_content
 from tests.conftest import zh
 from tests.factories import make_user
 from tests.learning.content_tree import write_tree

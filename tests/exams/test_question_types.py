@@ -2,8 +2,8 @@ import pytest
 
 from lms.exams import question_types
 
-single, multiple = question_types.get("single"), question_types.get("multiple")
-truefalse, short = question_types.get("truefalse"), question_types.get("short")
+single, multiple = question_types.SingleChoice(), question_types.MultipleChoice()
+truefalse, short = question_types.TrueFalse(), question_types.ShortAnswer()
 
 
 def test_single_choice_scores_only_the_exact_answer():

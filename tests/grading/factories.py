@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
 from lms.accounts.models import User
+from lms.config import PROJECT_ROOT
+from lms.content.courses import load_content
+from lms.content.specs import Content
 from lms.core.roles import Role
 from lms.db import utcnow
-from lms.grading import services
+from lms.grading import services, tasks
 from lms.grading.models import SkillSession
 from tests.exams.factories import eligible_trainee
 from tests.factories import make_institution, make_staff, make_user
+
+
+@functools.cache
+def _project_content() -> Content:
+    content, problems = load_content(PROJECT_ROOT / "courses")
+    assert problems == []
+    return content
+
+
+def load_practical_tasks() -> None:
+    """The practical tasks of the project's courses/ in the database, as ``lms courses sync``
+    loads them."""
+    tasks.load_tasks(_project_content(), Counter())
 
 
 def make_examiner(institution: Any = None, **values: Any) -> User:
@@ -27,6 +45,7 @@ def make_skill_session(
     **values: Any,
 ) -> SkillSession:
     admin = make_user(Role.CITY_ADMIN)
+    load_practical_tasks()
     session = services.create_session(
         services.SessionData(
             title=values.pop("title", "2026年第1场技能考核"),

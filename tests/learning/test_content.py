@@ -4,8 +4,8 @@ import pytest
 from click.testing import CliRunner
 
 from lms.config import PROJECT_ROOT
-from lms.learning.content import load_content
-from lms.learning.content_specs import MIN_LESSON_CHARS
+from lms.content.courses import load_content
+from lms.content.specs import MIN_LESSON_CHARS
 from lms.learning.markdown import render
 from tests.learning.content_tree import lesson_text, write_tree
 

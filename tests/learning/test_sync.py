@@ -1,9 +1,9 @@
 from sqlalchemy import func, select
 
+from lms.content.courses import load_content
+from lms.content.sync import sync_content
 from lms.db import db
-from lms.learning.content import load_content
 from lms.learning.models import Course, Lesson, LessonProgress
-from lms.learning.sync import sync_content
 from tests.factories import make_staff
 from tests.learning.content_tree import lesson_text, write_tree
 from tests.learning.factories import make_cohort, make_enrolment

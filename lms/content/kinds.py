@@ -1,0 +1,62 @@
+"""The registry of content kinds. ``courses/`` holds lessons, theory questions, paper
+blueprints and practical tasks; this package reads their files, and the feature that owns each
+kind registers what it adds: a validator (checks that need the feature, e.g. a question's type)
+and a loader (writing the checked items into the feature's tables).
+
+Filled explicitly by ``lms.registries.register_all()`` (create_app calls it), never as a side
+effect of importing a module; reading or loading content with a kind missing refuses loudly
+instead of silently skipping that kind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lms.content.reader import Reader
+    from lms.content.specs import Content
+
+#: The kinds that content files hold; each must be registered before content is read or loaded.
+KNOWN: tuple[str, ...] = ("lesson", "question", "blueprint", "task")
+
+Validator = Callable[["Reader", "Content"], None]
+Loader = Callable[["Content", Counter[str]], None]
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    name: str
+    #: Loads the checked items into the database; fills the report with "<kind>.created" etc.
+    load: Loader
+    #: Further checks once every file is read; reports problems through the reader and drops
+    #: the items it refuses from the content.
+    validate: Validator | None = None
+
+
+#: name -> kind, in the order loaders run (courses before what refers to them).
+KINDS: dict[str, ContentKind] = {}
+
+
+class KindsNotRegistered(RuntimeError):
+    """Content was read or loaded before its kinds were registered."""
+
+
+def register_kind(name: str, load: Loader, validate: Validator | None = None) -> None:
+    """Register (or replace) the validator and loader of a content kind; idempotent."""
+    if name not in KNOWN:
+        raise ValueError(f"unknown content kind {name!r}; content files hold {KNOWN}")
+    KINDS[name] = ContentKind(name, load, validate)
+
+
+def require_all() -> list[ContentKind]:
+    """Every known kind, registered; refuse loudly when one is missing."""
+    missing = [name for name in KNOWN if name not in KINDS]
+    if missing:
+        raise KindsNotRegistered(
+            f"content kinds not registered: {', '.join(missing)}; "
+            "call lms.registries.register_all() (create_app does) before reading courses/"
+        )
+    return [KINDS[name] for name in KNOWN]
