@@ -16,12 +16,13 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
 
 from bench.common import databases, emit, make_bench_app, migrate, note
+from lms.core import localtime
 from lms.db import db, utcnow
 
 SIZES = [
@@ -64,7 +65,7 @@ def grow_world(staff_total: int, institution_total: int, seed: int = 7) -> None:
     candidate_id = db.session.scalar(
         select(SkillCandidate.id).where(SkillCandidate.admission_number == "BENCH0")
     )
-    today = date.today()
+    today = localtime.today()
     for start in range(staff_have, staff_total, CHUNK):
         rows, ours, theirs = [], [], []
         for number in range(start, min(start + CHUNK, staff_total)):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask, Response, flash, has_request_context, redirect, request, session, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from lms.core.audit import action_label
 from lms.core.levels import level_label
+from lms.core.localtime import format_local
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.core.validators import mask_mobile
 from lms.db import utcnow
@@ -121,10 +122,6 @@ def _format_date(value: date | None, style: str = "medium") -> str:
     return format_date(value, style)
 
 
-def _format_datetime(value: datetime | None, style: str = "medium") -> str:
-    return format_datetime(value, style) if value else ""
-
-
 NAV: list[tuple[str, Any, tuple[Role, ...]]] = [
     ("accounts.home", _l("Home"), tuple(Role)),
     ("learn.my_learning", _l("My courses"), (Role.TRAINEE,)),
@@ -192,7 +189,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["audit_label"] = action_label
     app.jinja_env.globals["question_type_label"] = question_type_label
     app.jinja_env.filters["date"] = _format_date
-    app.jinja_env.filters["datetime"] = _format_datetime
+    app.jinja_env.filters["datetime"] = format_local
     app.jinja_env.filters["mask_mobile"] = mask_mobile
     app.jinja_env.filters["level_label"] = level_label
     app.jinja_env.filters["points"] = format_points

@@ -166,6 +166,19 @@ def client(app: Flask) -> Client:
 
 
 @pytest.fixture
+def freeze_clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``freeze_clock(moment)`` stops the application's one clock (``lms.core.localtime``) at an
+    aware moment: every stored "now", Changzhi's "today" and the session timers read it."""
+    from lms.core import localtime
+
+    def freeze(moment: Any) -> None:
+        assert moment.tzinfo is not None
+        monkeypatch.setattr(localtime, "_clock", lambda: moment)
+
+    return freeze
+
+
+@pytest.fixture
 def csrf_enabled(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """CSRF checks on, as in production (the test configuration turns them off)."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)

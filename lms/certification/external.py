@@ -16,7 +16,7 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.certification import photos
 from lms.certification.models import ExternalCertificate, ExternalKind, ExternalStatus
-from lms.core import audit
+from lms.core import audit, localtime
 from lms.core.access import Scope
 from lms.core.crypto import cipher
 from lms.core.errors import Conflict, DomainError, NotAllowed
@@ -76,7 +76,7 @@ def record(staff: Staff, data: ExternalData, scan: bytes, actor: User) -> Extern
         raise NotAllowed(_l("This person is outside your scope"))
     if data.expires_on is not None and data.expires_on <= data.issued_on:
         raise DomainError(_l("The expiry date must be after the date of issue"))
-    if data.issued_on > date.today():
+    if data.issued_on > localtime.today():
         raise DomainError(_l("The date of issue is in the future"))
     number = data.number.strip()
     taken = db.session.scalar(

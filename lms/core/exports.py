@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 from flask import Response, abort
 
+from lms.core.localtime import to_local
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -19,7 +21,7 @@ FORMATS = {
 
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return to_local(value).strftime("%Y-%m-%d %H:%M")  # Changzhi time, as on the pages
     if isinstance(value, date):
         return value.isoformat()
     if value is None:

@@ -8,6 +8,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from lms.core import localtime
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -100,7 +102,7 @@ def parse(text: str, *, today: date | None = None) -> IdNumber:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise IdNumberError(_l("ID number contains an impossible birth date")) from None
-    today = today or date.today()
+    today = today or localtime.today()
     if birth > today:
         raise IdNumberError(_l("ID number has a birth date in the future"))
     age = _age_on(birth, today)

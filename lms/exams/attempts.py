@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.core import audit
 from lms.core.errors import Conflict, DomainError, NotAllowed
+from lms.core.localtime import format_local
 from lms.db import db, utcnow
 from lms.exams import question_types
 from lms.exams.models import (
@@ -55,7 +56,7 @@ def start(candidate: Candidate, now: datetime | None = None) -> Attempt:
         raise Conflict(_l("Your paper is not ready; ask the invigilator"))
     if attempt.started_at is None:
         if now < session.opens_at:
-            raise Conflict(_l("The exam opens at %(t)s", t=session.opens_at))
+            raise Conflict(_l("The exam opens at %(t)s", t=format_local(session.opens_at, "short")))
         if now >= session.closes_at:
             raise Conflict(_l("The exam window has closed"))
         deadline = min(now + timedelta(minutes=session.duration_minutes), session.closes_at)

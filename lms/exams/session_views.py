@@ -3,7 +3,6 @@ admission slips, closing, results and item analysis."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -19,7 +18,7 @@ from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
-from lms.core.localtime import LOCAL_ZONE, from_local, to_local
+from lms.core.localtime import from_local, to_local, today, utcnow
 from lms.core.pagination import paginate
 from lms.core.roles import Role
 from lms.db import db
@@ -137,7 +136,7 @@ def detail(session_id: int) -> Any:
         room_form=RoomForm(),
         invigilator_form=invigilator_form,
         action_form=ActionForm(),
-        now=datetime.now(LOCAL_ZONE),
+        now=utcnow(),
     )
 
 
@@ -329,7 +328,7 @@ def results_export(session_id: int, fmt: str) -> Response:
         _("Result"),
     ]
     return table_response(
-        fmt, f"{_('theory-results')}-{found.id}-{date.today():%Y%m%d}", header, _result_rows(found)
+        fmt, f"{_('theory-results')}-{found.id}-{today():%Y%m%d}", header, _result_rows(found)
     )
 
 

@@ -15,6 +15,7 @@ from lms.accounts.models import User
 from lms.core import audit
 from lms.core.access import Scope
 from lms.core.errors import Conflict, DomainError, NotAllowed
+from lms.core.localtime import format_local
 from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.exams.draw import Shortfall, draw
@@ -328,7 +329,12 @@ def close(session: ExamSession, now: datetime | None = None) -> int:
         raise Conflict(_l("Only a published session can be closed"))
     now = now or utcnow()
     if now < session.closes_at:
-        raise Conflict(_l("The exam window is still open until %(t)s", t=session.closes_at))
+        raise Conflict(
+            _l(
+                "The exam window is still open until %(t)s",
+                t=format_local(session.closes_at, "short"),
+            )
+        )
     swept = sweep(session, now, closing=True)
     session.status = SessionStatus.CLOSED
     audit.record("exam.session_closed", session, auto_submitted=swept)

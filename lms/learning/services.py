@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Update, func, select, update
 
 from lms.accounts.models import User
-from lms.core import audit
+from lms.core import audit, localtime
 from lms.core.access import Scope
 from lms.core.errors import Conflict, DomainError, NotAllowed
 from lms.core.roles import Role
@@ -93,7 +93,7 @@ def set_quotas(plan: TrainingPlan, quotas: dict[int, int]) -> None:
 
 
 def current_plan(today: date | None = None) -> TrainingPlan | None:
-    year = (today or date.today()).year
+    year = (today or localtime.today()).year
     return db.session.scalar(
         select(TrainingPlan).where(TrainingPlan.year <= year).order_by(TrainingPlan.year.desc())
     )
@@ -185,7 +185,7 @@ def nomination_problem(
     cohort: Cohort, staff: Staff, scope: Scope, today: date | None = None
 ) -> str | None:
     """Why ``staff`` cannot be nominated to ``cohort`` by this user, or None."""
-    today = today or date.today()
+    today = today or localtime.today()
     if not cohort.is_open:
         return str(_l("The cohort is not open for nominations"))
     if not scope.allows_institution(staff.institution_id, staff.institution.district_id):
@@ -373,7 +373,7 @@ def nominable_staff(cohort: Cohort, scope: Scope) -> list[tuple[Staff, str | Non
     """In-post caregivers the user could nominate to the cohort, with the reason if they cannot."""
     from lms.org import queries as org_queries
 
-    statement = org_queries.staff(scope, in_post_on=date.today(), post=Post.CAREGIVER)
+    statement = org_queries.staff(scope, in_post_on=localtime.today(), post=Post.CAREGIVER)
     if cohort.district_id is not None:
         statement = statement.where(Institution.district_id == cohort.district_id)
     people = db.session.scalars(statement.limit(500)).all()

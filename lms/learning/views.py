@@ -3,7 +3,7 @@ approvals, class sessions with check-in, and progress reports."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import segno
@@ -31,7 +31,7 @@ from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError, NotAllowed
 from lms.core.exports import table_response
 from lms.core.forms import drop_invalid_filters, options
-from lms.core.localtime import LOCAL_ZONE
+from lms.core.localtime import LOCAL_ZONE, today
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
 from lms.learning import queries, services, study
@@ -101,9 +101,9 @@ def overview() -> Any:
 def new_plan() -> Any:
     form = PlanForm()
     if request.method == "GET":
-        form.year.data = date.today().year
+        form.year.data = today().year
         form.total_quota.data = 1700
-        form.title.data = _("%(year)d free training for childcare workers", year=date.today().year)
+        form.title.data = _("%(year)d free training for childcare workers", year=today().year)
     if form.validate_on_submit():
         try:
             plan = services.create_plan(form.year.data, form.title.data, form.total_quota.data)
@@ -424,5 +424,5 @@ def progress_export(fmt: str) -> Response:
         for row in rows
     )
     return table_response(
-        fmt, _("training-progress") + f"-{form.by.data}-{date.today():%Y%m%d}", header, body
+        fmt, _("training-progress") + f"-{form.by.data}-{today():%Y%m%d}", header, body
     )

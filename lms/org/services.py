@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from lms.core import audit
+from lms.core import audit, localtime
 from lms.core import idnumber as idn
 from lms.core.access import Scope
 from lms.core.crypto import cipher
@@ -202,7 +202,7 @@ def _validate_staff(data: StaffData, existing: Staff | None, scope: Scope) -> di
     values["post"] = data.post
     if data.in_post_from is None:
         errors["in_post_from"] = _l("Start date in post is required")
-    elif data.in_post_from > date.today():
+    elif data.in_post_from > localtime.today():
         errors["in_post_from"] = _l("Start date in post cannot be in the future")
     if data.in_post_to and data.in_post_from and data.in_post_to < data.in_post_from:
         errors["in_post_to"] = _l("End date cannot be before the start date")

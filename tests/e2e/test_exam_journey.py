@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from playwright.sync_api import expect
 
+from lms.core.localtime import utcnow
 from tests.conftest import zh
 from tests.e2e.conftest import PHONE, shoot, sign_in
 
@@ -82,7 +83,7 @@ def test_sit_paper_on_phone_survive_server_kill(browser, crashable_server, serve
             "ON c.id = a.candidate_id JOIN users u ON u.staff_id = c.staff_id "
             "WHERE u.username = 'exam-trainee'"
         ).fetchone()
-    server_left = datetime.fromisoformat(deadline).replace(tzinfo=UTC) - datetime.now(UTC)
+    server_left = datetime.fromisoformat(deadline).replace(tzinfo=UTC) - utcnow()
     remaining_after = _remaining_seconds(page)
     assert abs(remaining_after - server_left.total_seconds()) <= 3
     assert remaining_after <= remaining_before

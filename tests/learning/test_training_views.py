@@ -1,12 +1,12 @@
 import io
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.core import localtime
 from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.learning.models import DistrictQuota, Enrolment, EnrolmentStatus
@@ -161,7 +161,7 @@ def test_check_in_page_shows_a_code_and_qr_and_trainee_checks_in(client):
     cohort.enrolled += 1
     trainer = make_user(Role.EXAMINER)
     client.login_as(trainer)
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    today = localtime.today().isoformat()
     response = client.post(
         f"/training/cohorts/{cohort.id}/sessions",
         data={"title": "实操：七步洗手法", "day": today, "starts": "00:00", "ends": "23:59"},

@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from lms.core import localtime
 from lms.core.audit import AuditEvent
 from lms.core.roles import Role
 from lms.db import db
@@ -88,7 +89,10 @@ def test_a_manager_nominates_uncertified_staff_to_a_coming_cohort_in_one_click(
 ):
     *_, poor, _far, uncertified = _world()
     cohort = make_cohort(
-        make_plan(), make_course(), title="第三期五级班", ends_on=date.today() + timedelta(days=60)
+        make_plan(),
+        make_course(),
+        title="第三期五级班",
+        ends_on=localtime.today() + timedelta(days=60),
     )
     manager = make_user(Role.INSTITUTION_MANAGER, institution=poor)
     client.login_as(manager)
@@ -113,7 +117,7 @@ def test_a_manager_nominates_uncertified_staff_to_a_coming_cohort_in_one_click(
 
 def test_a_refused_nomination_nominates_nobody(client):
     *_, poor, far, uncertified = _world()
-    cohort = make_cohort(make_plan(), make_course(), ends_on=date.today() + timedelta(days=60))
+    cohort = make_cohort(make_plan(), make_course(), ends_on=localtime.today() + timedelta(days=60))
     outsider = make_staff(far, name="外区员工")
     client.login_as(make_user(Role.CITY_ADMIN))
     response = client.post(
@@ -165,7 +169,7 @@ def test_the_dashboard_follows_a_committed_change(client):
 def test_the_monthly_report_is_a_chinese_pdf(client, tmp_path):
     _world()
     client.login_as(make_user(Role.CITY_ADMIN))
-    month = date.today().strftime("%Y-%m")
+    month = localtime.today().strftime("%Y-%m")
     response = client.get(f"/dashboard/report.pdf?month={month}")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     pdf = tmp_path / "report.pdf"
@@ -183,7 +187,7 @@ def test_the_funnel_counts_people_at_each_stage_of_this_years_plan(client):
     from tests.learning.factories import make_enrolment
 
     *_, _poor, _far, uncertified = _world()
-    cohort = make_cohort(make_plan(year=date.today().year), make_course())
+    cohort = make_cohort(make_plan(year=localtime.today().year), make_course())
     statuses = (EnrolmentStatus.NOMINATED, EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
     for staff, status in zip(uncertified, statuses, strict=True):
         make_enrolment(cohort, staff, status=status)
