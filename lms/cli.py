@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from lms.config import PROJECT_ROOT
+from lms.core.cli import CommandError
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:
@@ -57,7 +58,7 @@ def backup_command(target: Path) -> None:
     try:
         backup(current_app.config["DATABASE_URL"], target)
     except BackupError as error:
-        raise click.ClickException(str(error)) from None
+        raise CommandError(error) from None
     click.echo(f"Backup written to {target} ({target.stat().st_size:,} bytes).")
 
 
@@ -80,7 +81,7 @@ def restore_command(source: Path, yes: bool) -> None:
     try:
         restore(current_app.config["DATABASE_URL"], source)
     except BackupError as error:
-        raise click.ClickException(str(error)) from None
+        raise CommandError(error) from None
     click.echo(f"Restored from {source}.")
 
 

@@ -6,9 +6,11 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from lms.accounts import services
+from lms.core.cli import CommandError
 from lms.core.errors import DomainError
 from lms.core.roles import Role
 from lms.db import db, transaction
@@ -52,19 +54,19 @@ def create_user(
             select(District).where(or_(District.code == district, District.name == district))
         )
         if district_row is None:
-            raise click.ClickException(f"no district {district!r}")
+            raise CommandError(_("No district %(district)s", district=district))
     if institution:
         institution_row = db.session.scalar(
             select(Institution).where(Institution.name == institution)
         )
         if institution_row is None:
-            raise click.ClickException(f"no institution named {institution!r}")
+            raise CommandError(_("No institution named %(name)s", name=institution))
     if staff_id_number:
         staff_row = db.session.scalar(
             select(Staff).where(Staff.id_number_hash == id_number_hash(staff_id_number))
         )
         if staff_row is None:
-            raise click.ClickException("no staff record with that ID number")
+            raise CommandError(_("No staff record with that ID number"))
     try:
         with transaction():
             user = services.create_user(
@@ -78,5 +80,5 @@ def create_user(
                 chosen_by_user=True,
             )
     except DomainError as error:
-        raise click.ClickException(str(error.message)) from None
+        raise CommandError(error.message) from None
     click.echo(f"created {user.role.value} account {user.username}")

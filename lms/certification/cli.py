@@ -7,8 +7,10 @@ import time
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from lms.certification import bulk
+from lms.core.cli import CommandError
 from lms.db import db, transaction, write_intent
 from lms.jobs import services as jobs
 from lms.jobs.models import Job, JobStatus
@@ -38,7 +40,7 @@ def issue(eligible: bool, session_id: int | None) -> None:
     assert finished is not None
     job = finished
     if job.status == JobStatus.FAILED:
-        raise click.ClickException(f"job {job_id} failed: {job.error}")
+        raise CommandError(_("Job %(job)s failed: %(error)s", job=job_id, error=job.error))
     click.echo(
         f"Job {job_id} finished: {job.result.get('issued', 0)} certificates issued, "
         f"{job.result.get('rendered', 0)} PDFs rendered."

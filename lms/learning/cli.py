@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from lms.content.courses import load_content
 from lms.content.specs import Content
 from lms.content.sync import sync_content
+from lms.core.cli import fail
 from lms.db import transaction
 
 
@@ -22,11 +23,8 @@ def courses_group() -> None:
 
 def _checked(root: Path) -> Content:
     content, problems = load_content(root)
-    for problem in problems:
-        click.echo(str(problem), err=True)
     if problems:
-        click.echo(f"{len(problems)} 个问题 ({len(problems)} problems)", err=True)
-        sys.exit(1)
+        fail(_("%(count)d problems in the course files", count=len(problems)), *problems)
     return content
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from lms.core import audit
+from lms.core.cli import fail
 from lms.db import db
 from lms.org import roster
 
@@ -49,20 +50,19 @@ def import_roster(file: Path, dry_run: bool) -> None:
             )
     except roster.RosterFileError as error:
         savepoint.rollback()
-        click.echo(f"{file.name}: {error.message}", err=True)
-        sys.exit(1)
+        fail(f"{file.name}: {error.message}")
     if outcome.error_count:
         savepoint.rollback()
-        for row_error in outcome.errors:
-            click.echo(str(row_error), err=True)
-        if outcome.error_count > len(outcome.errors):
-            click.echo(f"… 另有 {outcome.error_count - len(outcome.errors)} 个错误", err=True)
-        click.echo(
-            f"{file.name}: {outcome.error_count} 个错误，未导入任何数据 "
-            f"({outcome.error_count} errors; nothing was imported)",
-            err=True,
+        more = outcome.error_count - len(outcome.errors)
+        fail(
+            _(
+                "%(file)s: %(count)d errors, nothing was imported",
+                file=file.name,
+                count=outcome.error_count,
+            ),
+            *outcome.errors,
+            *([_("… and %(count)d more errors", count=more)] if more > 0 else []),
         )
-        sys.exit(1)
     counts = outcome.counts
     summary = (
         f"新增 {counts['new']} 人，更新 {counts['update']} 人，未变化 {counts['unchanged']} 人"

@@ -328,7 +328,8 @@ def test_a_full_disk_fails_the_batch_visibly_and_it_resumes_once_there_is_room(
 
     full = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert full.returncode != 0
-    assert "failed" in full.stderr and "disk is full" in full.stderr, full.stderr
+    assert "错误：任务 " in full.stderr and "失败：" in full.stderr, full.stderr
+    assert "disk is full" in full.stderr, full.stderr
     stored, numbered, status, error = _certificate_state(url)
     assert status == "failed" and "disk is full" in error
     assert numbered == count and 0 < stored < count  # numbers kept, some PDFs written

@@ -63,5 +63,5 @@ def test_restoring_something_that_is_not_a_backup_changes_nothing(app, committed
     junk = tmp_path / "not-a-backup"
     junk.write_bytes(b"this is not a database")
     result = app.test_cli_runner().invoke(args=["restore", str(junk), "--yes"])
-    assert result.exit_code != 0 and "Error" in result.output
+    assert result.exit_code == 1 and result.stderr.startswith("错误：")
     assert _snapshot() == before
