@@ -42,10 +42,9 @@ from lms.core.localtime import today
 from lms.core.params import MAX_ID
 from lms.core.roles import Role
 from lms.db import db, write_intent
-from lms.exams.models import Attempt
 from lms.extensions import csrf
+from lms.grading import results
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
-from lms.grading.services import published_theory
 from lms.learning.models import Cohort, Course
 from lms.org.models import District, Institution, Staff
 from lms.reports import queries, rates
@@ -464,11 +463,15 @@ RESULT = obj(
 )
 def results_view() -> Any:
     scope = _scope()
-    best = published_theory(Staff.id, SkillSession.level).order_by(Attempt.score.desc()).limit(1)
-    theory_score = best.with_only_columns(Attempt.score).scalar_subquery()
-    theory_passed = best.with_only_columns(Attempt.passed).scalar_subquery()
     statement = rates.scoped(
-        select(SkillCandidate, Staff, SkillSession, theory_score, theory_passed)
+        select(
+            SkillCandidate,
+            Staff,
+            SkillSession,
+            results.theory_score(Staff.id, SkillSession.level),
+            results.theory_outcome(Staff.id, SkillSession.level),
+            results.candidate_passes(SkillCandidate, SkillSession),
+        )
         .join(Staff, Staff.id == SkillCandidate.staff_id)
         .join(SkillSession, SkillSession.id == SkillCandidate.session_id)
         .join(Institution, Institution.id == Staff.institution_id)
@@ -479,12 +482,9 @@ def results_view() -> Any:
         statement = statement.where(SkillSession.level == _int_arg("level", 5, 3, 5))
 
     def serialise(row: Any) -> dict[str, Any]:
-        candidate, staff, session, t_score, t_passed = row
-        passed = (
-            None
-            if candidate.skills_passed is None or t_passed is None
-            else bool(candidate.skills_passed and t_passed)
-        )
+        candidate, staff, session, t_score, t_passed, rule = row
+        theory_passed = None if t_passed is None else bool(t_passed)
+        passed = results.verdict(theory_passed, candidate.skills_passed, rule)
         return {
             "staff_id": staff.id,
             "name": staff.name,
@@ -495,7 +495,7 @@ def results_view() -> Any:
             "skills_score": candidate.skills_score,
             "skills_passed": candidate.skills_passed,
             "theory_score": t_score,
-            "theory_passed": None if t_passed is None else bool(t_passed),
+            "theory_passed": theory_passed,
             "passed": passed,
         }
 

@@ -23,7 +23,7 @@ from lms.core.errors import Conflict, DomainError
 from lms.core.localtime import today
 from lms.db import db, utcnow
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
-from lms.grading.services import level_result, published_theory
+from lms.grading.results import candidate_has_passed, candidate_passes
 
 
 def find(staff_id: int, level: int) -> Certificate | None:
@@ -41,23 +41,14 @@ def by_number(number: str) -> Certificate | None:
 def eligible(session_id: int | None = None, *, limit: int | None = None) -> list[SkillCandidate]:
     """Candidates whose level is passed (published theory and skills), without a certificate
     for it yet; ``session_id`` narrows to one skill session."""
-    from lms.exams.models import Attempt
-
-    level = SkillSession.level
-    theory_passed = published_theory(SkillCandidate.staff_id, level).where(Attempt.passed.is_(True))
     certified = select(Certificate.id).where(
-        Certificate.staff_id == SkillCandidate.staff_id, Certificate.level == level
+        Certificate.staff_id == SkillCandidate.staff_id, Certificate.level == SkillSession.level
     )
     query = (
         select(SkillCandidate)
         .join(SkillSession)
         .options(contains_eager(SkillCandidate.session), selectinload(SkillCandidate.staff))
-        .where(
-            SkillSession.status == SkillSessionStatus.RESULTS_PUBLISHED,
-            SkillCandidate.skills_passed.is_(True),
-            exists(theory_passed),
-            ~exists(certified),
-        )
+        .where(candidate_passes(SkillCandidate, SkillSession), ~exists(certified))
         .order_by(SkillCandidate.session_id, SkillCandidate.admission_number)
     )
     if session_id is not None:
@@ -90,7 +81,7 @@ def issue(
             return existing
         if candidate.session.status != SkillSessionStatus.RESULTS_PUBLISHED:
             raise Conflict(_l("The results are not published yet"))
-        if not level_result(candidate)["passed"]:
+        if not candidate_has_passed(candidate):
             raise Conflict(_l("Only a passed level (theory and skills) earns a certificate"))
     on = on or today()
     try:

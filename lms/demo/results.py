@@ -16,6 +16,7 @@ from lms.exams import attempts, question_types, sessions
 from lms.exams.models import Blueprint, Candidate, PaperItem
 from lms.grading import services as grading
 from lms.grading.models import SkillSession, SkillSessionStatus, TaskStatus
+from lms.grading.results import level_result
 
 
 def seed_results(seed: int) -> int:
@@ -28,7 +29,7 @@ def seed_results(seed: int) -> int:
     _finish_marking(skill, rng)
     grading.publish_results(skill, admin)
     _sit_theory(skill, admin, rng)
-    return sum(1 for c in skill.candidates if grading.level_result(c)["passed"])
+    return sum(1 for c in skill.candidates if level_result(c)["passed"])
 
 
 def _finish_marking(skill: SkillSession, rng: random.Random) -> None:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.core.roles import Role
 from lms.db import db
-from lms.grading import services
 from lms.grading.models import (
     CandidateTask,
     DeclaredRelation,
@@ -23,6 +22,7 @@ from lms.grading.models import (
     SkillSessionStatus,
     TaskStatus,
 )
+from lms.grading.results import level_result
 
 
 def examiners() -> list[User]:
@@ -95,7 +95,7 @@ def result_rows(session: SkillSession) -> list[ResultRow]:
         .order_by(SkillCandidate.admission_number)
         .options(selectinload(SkillCandidate.tasks), selectinload(SkillCandidate.staff))
     ).all()
-    return [ResultRow(candidate, services.level_result(candidate)) for candidate in candidates]
+    return [ResultRow(candidate, level_result(candidate)) for candidate in candidates]
 
 
 def relations(examiner: User) -> list[DeclaredRelation]:
@@ -119,4 +119,4 @@ def my_results(staff_id: int) -> list[ResultRow]:
         )
         .order_by(SkillSession.starts_at.desc())
     ).all()
-    return [ResultRow(candidate, services.level_result(candidate)) for candidate in candidates]
+    return [ResultRow(candidate, level_result(candidate)) for candidate in candidates]

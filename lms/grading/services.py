@@ -7,11 +7,10 @@ import copy
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -554,41 +553,3 @@ def open_appeal(task: CandidateTask, panel: Panel, reason: str, actor: User) -> 
     audit.record("skills.appeal_opened", again, actor=actor, reason=reason, previous=task.id)
     update_skills_score(candidate)
     return again
-
-
-def published_theory(staff_id: Any, level: Any) -> Select[float | None, bool | None]:
-    """Score and pass of ``staff_id``'s scored attempts in published theory sessions of
-    ``level`` (values, or columns of an outer query)."""
-    from lms.exams.models import Attempt, Candidate, ExamSession, SessionStatus
-
-    return (
-        select(Attempt.score, Attempt.passed)
-        .join(Candidate, Candidate.id == Attempt.candidate_id)
-        .join(ExamSession, ExamSession.id == Candidate.session_id)
-        .where(
-            Candidate.staff_id == staff_id,
-            ExamSession.level == level,
-            ExamSession.status == SessionStatus.RESULTS_PUBLISHED,
-            Attempt.score.is_not(None),
-        )
-    )
-
-
-def level_result(candidate: SkillCandidate) -> dict[str, Any]:
-    """Theory and skills for the candidate's level: passed when both pass."""
-    from lms.exams.models import Attempt
-
-    theory = db.session.execute(
-        published_theory(candidate.staff_id, candidate.session.level).order_by(Attempt.score.desc())
-    ).first()
-    theory_score, theory_passed = theory if theory else (None, None)
-    passed = None
-    if theory_passed is not None and candidate.skills_passed is not None:
-        passed = bool(theory_passed and candidate.skills_passed)
-    return {
-        "theory_score": theory_score,
-        "theory_passed": theory_passed,
-        "skills_score": candidate.skills_score,
-        "skills_passed": candidate.skills_passed,
-        "passed": passed,
-    }

@@ -42,6 +42,7 @@ from lms.grading.forms import (
     SkillSessionForm,
 )
 from lms.grading.models import CandidateTask, SkillCandidate, SkillSession, TaskStatus
+from lms.grading.results import level_result
 
 bp = Blueprint("skills", __name__, url_prefix="/skills")
 
@@ -251,7 +252,7 @@ def candidate(candidate_id: int) -> Any:
     return render_template(
         "skills/candidate.html",
         candidate=found,
-        result=services.level_result(found),
+        result=level_result(found),
         appeal_form=form,
     )
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, distinct, exists, func, not_, select
+from sqlalchemy import Select, distinct, exists, func, not_, select
 
 from lms.certification.models import Certificate, CertificateStatus
 from lms.core.access import Scope
 from lms.db import db
-from lms.exams.models import Attempt, AttemptStatus, Candidate, ExamSession, SessionStatus
-from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
+from lms.exams.models import Attempt, AttemptStatus, Candidate
+from lms.grading import results
+from lms.grading.models import SkillCandidate
 from lms.learning.models import Cohort, Course, Enrolment, EnrolmentStatus
 from lms.learning.services import current_plan
 from lms.org.models import Institution, Staff
@@ -170,19 +171,6 @@ def funnel(scope: Scope) -> list[FunnelStage]:
     sat_skills = exists().where(
         SkillCandidate.staff_id == person, SkillCandidate.skills_score.is_not(None)
     )
-    passed_theory = exists().where(
-        Candidate.staff_id == person,
-        Attempt.candidate_id == Candidate.id,
-        ExamSession.id == Candidate.session_id,
-        ExamSession.status == SessionStatus.RESULTS_PUBLISHED,
-        Attempt.passed.is_(True),
-    )
-    passed_skills = exists().where(
-        SkillCandidate.staff_id == person,
-        SkillSession.id == SkillCandidate.session_id,
-        SkillSession.status == SkillSessionStatus.RESULTS_PUBLISHED,
-        SkillCandidate.skills_passed.is_(True),
-    )
     certified = exists().where(
         Certificate.staff_id == person, Certificate.status == CertificateStatus.VALID
     )
@@ -196,7 +184,7 @@ def funnel(scope: Scope) -> list[FunnelStage]:
         FunnelStage("completed", count(completed_ids)),
         FunnelStage("sat_theory", among(sat_theory)),
         FunnelStage("sat_skills", among(sat_skills)),
-        FunnelStage("passed", among(and_(passed_theory, passed_skills))),
+        FunnelStage("passed", among(results.passed_some_level(person))),
         FunnelStage("certified", among(certified)),
     ]
 
@@ -215,46 +203,28 @@ class PassRate:
 
 
 def pass_rates(scope: Scope) -> list[PassRate]:
-    """Per level, candidates of published sessions who were scored and who passed."""
-    theory = db.session.execute(
-        _staff_in_scope(
-            select(
-                ExamSession.level,
-                func.count(distinct(Candidate.id)),
-                func.count(distinct(Candidate.id)).filter(Attempt.passed.is_(True)),
+    """Per level, candidates of published sessions who were scored and who passed (each part
+    as the pass rule of lms.grading.results counts it)."""
+
+    def per_level(part: Select[Any]) -> dict[int, tuple[int, int]]:
+        entries = part.subquery()
+        rows = db.session.execute(
+            _staff_in_scope(
+                select(
+                    entries.c.level,
+                    func.count(distinct(entries.c.entry)),
+                    func.count(distinct(entries.c.entry)).filter(entries.c.passed.is_(True)),
+                )
+                .select_from(Staff)
+                .join(entries, entries.c.staff_id == Staff.id)
+                .group_by(entries.c.level),
+                scope,
             )
-            .select_from(Staff)
-            .join(Candidate, Candidate.staff_id == Staff.id)
-            .join(ExamSession, ExamSession.id == Candidate.session_id)
-            .join(Attempt, Attempt.candidate_id == Candidate.id)
-            .where(
-                ExamSession.status == SessionStatus.RESULTS_PUBLISHED,
-                Attempt.score.is_not(None),
-            )
-            .group_by(ExamSession.level),
-            scope,
-        )
-    ).all()
-    skills = db.session.execute(
-        _staff_in_scope(
-            select(
-                SkillSession.level,
-                func.count(SkillCandidate.id),
-                func.count(SkillCandidate.id).filter(SkillCandidate.skills_passed.is_(True)),
-            )
-            .select_from(Staff)
-            .join(SkillCandidate, SkillCandidate.staff_id == Staff.id)
-            .join(SkillSession, SkillSession.id == SkillCandidate.session_id)
-            .where(
-                SkillSession.status == SkillSessionStatus.RESULTS_PUBLISHED,
-                SkillCandidate.skills_score.is_not(None),
-            )
-            .group_by(SkillSession.level),
-            scope,
-        )
-    ).all()
-    by_theory = {row[0]: (row[1], row[2]) for row in theory}
-    by_skills = {row[0]: (row[1], row[2]) for row in skills}
+        ).all()
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    by_theory = per_level(results.theory_results())
+    by_skills = per_level(results.skill_results())
     return [
         PassRate(level, *by_theory.get(level, (0, 0)), *by_skills.get(level, (0, 0)))
         for level in LEVELS

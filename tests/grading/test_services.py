@@ -12,7 +12,7 @@ from lms.core.audit import AuditEvent
 from lms.core.errors import Conflict, DomainError, NotAllowed
 from lms.core.roles import Role
 from lms.db import db, utcnow
-from lms.grading import analysis, rules, services
+from lms.grading import analysis, results, rules, services
 from lms.grading.models import SkillSessionStatus, TaskStatus
 from lms.org.services import id_number_hash
 from tests.exams.factories import eligible_trainee
@@ -288,7 +288,7 @@ def test_level_passes_only_when_theory_and_skills_both_pass() -> None:
     candidate = session.candidates[0]
     for task in candidate.tasks:
         mark_all(task, {e: 90 for e in task.panel.examiners})
-    result = services.level_result(candidate)
+    result = results.level_result(candidate)
     assert result["skills_passed"] is True
     assert result["theory_passed"] is None and result["passed"] is None
 
