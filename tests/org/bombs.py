@@ -142,3 +142,49 @@ def million_row_csv(path: Path, rows: int = 1_000_000) -> Path:
 def inflated_size(path: Path) -> int:
     with zipfile.ZipFile(path) as archive:
         return sum(entry.file_size for entry in archive.infolist())
+
+
+def many_strings_xlsx(path: Path, megabytes: int = 39) -> Path:
+    """A shared-strings part just under the per-part limit, made of millions of distinct
+    short strings (a few MB deflated): each would be a Python object of its own."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        _write_skeleton(archive)
+        with archive.open("xl/sharedStrings.xml", "w") as part:
+            part.write(
+                f'{XML}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                "".encode()
+            )
+            part.write("".join(f"<si><t>{text}</t></si>" for text in HEADER).encode())
+            number, size, block = 0, 0, []
+            while size < megabytes * 1024 * 1024:
+                block.append(f"<si><t>{number:x}</t></si>")
+                size += len(block[-1])
+                number += 1
+                if len(block) == 100_000:
+                    part.write("".join(block).encode())
+                    block.clear()
+            part.write("".join(block).encode() + b"</sst>")
+        archive.writestr("xl/worksheets/sheet1.xml", SHEET_HEAD + _shared_row(1, 0) + SHEET_TAIL)
+    return path
+
+
+def rich_text_header_xlsx(path: Path) -> Path:
+    """The header as shared strings written in runs (and one with a phonetic guide), as Excel
+    writes text partly formatted; one data row."""
+    runs = "".join(f"<r><rPr><b/></rPr><t>{char}</t></r>" for char in HEADER[0])
+    phonetic = f"<t>{HEADER[1]}</t><rPh sb='0' eb='1'><t>xingbie</t></rPh>"
+    strings = [f"<si>{runs}</si>", f"<si>{phonetic}</si>"]
+    strings += [f"<si><t>{text}</t></si>" for text in [*HEADER[2:], *ROW]]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        _write_skeleton(archive)
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            f'{XML}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + "".join(strings)
+            + "</sst>",
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            SHEET_HEAD + _shared_row(1, 0) + _shared_row(2, len(HEADER)) + SHEET_TAIL,
+        )
+    return path
