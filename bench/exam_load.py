@@ -14,11 +14,8 @@ import os
 import random
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,6 +25,7 @@ from typing import Any
 from sqlalchemy import create_engine, select, text
 
 from bench.common import databases, emit, make_bench_app, migrate, note
+from lms.testing.server import GunicornServer
 
 CANDIDATES = int(os.environ.get("BENCH_EXAM_CANDIDATES", "1700"))
 QUESTIONS = 100
@@ -38,7 +36,6 @@ THREADS = int(os.environ.get("BENCH_EXAM_THREADS", "4"))
 CONNECTIONS = int(os.environ.get("BENCH_EXAM_CONNECTIONS", str(WORKERS * THREADS)))
 HELLO_REQUESTS = 30_000
 PASSWORD = "Bench-Exam-Load-2026"  # noqa: S105 (throw-away benchmark accounts)
-ROOT = Path(__file__).resolve().parents[1]
 SECRET_KEY = "bench-exam-secret-key-0000000000000000"  # noqa: S105 (throw-away benchmark server)
 DATA_KEY = "bench-exam-data-key-0000000000"
 #: 60 single (1 point), 20 multiple (1.5 points), 20 true/false (0.5 points): 100 questions.
@@ -207,52 +204,14 @@ def stored_answers(url: str) -> dict[tuple[int, int], Any]:
 # Server ---------------------------------------------------------------------------------------
 
 
-class Gunicorn:
-    def __init__(self, application: str, env: dict[str, str], log: Path) -> None:
-        import socket
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
-            "--backlog",
-            "4096",
-            "--keep-alive",
-            "30",
-            application,
-        ]
-        self.log = log.open("w")
-        self.process = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
-        )
-
-    def wait_ready(self, path: str) -> None:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{self.base}{path}", timeout=2)  # noqa: S310 (loopback)
-                return
-            except urllib.error.HTTPError:
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not start; see {self.log.name}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        self.log.close()
+def gunicorn(application: str, env: dict[str, str], log: Path, ready_path: str) -> GunicornServer:
+    """The benchmarked server configuration, started and answering ``ready_path``."""
+    options = ["--worker-class", "gthread", "--workers", str(WORKERS), "--threads", str(THREADS)]
+    options += ["--backlog", "4096", "--keep-alive", "30"]
+    server = GunicornServer(
+        env, application=application, options=options, log=log, ready_path=ready_path
+    )
+    return server.start()
 
 
 # Client ---------------------------------------------------------------------------------------
@@ -462,12 +421,10 @@ def run() -> None:
                 "LMS_LOGIN_RATE_LIMIT": "100000 per minute",
             }
             env.pop("LMS_REDIS_URL", None)
-            hello = Gunicorn("bench.hello_app:app", env, Path(folder) / "hello.log")
-            hello.wait_ready("/")
+            hello = gunicorn("bench.hello_app:app", env, Path(folder) / "hello.log", "/")
             ceiling = asyncio.run(hello_run(hello.base))
             hello.stop()
-            server = Gunicorn("lms.wsgi:app", env, Path(folder) / "lms.log")
-            server.wait_ready("/healthz")
+            server = gunicorn("lms.wsgi:app", env, Path(folder) / "lms.log", "/healthz")
             note(f"  ceiling {ceiling:.0f} req/s; {CANDIDATES} candidates sit the paper")
             stats, seconds, people = asyncio.run(exam_run(server.base, candidates))
             server.stop()

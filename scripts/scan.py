@@ -18,7 +18,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -31,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+
+from lms.testing.server import GunicornServer, ServerDidNotStart
 
 PROJECT = Path(__file__).resolve().parent.parent
 VENV_BIN = PROJECT / ".venv" / "bin"
@@ -55,7 +56,7 @@ class Instance:
     accounts: dict[str, str]
     api_token: str
     certificate_number: str
-    process: subprocess.Popen[bytes] | None = None
+    server: GunicornServer
 
 
 @dataclass
@@ -74,12 +75,6 @@ class Report:
     traffic: list[str] = field(default_factory=list)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def run(command: list[str], env: dict[str, str], **kwargs: object) -> str:
     result = subprocess.run(  # noqa: S603 (our own commands, no shell)
         command, env=env, capture_output=True, text=True, check=False, **kwargs
@@ -90,9 +85,16 @@ def run(command: list[str], env: dict[str, str], **kwargs: object) -> str:
 
 
 def prepare(workdir: Path, trainees: int, institutions: int) -> Instance:
-    port = free_port()
-    url = f"https://127.0.0.1:{port}"
-    env = {
+    server = GunicornServer(
+        {},
+        options=["--workers", "2", "--threads", "4", "--timeout", "60"]
+        + ["--access-logfile", str(workdir / "access.log"), "--access-logformat", ACCESS_FORMAT],
+        log=workdir / "gunicorn.log",
+        certfile=workdir / "cert.pem",
+        keyfile=workdir / "key.pem",
+    )
+    url = server.base
+    server.env = env = {
         **os.environ,
         "LMS_ENV": "production",
         "LMS_SECRET_KEY": secrets.token_urlsafe(48),
@@ -126,6 +128,7 @@ def prepare(workdir: Path, trainees: int, institutions: int) -> Instance:
         accounts=facts["accounts"],
         api_token=facts["token"],
         certificate_number=facts["certificate"],
+        server=server,
     )
 
 
@@ -181,33 +184,14 @@ def phase(name: str, workdir: Path, report: Report) -> Iterator[None]:
 
 @contextlib.contextmanager
 def serving(instance: Instance, workdir: Path) -> Iterator[None]:
-    log = (workdir / "gunicorn.log").open("wb")
-    instance.process = subprocess.Popen(  # noqa: S603
-        [str(VENV_BIN / "gunicorn"), "--bind", instance.url.removeprefix("https://")]
-        + ["--workers", "2", "--threads", "4", "--timeout", "60"]
-        + ["--certfile", str(workdir / "cert.pem"), "--keyfile", str(workdir / "key.pem")]
-        + ["--access-logfile", str(workdir / "access.log"), "--access-logformat", ACCESS_FORMAT]
-        + ["lms.wsgi:app"],
-        env=instance.env,
-        cwd=PROJECT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                opener().open(f"{instance.url}/healthz", timeout=5).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or instance.process.poll() is not None:
-                    sys.exit(f"the instance did not start; see {workdir / 'gunicorn.log'}")
-                time.sleep(0.5)
+        instance.server.start()
+    except ServerDidNotStart:
+        sys.exit(f"the instance did not start; see {workdir / 'gunicorn.log'}")
+    try:
         yield
     finally:
-        instance.process.terminate()
-        instance.process.wait(30)
-        log.close()
+        instance.server.stop()
 
 
 def opener(jar: http.cookiejar.CookieJar | None = None) -> urllib.request.OpenerDirector:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from lms.testing.server import GunicornServer
 from tests.learning.content_tree import write_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,12 +46,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -103,54 +95,17 @@ def demo_users(server_env: dict[str, str]) -> dict[str, str]:
     return dict(rows)
 
 
-class ServerProcess:
-    """gunicorn serving the e2e database; can be killed with SIGKILL and started again."""
+class ServerProcess(GunicornServer):
+    """gunicorn serving the e2e database; can be killed with SIGKILL and started again (on the
+    same port). Its output goes to test-artifacts/<name>.log."""
 
     def __init__(self, env: dict[str, str], name: str) -> None:
-        self.env, self.port = env, _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
-        self.log = (SCREENSHOTS.parent / f"{name}.log").open("a")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
-            "lms.wsgi:app",
-        ]
-        self.process = subprocess.Popen(
-            command, env=self.env, cwd=ROOT, stdout=self.log, stderr=self.log
+        super().__init__(
+            env,
+            options=["--workers", "2", "--threads", "4", "--access-logfile", "-"],
+            log=SCREENSHOTS.parent / f"{name}.log",
         )
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{self.base}/healthz", timeout=1)  # noqa: S310 (loopback)
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.process.kill()
-        raise RuntimeError("the server did not start; see test-artifacts/*.log")
-
-    def kill(self) -> None:
-        """SIGKILL the whole server (master and workers), as a crash would."""
-        assert self.process is not None
-        subprocess.run(["pkill", "-9", "-f", f"127.0.0.1:{self.port}"], check=False)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.log.close()
 
 
 @pytest.fixture(scope="session")
