@@ -10,6 +10,7 @@ import codecs
 import contextlib
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 import zlib
@@ -321,6 +322,8 @@ def _read_xlsx(stream: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
             for _sheet, rel in reader.parser.find_sheets()
             if rel.target in reader.valid_files and "chartsheet" not in rel.Type
         ]
+    except RosterFileError:
+        raise
     except errors as error:
         raise RosterFileError(_l("The XLSX file cannot be opened: %(e)s", e=error)) from None
     if not sheets:
@@ -329,7 +332,7 @@ def _read_xlsx(stream: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
     try:
         with reader.archive.open(sheets[0]) as source:
             parser = WorkSheetParser(
-                source,
+                _Guarded(source),
                 reader.shared_strings,
                 data_only=True,
                 epoch=workbook.epoch,
@@ -344,10 +347,35 @@ def _read_xlsx(stream: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
                     if cell["column"] <= MAX_COLUMNS:
                         values[cell["column"] - 1] = cell["value"]
                 yield number, values
+    except RosterFileError:
+        raise
     except errors as error:
         raise RosterFileError(_l("The XLSX file cannot be opened: %(e)s", e=error)) from None
     finally:
         reader.archive.close()
+
+
+#: Bytes of XML between two tags (a cell's text, a tag with its attributes). Excel holds at
+#: most 32,767 characters in a cell; a single 200 MB cell would be a 200 MB string.
+MAX_XML_RUN = 256 * 1024
+_LONG_RUN = re.compile(rb"[^<]{%d}" % (MAX_XML_RUN + 1))
+
+
+class _Guarded:
+    """An XML part read through a check that no text or tag runs longer than MAX_XML_RUN."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw, self.carried = raw, 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(size)
+        first = chunk.find(b"<")
+        head = len(chunk) if first == -1 else first
+        if self.carried + head > MAX_XML_RUN or _LONG_RUN.search(chunk):
+            raise RosterFileError(ZIP_BOMB_MESSAGE)
+        last = chunk.rfind(b"<")
+        self.carried = self.carried + len(chunk) if last == -1 else len(chunk) - last - 1
+        return chunk
 
 
 class SharedStrings:
@@ -385,7 +413,7 @@ def _shared_strings(reader: Any) -> SharedStrings:
     si, t, r = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("si", "t", "r"))
     root = None
     with reader.archive.open(part.PartName[1:]) as source:
-        for event, element in iterparse(source, events=("start", "end")):
+        for event, element in iterparse(_Guarded(source), events=("start", "end")):
             if root is None:
                 root = element
             if event != "end" or element.tag != si:

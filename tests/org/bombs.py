@@ -188,3 +188,26 @@ def rich_text_header_xlsx(path: Path) -> Path:
             SHEET_HEAD + _shared_row(1, 0) + _shared_row(2, len(HEADER)) + SHEET_TAIL,
         )
     return path
+
+
+def giant_cell_xlsx(path: Path, megabytes: int = 250) -> Path:
+    """One inline-string cell of ``megabytes`` MB, varied enough to deflate only about 35:1
+    (under any ratio limit): a few MB on disk, one huge string once parsed."""
+    import random
+
+    choose = random.Random(15).choice
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        _write_skeleton(archive)
+        archive.writestr("xl/sharedStrings.xml", _shared_strings(HEADER))
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write((SHEET_HEAD + _shared_row(1, 0)).encode())
+            sheet.write(b'<row r="2"><c r="A2" t="inlineStr"><is><t>')
+            for _ in range(megabytes):
+                sheet.write(
+                    b"".join(
+                        b"a" * 1000 + "".join(choose("bcdefgh") for _ in range(24)).encode()
+                        for _ in range(1024)
+                    )
+                )
+            sheet.write(("</t></is></c></row>" + SHEET_TAIL).encode())
+    return path

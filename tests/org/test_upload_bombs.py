@@ -79,6 +79,7 @@ class Files:
                 "lying": (lambda p: bombs.lying_header_xlsx(p, 64), "lying-header.xlsx"),
                 "csv": (bombs.million_row_csv, "million-rows.csv"),
                 "strings": (bombs.many_strings_xlsx, "two-million-strings.xlsx"),
+                "cell": (bombs.giant_cell_xlsx, "giant-cell.xlsx"),
             }[name]
             self.built[name] = build(self.folder / filename)
         return self.built[name]
@@ -110,6 +111,14 @@ def test_millions_of_tiny_shared_strings_are_kept_packed(app, tmp_path, files):
     path = files["strings"]
     result, peak = upload(app, tmp_path, path)
     assert result["file_error"] == zh("The file has a header but no data rows")
+    assert peak < LIMIT_MB
+
+
+def test_a_giant_cell_is_refused_while_the_sheet_streams(app, tmp_path, files):
+    path = files["cell"]
+    assert path.stat().st_size < 25 * 1024 * 1024 and bombs.inflated_size(path) > 250 * 1024**2
+    result, peak = upload(app, tmp_path, path)
+    assert result["file_error"] == zh(ZIP_BOMB)
     assert peak < LIMIT_MB
 
 
