@@ -140,9 +140,10 @@ MAX_LINE_CHARS = 8192
 #: How many row errors are kept for the preview (all are counted).
 MAX_REPORTED_ERRORS = 1000
 MAX_ZIP_ENTRIES = 500
-#: A worksheet is streamed; every other part (shared strings, styles) is held in memory.
+#: A worksheet is streamed; shared strings are held packed; other XML parts become objects.
 MAX_SHEET_BYTES = 256 * 1024 * 1024
 MAX_PART_BYTES = 40 * 1024 * 1024
+MAX_XML_PART_BYTES = 4 * 1024 * 1024
 MAX_TOTAL_BYTES = 320 * 1024 * 1024
 #: Uncompressed/compressed size of a part larger than RATIO_FROM bytes; real rosters stay
 #: far below (their rows differ); a zip bomb is thousands.
@@ -267,7 +268,7 @@ def check_zip(stream: BinaryIO) -> None:
             raise RosterFileError(_l("The XLSX file has too many parts"))
         total = 0
         for entry in entries:
-            limit = MAX_SHEET_BYTES if _is_sheet(entry.filename) else MAX_PART_BYTES
+            limit = _limit_of(entry.filename)
             total += entry.file_size
             ratio = entry.file_size / max(entry.compress_size, 1)
             if (
@@ -298,6 +299,16 @@ ZIP_BOMB_MESSAGE = _l(
 
 def _is_sheet(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def _limit_of(name: str) -> int:
+    """Worksheets are streamed; shared strings are kept packed; every other XML part (the
+    workbook, its styles, the manifest) becomes objects in memory whole, so it stays small."""
+    if _is_sheet(name):
+        return MAX_SHEET_BYTES
+    if name.endswith((".xml", ".rels")) and not name.endswith("sharedStrings.xml"):
+        return MAX_XML_PART_BYTES
+    return MAX_PART_BYTES
 
 
 def _read_xlsx(stream: BinaryIO) -> Iterator[tuple[int, list[Any]]]:

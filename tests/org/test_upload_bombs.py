@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tracemalloc
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,14 @@ def test_the_streaming_reader_keeps_memory_flat_over_a_whole_million_row_csv(app
         tracemalloc.stop()
     print(f"\nreading 1,000,000 CSV rows: Python allocations peaked at {peak / 1e6:.1f} MB")
     assert peak < 16 * 1024 * 1024
+
+
+def test_a_bloated_stylesheet_is_refused_from_the_zip_directory(tmp_path):
+    """Styles, workbook and manifest become objects whole: more than 4 MB of them is refused."""
+    path = bombs.rich_text_header_xlsx(tmp_path / "styles.xlsx")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        fonts = "<font><sz val='11'/></font>" * 200_000
+        archive.writestr("xl/styles.xml", f"<styleSheet><fonts>{fonts}</fonts></styleSheet>")
+    with path.open("rb") as stream, pytest.raises(roster.RosterFileError) as refused:
+        roster.read_table(stream)
+    assert str(refused.value.message) == zh(ZIP_BOMB)
