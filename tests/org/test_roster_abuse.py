@@ -255,3 +255,13 @@ def test_an_import_whose_job_died_is_resumed_by_the_import_button(app, committed
     job = wait_for(dead.id)
     assert job.status == JobStatus.FINISHED and job.resumed == 1, job.error
     assert staff_count() == 3
+
+
+def test_the_upload_page_states_the_limits(client):
+    client.login_as(make_user(Role.DISTRICT_ADMIN))
+    page = client.get("/roster/import").get_data(as_text=True)
+    limits = (
+        "At most %(mb)d MB and %(rows)s data rows per file; a file of more than %(job)s rows is "
+        "imported in the background, with its progress on the preview page."
+    )
+    assert zh(limits, mb=25, rows="200,000", job="2,000") in page
