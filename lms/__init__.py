@@ -31,7 +31,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lms.core.errors import register_error_handlers
     from lms.db import db
     from lms.registries import register_all
-    from lms.reports import cache  # noqa: F401 - its session listeners keep figures fresh
 
     register_all()
     db.init_app(app)

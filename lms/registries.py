@@ -10,7 +10,8 @@ kind) rather than silently do less.
   read from the paper's form and scored;
 - content kinds (``lms.content.kinds.KINDS``): the validator and loader of lessons, questions,
   blueprints and practical tasks in courses/;
-- job kinds (``lms.jobs.registry.KINDS``): background work that can be planned and resumed.
+- job kinds (``lms.jobs.registry.KINDS``): background work that can be planned and resumed;
+- the session listeners that keep cached report figures fresh (``lms.reports.cache``).
 
 The rules for combining examiners' marks (``lms.grading.rules.COMBINE_RULES``) are a constant
 table, not a registry filled by other modules.
@@ -44,8 +45,15 @@ def register_job_kinds() -> None:
     register(ImportRoster)
 
 
+def register_report_listeners() -> None:
+    from lms.reports.cache import register_listeners
+
+    register_listeners()
+
+
 def register_all() -> None:
     """Fill every registry (idempotent)."""
     register_question_types()
     register_content_kinds()
     register_job_kinds()
+    register_report_listeners()

@@ -8,11 +8,15 @@ import subprocess
 import sys
 import textwrap
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from lms import registries
 from lms.config import PROJECT_ROOT
 from lms.content import kinds
 from lms.exams import question_types
 from lms.jobs import registry as jobs
+from lms.reports import cache
 
 
 def _holdings() -> dict[str, object]:
@@ -25,6 +29,9 @@ def _holdings() -> dict[str, object]:
             for kind in kinds.KINDS.values()
         ],
         "job_kinds": {name: type(kind).__name__ for name, kind in jobs.KINDS.items()},
+        "session_listeners": [
+            name for name, listener in cache._LISTENERS if event.contains(Session, name, listener)
+        ],
     }
 
 
@@ -42,6 +49,7 @@ EXPECTED = {
         ("task", "lms.grading.tasks.load_tasks"),
     ],
     "job_kinds": {"certificates.issue": "IssueCertificates", "roster.import": "ImportRoster"},
+    "session_listeners": ["before_flush", "do_orm_execute", "before_commit", "after_rollback"],
 }
 
 
@@ -83,9 +91,14 @@ def test_importing_every_module_fills_no_registry():
         from lms.content import kinds
         from lms.exams import question_types
         from lms.jobs import registry
-        print(json.dumps([len(question_types.REGISTRY), len(kinds.KINDS), len(registry.KINDS)]))
+        from lms.reports import cache
+        from sqlalchemy import event
+        from sqlalchemy.orm import Session
+        listeners = [event.contains(Session, name, fn) for name, fn in cache._LISTENERS]
+        print(json.dumps([len(question_types.REGISTRY), len(kinds.KINDS), len(registry.KINDS),
+                          any(listeners)]))
     """)
-    assert result == [0, 0, 0]
+    assert result == [0, 0, 0, False]
 
 
 def test_a_script_without_create_app_is_refused_loudly_then_syncs_everything(tmp_path):

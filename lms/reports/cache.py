@@ -6,7 +6,8 @@ institutions, districts or certificates do. Every write to those tables through 
 commit bumps the ``rates`` revision in the same transaction. A cached figure is keyed by the
 revision, so the first request after a committed change recomputes it; a transaction holding
 uncommitted changes of its own always computes afresh. Writes that bypass the session (raw SQL
-on a connection) are not seen: there are none in this code base."""
+on a connection) are not seen: there are none in this code base. The session listeners are
+installed by ``register_listeners`` (lms.registries.register_all), not by importing this."""
 
 from __future__ import annotations
 
@@ -96,7 +97,6 @@ def _table_of(instance: Any) -> str | None:
     return table.name if table is not None else None
 
 
-@event.listens_for(Session, "before_flush")
 def _watch_flush(session: Session, _context: Any, _instances: Any) -> None:
     changed = (*session.new, *session.deleted, *session.dirty)
     if any(
@@ -107,7 +107,6 @@ def _watch_flush(session: Session, _context: Any, _instances: Any) -> None:
         session.info[_DIRTY] = True
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _watch_statements(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
@@ -116,7 +115,6 @@ def _watch_statements(state: ORMExecuteState) -> None:
         state.session.info[_DIRTY] = True
 
 
-@event.listens_for(Session, "before_commit")
 def _bump_on_commit(session: Session) -> None:
     # Commit fires this before its own final flush: flush now, so that changes still pending
     # are seen. Last, just before COMMIT: the revision row is then the last lock a transaction
@@ -126,6 +124,20 @@ def _bump_on_commit(session: Session) -> None:
         _bump(session)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_changes(session: Session) -> None:
     session.info.pop(_DIRTY, None)
+
+
+_LISTENERS: tuple[tuple[str, Callable[..., Any]], ...] = (
+    ("before_flush", _watch_flush),
+    ("do_orm_execute", _watch_statements),
+    ("before_commit", _bump_on_commit),
+    ("after_rollback", _forget_changes),
+)
+
+
+def register_listeners() -> None:
+    """Watch every session's writes so that cached figures follow the data (idempotent)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
