@@ -8,10 +8,12 @@ the feature that owns its tables (see ``lms.content.kinds``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from lms.content import kinds
 from lms.content.specs import Content
+from lms.db import utcnow
 
 
 def sync_content(content: Content) -> Counter[str]:
@@ -36,3 +38,15 @@ def apply_values(row: Any, values: dict[str, Any]) -> bool:
 
 def count(report: Counter[str], kind: str, created: bool, changed: bool) -> None:
     report[f"{kind}.{'created' if created else 'updated' if changed else 'unchanged'}"] += 1
+
+
+def retire_unlisted(
+    rows: Mapping[str, Any], listed: Collection[str], report: Counter[str], kind: str
+) -> None:
+    """Retire the rows (by key) that courses/ no longer lists: set ``retired_at``, never delete,
+    so what refers to them (progress, drawn papers and tasks) keeps its history."""
+    now = utcnow()
+    for key, row in rows.items():
+        if key not in listed and row.retired_at is None:
+            row.retired_at = now
+            report[f"{kind}.retired"] += 1

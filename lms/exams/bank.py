@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.content.specs import Content
+from lms.content.sync import retire_unlisted
 from lms.core import audit
 from lms.core.errors import DomainError
 from lms.db import db, utcnow
@@ -53,11 +54,7 @@ def load_questions(content: Content, report: Counter[str]) -> None:
             report["question.updated"] += 1
         else:
             report["question.unchanged"] += 1
-    now = utcnow()
-    for key, question in existing.items():
-        if key not in listed and question.retired_at is None:
-            question.retired_at = now
-            report["question.retired"] += 1
+    retire_unlisted(existing, listed, report, "question")
     db.session.flush()
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from lms.content import kinds
 from lms.content.specs import Content, TaskSpec
-from lms.content.sync import apply_values, count
-from lms.db import db, utcnow
+from lms.content.sync import apply_values, count, retire_unlisted
+from lms.db import db
 from lms.grading.models import PracticalTask
 
 
@@ -49,11 +49,7 @@ def load_tasks(content: Content, report: Counter[str]) -> None:
             count(report, "task", True, True)
         else:
             count(report, "task", False, apply_values(task, _values(spec)))
-    now = utcnow()
-    for code, task in existing.items():
-        if code not in specs and task.retired_at is None:
-            task.retired_at = now
-            report["task.retired"] += 1
+    retire_unlisted(existing, specs, report, "task")
     db.session.flush()
 
 

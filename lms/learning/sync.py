@@ -12,7 +12,8 @@ from lms.content import kinds
 from lms.content.specs import Content, CourseSpec
 from lms.content.sync import apply_values as _apply
 from lms.content.sync import count as _count
-from lms.db import db, utcnow
+from lms.content.sync import retire_unlisted
+from lms.db import db
 from lms.learning import markdown
 from lms.learning.models import Course, Lesson, Module
 
@@ -55,7 +56,6 @@ def _sync_course(spec: CourseSpec, course: Course | None, report: Counter[str]) 
     _count(report, "course", created, changed)
 
     modules = {module.key: module for module in course.modules}
-    now = utcnow()
     for module_spec in spec.modules:
         module = modules.get(module_spec.key)
         module_values = {
@@ -71,11 +71,7 @@ def _sync_course(spec: CourseSpec, course: Course | None, report: Counter[str]) 
             _count(report, "module", True, True)
         else:
             _count(report, "module", False, _apply(module, module_values))
-    listed_modules = {module_spec.key for module_spec in spec.modules}
-    for key, module in modules.items():
-        if key not in listed_modules and module.retired_at is None:
-            module.retired_at = now
-            report["module.retired"] += 1
+    retire_unlisted(modules, {module_spec.key for module_spec in spec.modules}, report, "module")
     db.session.flush()
 
     lessons = {
@@ -110,9 +106,11 @@ def _sync_course(spec: CourseSpec, course: Course | None, report: Counter[str]) 
             if changed:
                 lesson.body_html = markdown.render(lesson_spec.body)
             _count(report, "lesson", False, changed)
-    listed_lessons = {lesson_spec.key for lesson_spec in spec.lessons}
-    for lesson in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id)):
-        if lesson.key not in listed_lessons and lesson.retired_at is None:
-            lesson.retired_at = now
-            report["lesson.retired"] += 1
+    in_course = db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))
+    retire_unlisted(
+        {lesson.key: lesson for lesson in in_course},
+        {lesson_spec.key for lesson_spec in spec.lessons},
+        report,
+        "lesson",
+    )
     db.session.flush()
