@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from lms.accounts.models import User
+from lms.core.labels import LabelledEnum, labels
 from lms.db import Base, TimestampMixin, db, str_enum, utcnow
 from lms.org.models import Staff
 
@@ -112,20 +113,18 @@ class QuestionVersion(Base):
     question: Mapped[Question] = relationship(back_populates="versions")
 
 
-class MultipleChoiceRule(StrEnum):
+class MultipleChoiceRule(LabelledEnum):
     ALL_OR_NOTHING = "all_or_nothing"
     HALF_FOR_SUBSET = "half_for_subset"
     PROPORTIONAL = "proportional"
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "all_or_nothing": _l("All correct options, nothing else"),
-                "half_for_subset": _l("Half the points for some correct options and no wrong one"),
-                "proportional": _l("Points in proportion to correct options if no wrong one"),
-            }[self.value]
-        )
+    __labels__ = labels(
+        {
+            ALL_OR_NOTHING: _l("All correct options, nothing else"),
+            HALF_FOR_SUBSET: _l("Half the points for some correct options and no wrong one"),
+            PROPORTIONAL: _l("Points in proportion to correct options if no wrong one"),
+        }
+    )
 
 
 class Blueprint(TimestampMixin, Base):
@@ -185,22 +184,20 @@ class BlueprintCell(Base):
     blueprint: Mapped[Blueprint] = relationship(back_populates="cells")
 
 
-class SessionStatus(StrEnum):
+class SessionStatus(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CLOSED = "closed"
     RESULTS_PUBLISHED = "results_published"
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "draft": _l("Draft"),
-                "published": _l("Published"),
-                "closed": _l("Closed"),
-                "results_published": _l("Results published"),
-            }[self.value]
-        )
+    __labels__ = labels(
+        {
+            DRAFT: _l("Draft"),
+            PUBLISHED: _l("Published"),
+            CLOSED: _l("Closed"),
+            RESULTS_PUBLISHED: _l("Results published"),
+        }
+    )
 
 
 class ExamSession(TimestampMixin, Base):

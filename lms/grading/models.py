@@ -4,7 +4,6 @@ drawn for them, examiners' marks, and the conflicts of interest examiners declar
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,43 +20,40 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
+from lms.core.labels import LabelledEnum, labels
 from lms.db import Base, TimestampMixin, str_enum
 from lms.org.models import Staff
 
 
-class SkillSessionStatus(StrEnum):
+class SkillSessionStatus(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     RESULTS_PUBLISHED = "results_published"
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "draft": _l("Draft"),
-                "published": _l("Published"),
-                "results_published": _l("Results published"),
-            }[self.value]
-        )
+    __labels__ = labels(
+        {
+            DRAFT: _l("Draft"),
+            PUBLISHED: _l("Published"),
+            RESULTS_PUBLISHED: _l("Results published"),
+        }
+    )
 
 
-class TaskStatus(StrEnum):
+class TaskStatus(LabelledEnum):
     MARKING = "marking"
     ARBITRATION = "arbitration"
     FINAL = "final"
     #: Replaced by a re-marking after an appeal; kept for the history.
     SUPERSEDED = "superseded"
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "marking": _l("Being marked"),
-                "arbitration": _l("Awaiting arbitration"),
-                "final": _l("Final"),
-                "superseded": _l("Superseded by re-marking"),
-            }[self.value]
-        )
+    __labels__ = labels(
+        {
+            MARKING: _l("Being marked"),
+            ARBITRATION: _l("Awaiting arbitration"),
+            FINAL: _l("Final"),
+            SUPERSEDED: _l("Superseded by re-marking"),
+        }
+    )
 
 
 class SkillSession(TimestampMixin, Base):

@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.core.labels import LabelledEnum, labels
 from lms.db import Base, TimestampMixin, str_enum
 
 
-class JobStatus(StrEnum):
+class JobStatus(LabelledEnum):
     QUEUED = "queued"
     RUNNING = "running"
     FINISHED = "finished"
     FAILED = "failed"
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "queued": _l("Queued"),
-                "running": _l("Running"),
-                "finished": _l("Finished"),
-                "failed": _l("Failed"),
-            }[self.value]
-        )
+    __labels__ = labels(
+        {
+            QUEUED: _l("Queued"),
+            RUNNING: _l("Running"),
+            FINISHED: _l("Finished"),
+            FAILED: _l("Failed"),
+        }
+    )
 
 
 class Job(TimestampMixin, Base):

@@ -4,7 +4,6 @@ cohorts, enrolments, study time and attendance."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -19,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.labels import LabelledEnum, labels
 from lms.db import Base, TimestampMixin, str_enum, utcnow
 from lms.org.models import District, Staff
 
@@ -122,16 +122,12 @@ class DistrictQuota(Base):
     district: Mapped[District] = relationship()
 
 
-class CohortMode(StrEnum):
+class CohortMode(LabelledEnum):
     ONLINE = "online"
     IN_PERSON = "in_person"
     MIXED = "mixed"
 
-    @property
-    def label(self) -> str:
-        return str(
-            {"online": _l("Online"), "in_person": _l("In person"), "mixed": _l("Mixed")}[self.value]
-        )
+    __labels__ = labels({ONLINE: _l("Online"), IN_PERSON: _l("In person"), MIXED: _l("Mixed")})
 
 
 class Cohort(TimestampMixin, Base):
@@ -166,25 +162,26 @@ class Cohort(TimestampMixin, Base):
     )
 
 
-class EnrolmentStatus(StrEnum):
+class EnrolmentStatus(LabelledEnum):
     NOMINATED = "nominated"
     ENROLLED = "enrolled"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     COMPLETED = "completed"
 
-    @property
-    def label(self) -> str:
-        return str(ENROLMENT_LABELS[self])
+    __labels__ = labels(
+        {
+            NOMINATED: _l("Nominated"),
+            ENROLLED: _l("Enrolled"),
+            REJECTED: _l("Not approved"),
+            WITHDRAWN: _l("Withdrawn"),
+            COMPLETED: _l("Completed"),
+        }
+    )
 
 
-ENROLMENT_LABELS = {
-    EnrolmentStatus.NOMINATED: _l("Nominated"),
-    EnrolmentStatus.ENROLLED: _l("Enrolled"),
-    EnrolmentStatus.REJECTED: _l("Not approved"),
-    EnrolmentStatus.WITHDRAWN: _l("Withdrawn"),
-    EnrolmentStatus.COMPLETED: _l("Completed"),
-}
+#: The labels by member (lazy), for callers that pass them all to a page or an export.
+ENROLMENT_LABELS = {status: EnrolmentStatus.__labels__[status.value] for status in EnrolmentStatus}
 
 #: Statuses that hold a quota place.
 HOLDS_PLACE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)

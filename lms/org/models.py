@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,10 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.labels import LabelledEnum, labels
 from lms.db import Base, TimestampMixin, str_enum, utcnow
 
 
-class InstitutionType(StrEnum):
+class InstitutionType(LabelledEnum):
     CITY_CENTRE = "city_centre"
     DISTRICT_CENTRE = "district_centre"
     COMMUNITY_POINT = "community_point"
@@ -31,46 +31,38 @@ class InstitutionType(StrEnum):
     EMPLOYER_RUN = "employer_run"
     PRIVATE = "private"
 
-    @property
-    def label(self) -> str:
-        return str(INSTITUTION_TYPE_LABELS[self])
+    __labels__ = labels(
+        {
+            CITY_CENTRE: _l("City comprehensive childcare centre"),
+            DISTRICT_CENTRE: _l("District public comprehensive centre"),
+            COMMUNITY_POINT: _l("Community childcare point"),
+            FAMILY_POINT: _l("Family childcare point"),
+            KINDERGARTEN_CLASS: _l("Kindergarten nursery class"),
+            EMPLOYER_RUN: _l("Employer-run centre"),
+            PRIVATE: _l("Private institution"),
+        }
+    )
 
 
-INSTITUTION_TYPE_LABELS = {
-    InstitutionType.CITY_CENTRE: _l("City comprehensive childcare centre"),
-    InstitutionType.DISTRICT_CENTRE: _l("District public comprehensive centre"),
-    InstitutionType.COMMUNITY_POINT: _l("Community childcare point"),
-    InstitutionType.FAMILY_POINT: _l("Family childcare point"),
-    InstitutionType.KINDERGARTEN_CLASS: _l("Kindergarten nursery class"),
-    InstitutionType.EMPLOYER_RUN: _l("Employer-run centre"),
-    InstitutionType.PRIVATE: _l("Private institution"),
-}
-
-
-class Gender(StrEnum):
+class Gender(LabelledEnum):
     MALE = "M"
     FEMALE = "F"
 
-    @property
-    def label(self) -> str:
-        return str(_l("Male") if self is Gender.MALE else _l("Female"))
+    __labels__ = labels({MALE: _l("Male"), FEMALE: _l("Female")})
 
 
-class Post(StrEnum):
+class Post(LabelledEnum):
     CAREGIVER = "caregiver"
     LEAD = "lead"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return str(POST_LABELS[self])
-
-
-POST_LABELS = {
-    Post.CAREGIVER: _l("Caregiver"),
-    Post.LEAD: _l("Person in charge"),
-    Post.OTHER: _l("Other post"),
-}
+    __labels__ = labels(
+        {
+            CAREGIVER: _l("Caregiver"),
+            LEAD: _l("Person in charge"),
+            OTHER: _l("Other post"),
+        }
+    )
 
 
 class District(Base):
