@@ -19,8 +19,11 @@ from lms.db import db, utcnow
 
 MAX_BYTES = 5 * 1024 * 1024
 #: Pictures are refused above this many pixels, read from the header before anything is
-#: decoded (a 6000 × 4000 camera picture passes): decoding one costs at most ~100 MB.
+#: decoded. A JPEG (a 6000 × 4000 camera picture passes) is decoded at 1/2 to 1/8 scale; a
+#: PNG is decoded whole (4 bytes a pixel with transparency) and then once more as RGB, so
+#: it is held to fewer: about 110 MB at most.
 MAX_PIXELS = 25_000_000
+MAX_PNG_PIXELS = 16_000_000
 ACCEPTED = frozenset({"JPEG", "PNG"})
 #: 1 inch (25 × 35 mm) at 300 dpi.
 SIZE = (295, 413)
@@ -50,9 +53,11 @@ def checked_image(data: bytes, not_a_picture: Any) -> Iterator[Image.Image]:
             with Image.open(io.BytesIO(data)) as probe:
                 kind = probe.format
                 width, height = probe.size
-                if kind in ACCEPTED and width * height > MAX_PIXELS:
+                most = MAX_PIXELS if kind == "JPEG" else MAX_PNG_PIXELS
+                if kind in ACCEPTED and width * height > most:
                     raise DomainError(
-                        TOO_MANY_PIXELS % {"width": width, "height": height, "max": limit}
+                        TOO_MANY_PIXELS
+                        % {"width": width, "height": height, "max": f"{most / 1_000_000:g}"}
                     )
                 probe.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -71,6 +76,12 @@ def reduced(image: Image.Image, longest: int) -> Image.Image:
     """The picture at most ``longest`` pixels on its longer side, decoded as cheaply as the
     format allows (a JPEG at 1/2, 1/4 or 1/8 scale), before it is turned or converted."""
     image.draft("RGB", (longest, longest))
+    if image.mode not in ("RGB", "L"):
+        # Transparency or a palette goes before resampling, which would otherwise make a
+        # full-size premultiplied copy of the picture.
+        converted = image.convert("RGB")
+        image.close()  # frees the decoded original now, not when the caller is done
+        image = converted
     image.thumbnail((longest, longest))
     return image
 

@@ -103,7 +103,7 @@ TOO_MANY = (
     ("size", "message", "params"),
     [
         ((30000, 30000), HUGE, {"max": "25"}),
-        ((6000, 5000), TOO_MANY, {"width": 6000, "height": 5000, "max": "25"}),
+        ((6000, 5000), TOO_MANY, {"width": 6000, "height": 5000, "max": "16"}),
     ],
     ids=["30000x30000", "6000x5000"],
 )
@@ -127,3 +127,50 @@ def test_a_large_camera_jpeg_is_decoded_at_reduced_scale() -> None:
     jpeg = photos.normalise(picture("JPEG", (4000, 6000)))
     with Image.open(io.BytesIO(jpeg)) as image:
         assert image.size == photos.SIZE
+
+
+PROBE = """
+import sys
+from lms import create_app
+from lms.certification import external, photos
+
+data = open(sys.argv[1], "rb").read()
+with create_app().app_context():
+    photos.normalise(data)
+    external.normalise_scan(data)
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM:"):
+        print(int(line.split()[1]) // 1024)
+"""
+
+
+def test_the_largest_picture_accepted_stays_under_300_mb(app, tmp_path) -> None:
+    """A 16-megapixel PNG with transparency (the most a PNG may have; 64 MB once decoded) made
+    into a photo and a scan, by the application in a process of its own: its peak RSS."""
+    import os
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "big.png"
+    Image.new("RGBA", (4000, 4000), (200, 180, 160, 128)).save(path)
+    env = {
+        **os.environ,
+        "LMS_ENV": "testing",
+        "LMS_DATABASE_URL": app.config["DATABASE_URL"],
+        "LMS_SECRET_KEY": app.config["SECRET_KEY"],
+        "LMS_DATA_KEY": app.config["DATA_KEY"],
+        "LMS_INSTANCE_PATH": str(tmp_path),
+    }
+    root = Path(__file__).parent.parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(path)],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    peak = int(done.stdout.split()[-1])
+    print(f"\n4000 x 4000 RGBA PNG as photo and scan: peak RSS {peak} MB")
+    assert peak < 300
