@@ -34,7 +34,7 @@ from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
 # The parts ---------------------------------------------------------------------------------------
 
 
-def theory_results() -> Select[Any]:
+def theory_results() -> Select[*tuple[Any, ...]]:
     """Scored theory attempts of sessions whose results are published, one row per candidate
     entry: staff_id, level, entry (the exam candidate), score, passed."""
     return (
@@ -55,7 +55,7 @@ def theory_results() -> Select[Any]:
     )
 
 
-def skill_results() -> Select[Any]:
+def skill_results() -> Select[*tuple[Any, ...]]:
     """Scored skill candidates of sessions whose results are published: staff_id, level, entry
     (the skill candidate), score, passed."""
     return (

@@ -206,7 +206,7 @@ def pass_rates(scope: Scope) -> list[PassRate]:
     """Per level, candidates of published sessions who were scored and who passed (each part
     as the pass rule of lms.grading.results counts it)."""
 
-    def per_level(part: Select[Any]) -> dict[int, tuple[int, int]]:
+    def per_level(part: Select[*tuple[Any, ...]]) -> dict[int, tuple[int, int]]:
         entries = part.subquery()
         rows = db.session.execute(
             _staff_in_scope(

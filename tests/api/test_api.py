@@ -202,3 +202,37 @@ def test_certificates_list_with_status_on_the_date(client):
         ]
         == 0
     )
+
+
+def test_certificates_are_filtered_and_counted_in_the_database_as_status_on_says(client):
+    from datetime import UTC, date, datetime
+
+    from lms.certification.models import Certificate
+
+    made = [
+        certify(make_staff(name="甲"), date(2026, 1, 10)),
+        certify(make_staff(name="乙"), date(2026, 1, 10), expires_on=date(2026, 6, 1)),
+        certify(
+            make_staff(name="丙"), date(2026, 1, 10), revoked_at=datetime(2026, 2, 1, tzinfo=UTC)
+        ),
+        certify(
+            make_staff(name="丁"),
+            date(2026, 1, 10),
+            expires_on=date(2026, 6, 1),
+            revoked_at=datetime(2026, 2, 1, tzinfo=UTC),
+        ),
+    ]
+    secret = _token()
+    # The day of expiry is already expired; a revoked certificate is revoked whatever its expiry.
+    for day in (date(2026, 5, 31), date(2026, 6, 1), date(2026, 7, 1)):
+        in_sql = dict(
+            db.session.execute(select(Certificate.number, Certificate.status_on_sql(day))).all()
+        )
+        assert in_sql == {c.number: c.status_on(day) for c in made}
+        for status in ("valid", "expired", "revoked"):
+            wanted = sorted(c.number for c in made if c.status_on(day) == status)
+            url = f"/api/v1/certificates?date={day}&status={status}&per_page=1"
+            answer = _get(client, url, secret).get_json()
+            assert answer["total"] == len(wanted)
+            assert [c["number"] for c in answer["items"]] == wanted[:1]
+            assert all(c["status"] == status for c in answer["items"])
