@@ -387,7 +387,7 @@ def edit_staff(staff_id: int) -> Any:
 
 
 def _per_user() -> str:
-    return f"user:{current_user.get_id()}"
+    return f"user:{getattr(current_user, 'id', None)}"
 
 
 @bp.route("/roster/import", methods=["GET", "POST"])
@@ -416,6 +416,17 @@ def roster_upload() -> Any:
     return render_template("org/roster_upload.html", form=form, recent=recent)
 
 
+def _watching_a_job() -> bool:
+    """The preview page of an import running in the background refreshes itself every few
+    seconds: those refreshes are not counted against the preview limit."""
+    upload = db.session.get(RosterUpload, (request.view_args or {}).get("upload_id", 0))
+    return (
+        upload is not None
+        and upload.uploaded_by_id == getattr(current_user, "id", None)
+        and roster_uploads.job_running(upload)
+    )
+
+
 def _own_upload(upload_id: int) -> RosterUpload:
     upload = db.session.get(RosterUpload, upload_id)
     ensure(upload is not None and upload.uploaded_by_id == current_user.id)
@@ -428,7 +439,10 @@ PREVIEW_ROWS = 200
 @bp.route("/roster/import/<int:upload_id>", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
 @limiter.limit(
-    lambda: current_app.config["ROSTER_PREVIEW_RATE_LIMIT"], methods=["GET"], key_func=_per_user
+    lambda: current_app.config["ROSTER_PREVIEW_RATE_LIMIT"],
+    methods=["GET"],
+    key_func=_per_user,
+    exempt_when=lambda: _watching_a_job(),
 )
 def roster_preview(upload_id: int) -> Any:
     """What the check of the upload found (it is not read again), the import button, and the

@@ -265,3 +265,40 @@ def test_the_upload_page_states_the_limits(client):
         "imported in the background, with its progress on the preview page."
     )
     assert zh(limits, mb=25, rows="200,000", job="2,000") in page
+
+
+@pytest.mark.concurrency
+def test_the_page_of_a_running_import_refreshes_without_hitting_the_preview_limit(
+    app, committed, client
+):
+    institution = make_institution()
+    manager = make_user(Role.DISTRICT_ADMIN, district=institution.district)
+    db.session.commit()
+    client.login_as(manager)
+    url = upload(client, [person(institution)])
+    stored = db.session.scalar(select(RosterUpload))
+    from lms.db import utcnow
+
+    running = Job(
+        kind=f"roster.import:{stored.id}",
+        params={"upload_id": stored.id},
+        created_by_id=manager.id,
+        status=JobStatus.RUNNING,
+        heartbeat_at=utcnow(),
+    )
+    db.session.add(running)
+    db.session.flush()
+    stored.job_id = running.id
+    db.session.commit()
+    saved = app.config["ROSTER_PREVIEW_RATE_LIMIT"]
+    app.config["ROSTER_PREVIEW_RATE_LIMIT"] = "2 per hour"
+    limiter.enabled = True
+    limiter.reset()
+    try:
+        assert {client.get(url).status_code for _ in range(5)} == {200}
+        running.status, running.active = JobStatus.FINISHED, None
+        db.session.commit()
+        assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        limiter.enabled = False
+        app.config["ROSTER_PREVIEW_RATE_LIMIT"] = saved
