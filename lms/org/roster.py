@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from lms.core import idnumber as idn
+from lms.core import localtime
 from lms.core.access import Scope
 from lms.core.crypto import cipher
 from lms.core.validators import FieldError, normalize_mobile, normalize_person_name
@@ -642,7 +643,7 @@ def check_file(
     ``scope`` None means the operator (CLI) importing for the whole city."""
     positions, rows = read_table(source, max_rows=max_rows)
     institutions = {inst.name: inst for inst in db.session.scalars(select(Institution))}
-    context = _RowContext(scope=scope, institutions=institutions, today=today or date.today())
+    context = _RowContext(scope=scope, institutions=institutions, today=today or localtime.today())
     log = ErrorLog()
     counts = {"new": 0, "update": 0, "unchanged": 0}
     field_cipher = cipher()
