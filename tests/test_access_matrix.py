@@ -141,18 +141,18 @@ def build_exams(home: Any, trainee_staff: Any, users: dict[Any, Any]) -> dict[st
 
 def build_skills(users: dict[Any, Any]) -> dict[str, int]:
     """A published skill session whose panel the examiner chairs."""
-    from lms.grading import services
+    from lms.grading import sessions
     from tests.exams.factories import eligible_trainee
     from tests.grading.factories import load_practical_tasks, make_examiner
 
     load_practical_tasks()
-    session = services.create_session(
-        services.SessionData(title="技能考核", level=5, starts_at=utcnow()), users[C]
+    session = sessions.create_session(
+        sessions.SessionData(title="技能考核", level=5, starts_at=utcnow()), users[C]
     )
-    services.add_panel(session, "第1考站", users[E], [users[E], make_examiner(), make_examiner()])
-    services.add_candidates(session, [eligible_trainee(5)])
-    services.assign(session)
-    services.publish(session, users[C])
+    sessions.add_panel(session, "第1考站", users[E], [users[E], make_examiner(), make_examiner()])
+    sessions.add_candidates(session, [eligible_trainee(5)])
+    sessions.assign(session)
+    sessions.publish(session, users[C])
     candidate = session.candidates[0]
     return {
         "skill_session_id": session.id,

@@ -14,7 +14,8 @@ from lms.core.roles import Role
 from lms.db import db
 from lms.exams import attempts, question_types, sessions
 from lms.exams.models import Blueprint, Candidate, PaperItem
-from lms.grading import services as grading
+from lms.grading import marking
+from lms.grading import sessions as skill_sessions
 from lms.grading.models import SkillSession, SkillSessionStatus, TaskStatus
 from lms.grading.results import level_result
 
@@ -27,7 +28,7 @@ def seed_results(seed: int) -> int:
         return 0
     rng = random.Random(seed + 1)
     _finish_marking(skill, rng)
-    grading.publish_results(skill, admin)
+    skill_sessions.publish_results(skill, admin)
     _sit_theory(skill, admin, rng)
     return sum(1 for c in skill.candidates if level_result(c)["passed"])
 
@@ -38,25 +39,25 @@ def _finish_marking(skill: SkillSession, rng: random.Random) -> None:
             if task.status == TaskStatus.MARKING and task.panel is not None:
                 deserved = rng.gauss(78, 8)
                 for examiner in task.panel.examiners:
-                    mark = grading.sheet_for(task, examiner)
+                    mark = marking.sheet_for(task, examiner)
                     if mark is not None and mark.submitted_at is not None:
                         continue
                     share = min(1.0, max(0.0, (deserved + rng.gauss(0, 2)) / 100))
                     points = {c["key"]: round(c["points"] * share * 2) / 2 for c in task.criteria}
-                    grading.save_sheet(
+                    marking.save_sheet(
                         task,
                         examiner,
-                        grading.SheetInput(
+                        marking.SheetInput(
                             points=dict(points),
                             critical=[],
                             comment="",
-                            version=grading.sheet_version(task, examiner),
+                            version=marking.sheet_version(task, examiner),
                             submit=True,
                         ),
                     )
             if task.status == TaskStatus.ARBITRATION and task.panel is not None:
-                grading.arbitrate(
-                    task, task.panel.chief, grading.consensus(task), "考评组合议后以合成分为准"
+                marking.arbitrate(
+                    task, task.panel.chief, marking.consensus(task), "考评组合议后以合成分为准"
                 )
 
 

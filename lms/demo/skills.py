@@ -14,7 +14,7 @@ from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.core.roles import Role
 from lms.db import db
-from lms.grading import services
+from lms.grading import marking, sessions, tasks
 from lms.grading.models import CandidateTask, SkillSession
 from lms.learning.models import Cohort, Course, Enrolment, EnrolmentStatus
 from lms.org.models import Staff
@@ -34,7 +34,7 @@ def seed_skill_session(starts: datetime, password: str, seed: int) -> None:
         return
     admin = db.session.scalar(select(User).where(User.role == Role.CITY_ADMIN).order_by(User.id))
     demo_examiner = db.session.scalar(select(User).where(User.username == "examiner"))
-    if admin is None or demo_examiner is None or len(services.task_pool(5)) < 4:
+    if admin is None or demo_examiner is None or len(tasks.task_pool(5)) < 4:
         return
     people = db.session.scalars(
         select(Staff)
@@ -50,18 +50,18 @@ def seed_skill_session(starts: datetime, password: str, seed: int) -> None:
     examiners = [demo_examiner] + [
         _examiner(n, name, password) for n, name in enumerate(EXAMINER_NAMES, 2)
     ]
-    session = services.create_session(
-        services.SessionData(
+    session = sessions.create_session(
+        sessions.SessionData(
             title="2026年第1期保育师五级技能考核", level=5, starts_at=starts, slot_minutes=40
         ),
         admin,
     )
     for number in range(3):
         panel = examiners[number * 3 : number * 3 + 3]
-        services.add_panel(session, f"第{number + 1}考站", panel[0], panel)
-    services.add_candidates(session, list(people))
-    services.assign(session)
-    services.publish(session, admin)
+        sessions.add_panel(session, f"第{number + 1}考站", panel[0], panel)
+    sessions.add_candidates(session, list(people))
+    sessions.assign(session)
+    sessions.publish(session, admin)
     _mark(session, examiners, random.Random(seed))
 
 
@@ -90,21 +90,21 @@ def _mark(session: SkillSession, examiners: list[User], rng: random.Random) -> N
             failed = rng.random() < 0.03
             for examiner in task.panel.examiners if task.panel else []:
                 target = min(100.0, max(0.0, deserved + bias[examiner.id] + rng.gauss(0, 3)))
-                data = services.SheetInput(
+                data = marking.SheetInput(
                     points=_points_for(task, target),
                     critical=[task.critical_errors[0]["key"]]
                     if failed and task.critical_errors
                     else [],
                     comment="",
-                    version=services.sheet_version(task, examiner),
+                    version=marking.sheet_version(task, examiner),
                     submit=True,
                 )
-                services.save_sheet(task, examiner, data)
+                marking.save_sheet(task, examiner, data)
             if task.status.value == "arbitration" and task.panel is not None:
-                services.arbitrate(
+                marking.arbitrate(
                     task,
                     task.panel.chief,
-                    services.consensus(task),
+                    marking.consensus(task),
                     "评分差距较大，考评组复看操作录像后以合议分为准",
                 )
 

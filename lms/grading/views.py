@@ -32,7 +32,8 @@ from lms.core.roles import Role
 from lms.db import db
 from lms.exams import marking as theory_marking
 from lms.extensions import limiter
-from lms.grading import analysis, queries, rules, services
+from lms.grading import analysis, appeals, panels, queries, rules, sessions
+from lms.grading import marking as skill_marking
 from lms.grading.forms import (
     AppealForm,
     ArbitrationForm,
@@ -64,7 +65,7 @@ def _task(task_id: int) -> CandidateTask:
 def _panel_task(task_id: int) -> CandidateTask:
     """A task on one of the signed-in examiner's panels; others are not found."""
     task = _task(task_id)
-    ensure(services.is_member(task.panel, current_user))
+    ensure(panels.is_member(task.panel, current_user))
     return task
 
 
@@ -83,7 +84,7 @@ def index() -> Any:
 def new_session() -> Any:
     form = SkillSessionForm()
     if form.validate_on_submit():
-        data = services.SessionData(
+        data = sessions.SessionData(
             title=form.title.data or "",
             level=form.level.data or 5,
             starts_at=from_local(form.starts_at.data),
@@ -93,7 +94,7 @@ def new_session() -> Any:
             max_spread=float(form.max_spread.data or 0),
         )
         try:
-            session = services.create_session(data, current_user)
+            session = sessions.create_session(data, current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -110,18 +111,18 @@ def detail(session_id: int) -> Any:
     panel_form.chief_id.choices = options((u.id, u.display_name) for u in examiners)
     panel_form.member_ids.choices = options((u.id, u.display_name) for u in examiners)
     candidates_form = CandidatesForm()
-    eligible = services.eligible_staff(session) if session.status.value == "draft" else []
+    eligible = sessions.eligible_staff(session) if session.status.value == "draft" else []
     candidates_form.staff_ids.choices = options(
         (s.id, f"{s.name} · {s.institution.name}") for s in eligible
     )
     return render_template(
         "skills/session.html",
         session=session,
-        problems=services.publication_problems(session),
+        problems=sessions.publication_problems(session),
         panel_form=panel_form,
         candidates_form=candidates_form,
         action_form=ActionForm(),
-        unfinished=services.unfinished(session),
+        unfinished=sessions.unfinished(session),
         combine_label=rules.COMBINE_RULES[session.combine_rule][0],
     )
 
@@ -136,7 +137,7 @@ def add_panel(session_id: int) -> Any:
     form.member_ids.choices = options((i, u.display_name) for i, u in examiners.items())
     if form.validate_on_submit():
         members = [examiners[i] for i in form.member_ids.data or []]
-        services.add_panel(session, form.name.data or "", examiners[form.chief_id.data], members)
+        sessions.add_panel(session, form.name.data or "", examiners[form.chief_id.data], members)
         flash(_l("Panel added."), "success")
     else:
         flash(_l("Name the station and choose its examiners."), "error")
@@ -148,10 +149,10 @@ def add_panel(session_id: int) -> Any:
 def add_candidates(session_id: int) -> Any:
     session = _session(session_id)
     form = CandidatesForm()
-    eligible = {s.id: s for s in services.eligible_staff(session)}
+    eligible = {s.id: s for s in sessions.eligible_staff(session)}
     form.staff_ids.choices = options((i, s.name) for i, s in eligible.items())
     if form.validate_on_submit() and form.staff_ids.data:
-        count = services.add_candidates(session, [eligible[i] for i in form.staff_ids.data])
+        count = sessions.add_candidates(session, [eligible[i] for i in form.staff_ids.data])
         flash(_l("%(n)d candidates admitted; their tasks are drawn.", n=count), "success")
     return redirect(url_for("skills.detail", session_id=session.id))
 
@@ -161,7 +162,7 @@ def add_candidates(session_id: int) -> Any:
 def assign(session_id: int) -> Any:
     session = _session(session_id)
     if ActionForm().validate_on_submit():
-        unplaced = services.assign(session)
+        unplaced = sessions.assign(session)
         if unplaced:
             flash(_l("No panel free of conflicts for: %(n)s", n="、".join(unplaced)), "error")
         else:
@@ -174,7 +175,7 @@ def assign(session_id: int) -> Any:
 def publish(session_id: int) -> Any:
     session = _session(session_id)
     if ActionForm().validate_on_submit():
-        services.publish(session, current_user)
+        sessions.publish(session, current_user)
         flash(_l("Published: examiners can mark."), "success")
     return redirect(url_for("skills.detail", session_id=session.id))
 
@@ -184,7 +185,7 @@ def publish(session_id: int) -> Any:
 def publish_results(session_id: int) -> Any:
     session = _session(session_id)
     if ActionForm().validate_on_submit():
-        services.publish_results(session, current_user)
+        sessions.publish_results(session, current_user)
         flash(_l("Results published; marks are locked."), "success")
     return redirect(url_for("skills.detail", session_id=session.id))
 
@@ -265,7 +266,7 @@ def appeal(task_id: int) -> Any:
     form.panel_id.choices = options((p.id, p.name) for p in task.candidate.session.panels)
     if form.validate_on_submit():
         panel = next(p for p in task.candidate.session.panels if p.id == form.panel_id.data)
-        services.open_appeal(task, panel, form.reason.data or "", current_user)
+        appeals.open_appeal(task, panel, form.reason.data or "", current_user)
         flash(_l("The task is re-opened for the new panel."), "success")
     else:
         flash(_l("Choose the new panel and write the reason."), "error")
@@ -285,7 +286,7 @@ def marking() -> Any:
     )
 
 
-def _sheet_input(task: CandidateTask) -> services.SheetInput:
+def _sheet_input(task: CandidateTask) -> skill_marking.SheetInput:
     form = request.form
     points: dict[str, float | None] = {}
     for item in task.criteria:
@@ -296,7 +297,7 @@ def _sheet_input(task: CandidateTask) -> services.SheetInput:
             raise DomainError(
                 _l("%(text)s: give 0 to %(max)s points", text=item["text"], max=item["points"])
             ) from None
-    return services.SheetInput(
+    return skill_marking.SheetInput(
         points=points,
         critical=[item["key"] for item in task.critical_errors if form.get(f"c_{item['key']}")],
         comment=form.get("comment", "")[:2000],
@@ -309,11 +310,13 @@ def _sheet_input(task: CandidateTask) -> services.SheetInput:
 @roles_required(Role.EXAMINER)
 def sheet(task_id: int) -> Any:
     task = _panel_task(task_id)
-    mark = services.sheet_for(task, current_user) or services.blank_sheet(task, current_user)
+    mark = skill_marking.sheet_for(task, current_user) or skill_marking.blank_sheet(
+        task, current_user
+    )
     wants_json = request.accept_mimetypes.best == "application/json"
     if request.method == "POST":
         try:
-            mark = services.save_sheet(task, current_user, _sheet_input(task))
+            mark = skill_marking.save_sheet(task, current_user, _sheet_input(task))
         except DomainError as error:
             if wants_json:
                 return jsonify(
@@ -330,18 +333,18 @@ def sheet(task_id: int) -> Any:
         return redirect(url_for("skills.sheet", task_id=task.id))
     # Other members' marks stay hidden until every member has submitted (independent marking).
     others = [m for m in task.marks if m.examiner_id != current_user.id]
-    revealed = services.all_submitted(task) or task.status != TaskStatus.MARKING
+    revealed = skill_marking.all_submitted(task) or task.status != TaskStatus.MARKING
     return render_template(
         "skills/sheet.html",
         task=task,
         mark=mark,
         others=others if revealed else [],
         revealed=revealed,
-        open=services.marking_open(task) and mark.submitted_at is None,
+        open=skill_marking.marking_open(task) and mark.submitted_at is None,
         is_chief=task.panel is not None and task.panel.chief_id == current_user.id,
         arbitration_form=ArbitrationForm(),
-        consensus=services.consensus(task) if revealed else None,
-        spread=services.spread(task) if revealed else None,
+        consensus=skill_marking.consensus(task) if revealed else None,
+        spread=skill_marking.spread(task) if revealed else None,
     )
 
 
@@ -351,7 +354,9 @@ def arbitrate(task_id: int) -> Any:
     task = _panel_task(task_id)
     form = ArbitrationForm()
     if form.validate_on_submit():
-        services.arbitrate(task, current_user, float(form.score.data or 0), form.reason.data or "")
+        skill_marking.arbitrate(
+            task, current_user, float(form.score.data or 0), form.reason.data or ""
+        )
         flash(_l("Arbitrated mark recorded."), "success")
     else:
         flash(_l("Give the mark and the reason."), "error")
@@ -376,7 +381,7 @@ def relations() -> Any:
     form = RelationForm()
     if form.validate_on_submit():
         try:
-            services.declare_relation(current_user, form.id_number.data or "", form.note.data or "")
+            panels.declare_relation(current_user, form.id_number.data or "", form.note.data or "")
         except DomainError as error:  # the number itself is malformed: nothing about anybody
             form.id_number.errors = [error.message]
         else:

@@ -11,7 +11,7 @@ from lms.core.roles import Role
 from lms.db import db
 from lms.exams import attempts, sessions
 from lms.exams.models import Attempt, Candidate
-from lms.grading import services as grading
+from lms.grading import sessions as skill_sessions
 from lms.grading.models import SkillCandidate
 from tests.exams.factories import correct_display_answer, make_session, stock_bank
 from tests.factories import make_user
@@ -39,6 +39,6 @@ def make_passed_candidate(skills: float = 90) -> SkillCandidate:
     candidate = session.candidates[0]
     for task in candidate.tasks:
         mark_all(task, {examiner: skills for examiner in task.panel.examiners})
-    grading.publish_results(session, make_user(Role.CITY_ADMIN))
+    skill_sessions.publish_results(session, make_user(Role.CITY_ADMIN))
     pass_theory(candidate.staff)
     return candidate

@@ -50,7 +50,8 @@ from lms.core.roles import Role
 from lms.db import db, transaction, utcnow
 from lms.exams import sessions
 from lms.exams.models import Blueprint, Candidate
-from lms.grading import services as grading
+from lms.grading import marking as grading_marking
+from lms.grading import sessions as grading_sessions
 from lms.grading.models import SkillCandidate
 from lms.learning.models import Cohort, Course, Enrolment, EnrolmentStatus
 
@@ -93,18 +94,18 @@ with create_app().app_context(), transaction():
     sessions.add_invigilator(room, examiners[-1])
     sessions.add_candidates(theory, [staff])
     sessions.publish(theory, admin)
-    skill = grading.create_session(
-        grading.SessionData(title="全程旅程技能考核", level=5, starts_at=now), admin
+    skill = grading_sessions.create_session(
+        grading_sessions.SessionData(title="全程旅程技能考核", level=5, starts_at=now), admin
     )
-    grading.add_panel(skill, "旅程考站", examiners[0], examiners[:3])
-    grading.add_candidates(skill, [staff])
-    grading.assign(skill)
-    grading.publish(skill, admin)
+    grading_sessions.add_panel(skill, "旅程考站", examiners[0], examiners[:3])
+    grading_sessions.add_candidates(skill, [staff])
+    grading_sessions.assign(skill)
+    grading_sessions.publish(skill, admin)
     for task in skill.candidates[0].current_tasks:
         for examiner in task.panel.examiners:
-            grading.save_sheet(task, examiner, grading.SheetInput(
+            grading_marking.save_sheet(task, examiner, grading_marking.SheetInput(
                 points={c["key"]: c["points"] for c in task.criteria}, critical=[],
-                comment="", version=grading.sheet_version(task, examiner), submit=True,
+                comment="", version=grading_marking.sheet_version(task, examiner), submit=True,
             ))
     facts = {"theory": theory.id, "skill": skill.id, "name": staff.name,
              "closes": (now + timedelta(seconds=window)).timestamp()}

@@ -13,7 +13,7 @@ from lms.content.courses import load_content
 from lms.content.specs import Content
 from lms.core.roles import Role
 from lms.db import utcnow
-from lms.grading import services, tasks
+from lms.grading import marking, sessions, tasks
 from lms.grading.models import SkillSession
 from tests.exams.factories import eligible_trainee
 from tests.factories import make_institution, make_staff, make_user
@@ -46,8 +46,8 @@ def make_skill_session(
 ) -> SkillSession:
     admin = make_user(Role.CITY_ADMIN)
     load_practical_tasks()
-    session = services.create_session(
-        services.SessionData(
+    session = sessions.create_session(
+        sessions.SessionData(
             title=values.pop("title", "2026年第1场技能考核"),
             level=values.pop("level", 5),
             starts_at=utcnow() + timedelta(days=1),
@@ -57,11 +57,11 @@ def make_skill_session(
     )
     for number, size in enumerate(panel_sizes, start=1):
         members = [make_examiner() for _ in range(size)]
-        services.add_panel(session, f"第{number}考站", members[0], members)
-    services.add_candidates(session, [eligible_trainee(session.level) for _ in range(candidates)])
-    services.assign(session)
+        sessions.add_panel(session, f"第{number}考站", members[0], members)
+    sessions.add_candidates(session, [eligible_trainee(session.level) for _ in range(candidates)])
+    sessions.assign(session)
     if publish:
-        services.publish(session, admin)
+        sessions.publish(session, admin)
     return session
 
 
@@ -69,16 +69,16 @@ def mark_all(task: Any, totals: dict[User, float] | None = None, submit: bool = 
     """Every panel member marks ``task``: full points minus what brings them to their total."""
     for examiner in task.panel.examiners:
         target = (totals or {}).get(examiner, 80.0)
-        services.save_sheet(
+        marking.save_sheet(
             task,
             examiner,
-            sheet_with_total(task, target, services.sheet_version(task, examiner), submit),
+            sheet_with_total(task, target, marking.sheet_version(task, examiner), submit),
         )
 
 
 def sheet_with_total(
     task: Any, total: float, version: int, submit: bool = True
-) -> services.SheetInput:
+) -> marking.SheetInput:
     """Points per criterion adding up to ``total`` (taken off the criteria in order)."""
     missing = 100 - total
     points: dict[str, float | None] = {}
@@ -86,7 +86,7 @@ def sheet_with_total(
         taken = min(item["points"], missing)
         points[item["key"]] = item["points"] - taken
         missing -= taken
-    return services.SheetInput(
+    return marking.SheetInput(
         points=points, critical=[], comment="", version=version, submit=submit
     )
 

@@ -12,7 +12,7 @@ from lms.core.audit import AuditEvent
 from lms.core.errors import Conflict, DomainError, NotAllowed
 from lms.core.roles import Role
 from lms.db import db, utcnow
-from lms.grading import analysis, results, rules, services
+from lms.grading import analysis, appeals, marking, panels, results, rules, sessions, tasks
 from lms.grading.models import SkillSessionStatus, TaskStatus
 from lms.org.services import id_number_hash
 from tests.exams.factories import eligible_trainee
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.usefixtures("app")
 
 def test_each_candidate_gets_distinct_tasks_from_the_level_pool_weighted_to_100() -> None:
     session = make_skill_session(candidates=3, tasks_per_candidate=5, publish=False)
-    pool = {task.code for task in services.task_pool(5)}
+    pool = {task.code for task in tasks.task_pool(5)}
     for candidate in session.candidates:
         codes = [task.task_code for task in candidate.tasks]
         assert len(set(codes)) == 5 and set(codes) <= pool
@@ -42,7 +42,7 @@ def test_the_draw_is_reproducible_for_the_same_session_and_person() -> None:
     session = make_skill_session(candidates=1, publish=False)
     candidate = session.candidates[0]
     first = [task.task_code for task in candidate.tasks]
-    services.draw_tasks(candidate, session)
+    sessions.draw_tasks(candidate, session)
     assert [task.task_code for task in candidate.tasks] == first
 
 
@@ -54,10 +54,10 @@ def test_equal_weights_sum_to_100() -> None:
 @pytest.mark.parametrize("size", [2, 4])
 def test_a_panel_needs_an_odd_number_of_at_least_three(size: int) -> None:
     session = make_skill_session(panel_sizes=(size,), publish=False)
-    problems = services.publication_problems(session)
+    problems = sessions.publication_problems(session)
     assert any(f"{size}" in problem and "第1考站" in problem for problem in problems)
     with pytest.raises(Conflict):
-        services.publish(session, make_user(Role.CITY_ADMIN))
+        sessions.publish(session, make_user(Role.CITY_ADMIN))
     assert session.status == SkillSessionStatus.DRAFT
 
 
@@ -66,10 +66,10 @@ def test_no_examiner_marks_more_than_five_candidates() -> None:
     placed = [c for c in session.candidates if c.panel_id is not None]
     assert len(placed) == 15  # 3 examiners × 5
     assert any(
-        "没有考评组" in p or "has no panel" in p for p in services.publication_problems(session)
+        "没有考评组" in p or "has no panel" in p for p in sessions.publication_problems(session)
     )
     with pytest.raises(Conflict):
-        services.publish(session, make_user(Role.CITY_ADMIN))
+        sessions.publish(session, make_user(Role.CITY_ADMIN))
 
 
 def test_time_slots_follow_each_other_within_a_panel() -> None:
@@ -81,36 +81,36 @@ def test_time_slots_follow_each_other_within_a_panel() -> None:
 def test_an_examiner_never_gets_a_candidate_of_their_own_institution() -> None:
     home = make_institution()
     admin = make_user(Role.CITY_ADMIN)
-    session = services.create_session(
-        services.SessionData(title="冲突测试", level=5, starts_at=utcnow()),
+    session = sessions.create_session(
+        sessions.SessionData(title="冲突测试", level=5, starts_at=utcnow()),
         admin,
     )
     near = [make_examiner(home), make_examiner(), make_examiner()]
     far = [make_examiner(), make_examiner(), make_examiner()]
-    services.add_panel(session, "A站", near[0], near)
-    services.add_panel(session, "B站", far[0], far)
+    sessions.add_panel(session, "A站", near[0], near)
+    sessions.add_panel(session, "B站", far[0], far)
     colleagues = [eligible_trainee(5, institution=home) for _ in range(4)]
-    services.add_candidates(session, colleagues)
-    assert services.assign(session) == []
+    sessions.add_candidates(session, colleagues)
+    assert sessions.assign(session) == []
     assert {c.panel.name for c in session.candidates} == {"B站"}
-    services.publish(session, admin)
+    sessions.publish(session, admin)
     examiner_tasks = [t for c in session.candidates for t in c.tasks]
     with pytest.raises(NotAllowed):
-        services.sheet_for(examiner_tasks[0], near[0])
+        marking.sheet_for(examiner_tasks[0], near[0])
 
 
 def test_a_declared_relation_keeps_the_trainee_from_the_examiner() -> None:
     admin = make_user(Role.CITY_ADMIN)
-    session = services.create_session(
-        services.SessionData(title="关系申报", level=5, starts_at=utcnow()),
+    session = sessions.create_session(
+        sessions.SessionData(title="关系申报", level=5, starts_at=utcnow()),
         admin,
     )
     examiners = [make_examiner() for _ in range(3)]
-    services.add_panel(session, "唯一考站", examiners[0], examiners)
+    sessions.add_panel(session, "唯一考站", examiners[0], examiners)
     cousin = eligible_trainee(5)
-    services.declare_relation(examiners[1], id_number_of(cousin), "表妹")
-    services.add_candidates(session, [cousin, eligible_trainee(5)])
-    unplaced = services.assign(session)
+    panels.declare_relation(examiners[1], id_number_of(cousin), "表妹")
+    sessions.add_candidates(session, [cousin, eligible_trainee(5)])
+    unplaced = sessions.assign(session)
     assert len(unplaced) == 1
     candidate = next(c for c in session.candidates if c.staff_id == cousin.id)
     assert candidate.panel_id is None and candidate.admission_number in unplaced
@@ -120,24 +120,24 @@ def test_a_relation_declared_before_the_person_registers_still_keeps_them_apart(
     """The declaration is the ID number's keyed hash: it holds whoever registers with it later,
     and it keeps nothing that says whether anybody held it when it was made."""
     admin = make_user(Role.CITY_ADMIN)
-    session = services.create_session(
-        services.SessionData(title="关系申报", level=5, starts_at=utcnow()), admin
+    session = sessions.create_session(
+        sessions.SessionData(title="关系申报", level=5, starts_at=utcnow()), admin
     )
     examiners = [make_examiner() for _ in range(3)]
-    services.add_panel(session, "唯一考站", examiners[0], examiners)
+    sessions.add_panel(session, "唯一考站", examiners[0], examiners)
     number = new_id_number()
-    relation = services.declare_relation(examiners[2], number.lower(), "")
+    relation = panels.declare_relation(examiners[2], number.lower(), "")
     assert number not in relation.id_number_hash and relation.id_number_masked.endswith(number[-4:])
-    assert services.declare_relation(examiners[2], number, "") is relation
+    assert panels.declare_relation(examiners[2], number, "") is relation
     later = eligible_trainee(5)
     later.id_number_hash = id_number_hash(number)
-    services.add_candidates(session, [later])
-    assert services.assign(session) == [session.candidates[0].admission_number]
+    sessions.add_candidates(session, [later])
+    assert sessions.assign(session) == [session.candidates[0].admission_number]
 
 
 def test_a_malformed_id_number_cannot_be_declared() -> None:
     with pytest.raises(DomainError):
-        services.declare_relation(make_examiner(), "140402199001011234", "")
+        panels.declare_relation(make_examiner(), "140402199001011234", "")
 
 
 def test_marks_stay_hidden_and_the_result_waits_until_every_member_submits() -> None:
@@ -145,14 +145,12 @@ def test_marks_stay_hidden_and_the_result_waits_until_every_member_submits() -> 
     task = session.candidates[0].tasks[0]
     first, second, third = task.panel.examiners
     for examiner in (first, second):
-        services.save_sheet(
-            task, examiner, sheet_with_total(task, 80, services.sheet_version(task, examiner))
+        marking.save_sheet(
+            task, examiner, sheet_with_total(task, 80, marking.sheet_version(task, examiner))
         )
-    assert not services.all_submitted(task)
+    assert not marking.all_submitted(task)
     assert task.status == TaskStatus.MARKING and task.final_score is None
-    services.save_sheet(
-        task, third, sheet_with_total(task, 86, services.sheet_version(task, third))
-    )
+    marking.save_sheet(task, third, sheet_with_total(task, 86, marking.sheet_version(task, third)))
     assert task.status == TaskStatus.FINAL and task.final_score == 82.0
 
 
@@ -160,11 +158,11 @@ def test_a_stale_tab_cannot_overwrite_the_sheet() -> None:
     session = make_skill_session(candidates=1)
     task = session.candidates[0].tasks[0]
     examiner = task.panel.examiners[0]
-    loaded = services.sheet_version(task, examiner)  # two tabs open at this version
-    services.save_sheet(task, examiner, sheet_with_total(task, 70, loaded, submit=False))
+    loaded = marking.sheet_version(task, examiner)  # two tabs open at this version
+    marking.save_sheet(task, examiner, sheet_with_total(task, 70, loaded, submit=False))
     with pytest.raises(Conflict, match=r"另一个窗口|another window"):
-        services.save_sheet(task, examiner, sheet_with_total(task, 90, loaded, submit=False))
-    assert (services.sheet_for(task, examiner) or services.blank_sheet(task, examiner)).total == 70
+        marking.save_sheet(task, examiner, sheet_with_total(task, 90, loaded, submit=False))
+    assert (marking.sheet_for(task, examiner) or marking.blank_sheet(task, examiner)).total == 70
 
 
 def test_points_outside_a_criterion_are_refused_and_every_criterion_is_needed_to_submit() -> None:
@@ -172,23 +170,23 @@ def test_points_outside_a_criterion_are_refused_and_every_criterion_is_needed_to
     task = session.candidates[0].tasks[0]
     examiner = task.panel.examiners[0]
     first = task.criteria[0]
-    version = services.sheet_version(task, examiner)
-    too_many = services.SheetInput({first["key"]: first["points"] + 1}, [], "", version)
+    version = marking.sheet_version(task, examiner)
+    too_many = marking.SheetInput({first["key"]: first["points"] + 1}, [], "", version)
     with pytest.raises(DomainError):
-        services.save_sheet(task, examiner, too_many)
-    partial = services.SheetInput({first["key"]: 1}, [], "", version, submit=True)
+        marking.save_sheet(task, examiner, too_many)
+    partial = marking.SheetInput({first["key"]: 1}, [], "", version, submit=True)
     with pytest.raises(DomainError):
-        services.save_sheet(task, examiner, partial)
+        marking.save_sheet(task, examiner, partial)
 
 
 def test_a_critical_error_fails_the_task() -> None:
     session = make_skill_session(candidates=1)
     task = session.candidates[0].tasks[0]
     examiner = task.panel.examiners[0]
-    version = services.sheet_version(task, examiner)
+    version = marking.sheet_version(task, examiner)
     error = task.critical_errors[0]["key"]
-    mark = services.save_sheet(
-        task, examiner, services.SheetInput({}, [error], "双手离开婴儿", version, submit=True)
+    mark = marking.save_sheet(
+        task, examiner, marking.SheetInput({}, [error], "双手离开婴儿", version, submit=True)
     )
     assert mark.total == 0
 
@@ -200,10 +198,10 @@ def test_marks_too_far_apart_wait_for_the_chief_examiners_reasoned_arbitration()
     mark_all(task, {chief: 70, second: 72, third: 95})
     assert task.status == TaskStatus.ARBITRATION and task.final_score is None
     with pytest.raises(NotAllowed):
-        services.arbitrate(task, second, 75, "理由")
+        marking.arbitrate(task, second, 75, "理由")
     with pytest.raises(DomainError):
-        services.arbitrate(task, chief, 75, "  ")
-    services.arbitrate(task, chief, 74, "第三位考评员漏看了未扶住婴儿的动作")
+        marking.arbitrate(task, chief, 75, "  ")
+    marking.arbitrate(task, chief, 74, "第三位考评员漏看了未扶住婴儿的动作")
     assert task.status == TaskStatus.FINAL and task.final_score == 74
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"skills.mark_submitted", "skills.arbitration_needed", "skills.arbitrated"} <= actions
@@ -225,14 +223,14 @@ def test_skills_score_is_the_weighted_sum_and_results_lock_marks() -> None:
     expected = sum(t.weight * (50 if t.position == 1 else 70) for t in candidate.tasks) / 100
     assert candidate.skills_score == pytest.approx(expected)
     assert candidate.skills_passed is True
-    services.publish_results(session, make_user(Role.CITY_ADMIN))
-    assert not services.marking_open(candidate.tasks[0])
+    sessions.publish_results(session, make_user(Role.CITY_ADMIN))
+    assert not marking.marking_open(candidate.tasks[0])
 
 
 def test_results_cannot_be_published_while_a_task_has_no_final_mark() -> None:
     session = make_skill_session(candidates=1)
     with pytest.raises(Conflict):
-        services.publish_results(session, make_user(Role.CITY_ADMIN))
+        sessions.publish_results(session, make_user(Role.CITY_ADMIN))
 
 
 def test_an_appeal_reopens_one_task_for_a_new_panel_and_keeps_the_history() -> None:
@@ -240,18 +238,18 @@ def test_an_appeal_reopens_one_task_for_a_new_panel_and_keeps_the_history() -> N
     candidate = session.candidates[0]
     for task in candidate.tasks:
         mark_all(task, {e: 58 for e in task.panel.examiners})
-    services.publish_results(session, make_user(Role.CITY_ADMIN))
+    sessions.publish_results(session, make_user(Role.CITY_ADMIN))
     assert candidate.skills_passed is False
     appealed = candidate.tasks[0]
     other_panel = next(p for p in session.panels if p.id != appealed.panel_id)
     with pytest.raises(Conflict):
-        services.open_appeal(appealed, appealed.panel, "复核", make_user(Role.CITY_ADMIN))
-    again = services.open_appeal(
+        appeals.open_appeal(appealed, appealed.panel, "复核", make_user(Role.CITY_ADMIN))
+    again = appeals.open_appeal(
         appealed, other_panel, "考生认为计时有误", make_user(Role.CITY_ADMIN)
     )
     assert appealed.status == TaskStatus.SUPERSEDED and len(appealed.marks) == 3
     assert again.round == 2 and candidate.skills_score is None
-    assert services.marking_open(again)
+    assert marking.marking_open(again)
     mark_all(again, {e: 100 for e in other_panel.examiners})
     assert again.final_score == 100
     assert candidate.skills_score == pytest.approx(
@@ -296,8 +294,8 @@ def test_level_passes_only_when_theory_and_skills_both_pass() -> None:
 def test_a_relation_declared_after_assignment_stops_publication() -> None:
     session = make_skill_session(candidates=1, publish=False)
     candidate = session.candidates[0]
-    services.declare_relation(session.panels[0].examiners[1], id_number_of(candidate.staff), "邻居")
-    problems = services.publication_problems(session)
+    panels.declare_relation(session.panels[0].examiners[1], id_number_of(candidate.staff), "邻居")
+    problems = sessions.publication_problems(session)
     assert any(candidate.admission_number in p and "回避" in p for p in problems)
     with pytest.raises(Conflict):
-        services.publish(session, make_user(Role.CITY_ADMIN))
+        sessions.publish(session, make_user(Role.CITY_ADMIN))

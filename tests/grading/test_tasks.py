@@ -14,7 +14,7 @@ from lms.content.courses import load_content
 from lms.content.sync import sync_content
 from lms.core.roles import Role
 from lms.db import db, utcnow
-from lms.grading import services, tasks
+from lms.grading import sessions, tasks
 from lms.grading.models import PracticalTask
 from tests.factories import make_user
 from tests.learning.content_tree import write_tree
@@ -73,8 +73,8 @@ def test_sessions_draw_from_the_database_without_reading_courses(app, tmp_path, 
     shutil.rmtree(copy)
     monkeypatch.setitem(app.config, "COURSES_ROOT", str(tmp_path / "nowhere"))
     assert {task.code for task in tasks.task_pool(5)} == pool
-    session = services.create_session(
-        services.SessionData(title="库中抽题", level=5, starts_at=utcnow() + timedelta(days=1)),
+    session = sessions.create_session(
+        sessions.SessionData(title="库中抽题", level=5, starts_at=utcnow() + timedelta(days=1)),
         make_user(Role.CITY_ADMIN),
     )
     assert session.id is not None

@@ -11,7 +11,7 @@ from lms.core.idnumber import mask
 from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.extensions import limiter
-from lms.grading import services
+from lms.grading import marking, sessions
 from lms.grading.models import DeclaredRelation, SkillSession
 from tests.conftest import zh
 from tests.exams.factories import eligible_trainee
@@ -125,20 +125,20 @@ def test_trainee_sees_results_with_per_task_feedback_after_publication(client) -
     trainee = make_user(Role.TRAINEE, staff=candidate.staff)
     for task in candidate.tasks:
         for examiner in task.panel.examiners:
-            services.save_sheet(
+            marking.save_sheet(
                 task,
                 examiner,
-                services.SheetInput(
+                marking.SheetInput(
                     {c["key"]: c["points"] for c in task.criteria},
                     [],
                     "操作规范",
-                    services.sheet_version(task, examiner),
+                    marking.sheet_version(task, examiner),
                     submit=True,
                 ),
             )
     client.login_as(trainee)
     assert "操作规范" not in client.get("/skills/my").get_data(as_text=True)
-    services.publish_results(session, make_user(Role.CITY_ADMIN))
+    sessions.publish_results(session, make_user(Role.CITY_ADMIN))
     page = client.get("/skills/my").get_data(as_text=True)
     assert "操作规范" in page and 'data-testid="skills-score">100<' in page
     assert candidate.tasks[0].title in page
@@ -175,12 +175,12 @@ def test_declaring_a_relation_tells_nothing_about_who_holds_the_number(client) -
     assert relative.name not in somebody[2]
 
     _declare(client, id_number_of(relative))
-    session = services.create_session(
-        services.SessionData(title="回避", level=5, starts_at=utcnow()), make_user(Role.CITY_ADMIN)
+    session = sessions.create_session(
+        sessions.SessionData(title="回避", level=5, starts_at=utcnow()), make_user(Role.CITY_ADMIN)
     )
-    services.add_panel(session, "唯一考站", examiner, [examiner, make_examiner(), make_examiner()])
-    services.add_candidates(session, [relative])
-    assert services.assign(session) == [session.candidates[0].admission_number]
+    sessions.add_panel(session, "唯一考站", examiner, [examiner, make_examiner(), make_examiner()])
+    sessions.add_candidates(session, [relative])
+    assert sessions.assign(session) == [session.candidates[0].admission_number]
 
 
 def test_a_malformed_id_number_is_refused_for_its_form_only(client) -> None:
