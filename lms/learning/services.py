@@ -26,7 +26,7 @@ from lms.learning.models import (
     EnrolmentStatus,
     TrainingPlan,
 )
-from lms.org.models import District, Institution, Post, Staff
+from lms.org.models import District, Institution, Staff
 
 
 class QuotaFull(Conflict):
@@ -190,8 +190,8 @@ def nomination_problem(
         return str(_l("The cohort is not open for nominations"))
     if not scope.allows_institution(staff.institution_id, staff.institution.district_id):
         return str(_l("This person is outside your scope"))
-    if not staff.is_in_post(today):
-        return str(_l("Only staff in post can be nominated"))
+    if not staff.caregiver_in_post_on(today):
+        return str(_l("Only caregiving staff in post can be nominated"))
     if cohort.district_id is not None and staff.institution.district_id != cohort.district_id:
         return str(
             _l("This cohort is for %(d)s only", d=cohort.district.name if cohort.district else "")
@@ -373,7 +373,7 @@ def nominable_staff(cohort: Cohort, scope: Scope) -> list[tuple[Staff, str | Non
     """In-post caregivers the user could nominate to the cohort, with the reason if they cannot."""
     from lms.org import queries as org_queries
 
-    statement = org_queries.staff(scope, in_post_on=localtime.today(), post=Post.CAREGIVER)
+    statement = org_queries.staff(scope, caregivers_in_post_on=localtime.today())
     if cohort.district_id is not None:
         statement = statement.where(Institution.district_id == cohort.district_id)
     people = db.session.scalars(statement.limit(500)).all()

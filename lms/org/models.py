@@ -9,13 +9,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.labels import LabelledEnum, labels
@@ -63,6 +67,19 @@ class Post(LabelledEnum):
             OTHER: _l("Other post"),
         }
     )
+
+
+#: Posts whose holders are caregiving staff (保育人员): the people the licensed-to-work rate
+#: counts and training takes in; not persons in charge, cooks or doctors.
+CAREGIVING_POSTS: tuple[Post, ...] = (Post.CAREGIVER,)
+
+
+def in_post_clause(
+    in_post_from: ColumnElement[date], in_post_to: ColumnElement[date | None], day: date
+) -> ColumnElement[bool]:
+    """SQL for "in post on ``day``" over any pair of post-date columns (a table's or a
+    subquery's); ``Staff.in_post_on`` is the same rule and the one to use on staff rows."""
+    return and_(in_post_from <= day, or_(in_post_to.is_(None), in_post_to >= day))
 
 
 class District(Base):
@@ -140,8 +157,39 @@ class Staff(TimestampMixin, Base):
 
     institution: Mapped[Institution] = relationship(back_populates="staff")
 
-    def is_in_post(self, on: date) -> bool:
-        return self.in_post_from <= on and (self.in_post_to is None or self.in_post_to >= on)
+    # "In post on a day" and "caregiver in post on a day" are defined here once, for Python
+    # (``staff.in_post_on(day)``) and for SQL (``select(Staff).where(Staff.in_post_on(day))``):
+    # the org pages, the rate, the dashboard and training all call these.
+
+    @hybrid_method
+    def in_post_on(self, day: date) -> bool:
+        """Whether the person holds their post on ``day`` (both end days included)."""
+        return self.in_post_from <= day and (self.in_post_to is None or self.in_post_to >= day)
+
+    @in_post_on.inplace.expression
+    @classmethod
+    def _in_post_on_expression(cls, day: date) -> ColumnElement[bool]:
+        return in_post_clause(cls.in_post_from, cls.in_post_to, day)  # type: ignore[arg-type]
+
+    @hybrid_property
+    def is_caregiving(self) -> bool:
+        """Whether the post is a caregiving one (``CAREGIVING_POSTS``)."""
+        return self.post in CAREGIVING_POSTS
+
+    @is_caregiving.inplace.expression
+    @classmethod
+    def _is_caregiving_expression(cls) -> ColumnElement[bool]:
+        return cls.post.in_(CAREGIVING_POSTS)
+
+    @hybrid_method
+    def caregiver_in_post_on(self, day: date) -> bool:
+        """Whether the person is caregiving staff in post on ``day``: whom the rate counts."""
+        return self.is_caregiving and self.in_post_on(day)
+
+    @caregiver_in_post_on.inplace.expression
+    @classmethod
+    def _caregiver_in_post_on_expression(cls, day: date) -> ColumnElement[bool]:
+        return and_(cls.post.in_(CAREGIVING_POSTS), cls.in_post_on(day))
 
     def __repr__(self) -> str:
         return f"<Staff {self.id} {self.name}>"

@@ -72,6 +72,7 @@ def staff(
     district_id: int | None = None,
     post: Post | None = None,
     in_post_on: date | None = None,
+    caregivers_in_post_on: date | None = None,
 ) -> Select[Any]:
     """Staff visible to ``scope``; ``text`` matches a name part, a mobile or a full ID number."""
     statement = select(Staff).join(Institution).join(District)
@@ -92,10 +93,9 @@ def staff(
     if post:
         statement = statement.where(Staff.post == post)
     if in_post_on:
-        statement = statement.where(
-            Staff.in_post_from <= in_post_on,
-            or_(Staff.in_post_to.is_(None), Staff.in_post_to >= in_post_on),
-        )
+        statement = statement.where(Staff.in_post_on(in_post_on))
+    if caregivers_in_post_on:
+        statement = statement.where(Staff.caregiver_in_post_on(caregivers_in_post_on))
     return statement.order_by(District.position, Institution.name, Staff.name, Staff.id)
 
 

@@ -77,11 +77,7 @@ def _apply_field_errors(form: Any, error: services.FieldErrors) -> None:
 @bp.route("/districts")
 @roles_required(*ORG_ADMINS)
 def districts() -> Any:
-    today = localtime.today()
-    in_post = (Staff.in_post_from <= today) & (
-        Staff.in_post_to.is_(None) | (Staff.in_post_to >= today)
-    )
-    caregivers = func.sum(case((in_post & (Staff.post == Post.CAREGIVER), 1), else_=0))
+    caregivers = func.sum(case((Staff.caregiver_in_post_on(localtime.today()), 1), else_=0))
     rows = db.session.execute(
         select(District, func.count(func.distinct(Institution.id)), caregivers)
         .outerjoin(Institution, Institution.district_id == District.id)
@@ -172,11 +168,7 @@ def institution_detail(institution_id: int) -> Any:
     counts = dict(
         db.session.execute(
             select(Staff.post, func.count())
-            .where(
-                Staff.institution_id == institution.id,
-                Staff.in_post_from <= today,
-                (Staff.in_post_to.is_(None)) | (Staff.in_post_to >= today),
-            )
+            .where(Staff.institution_id == institution.id, Staff.in_post_on(today))
             .group_by(Staff.post)
         ).all()
     )

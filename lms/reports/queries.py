@@ -110,7 +110,7 @@ def uncertified_staff(institution_id: int, day: date) -> list[tuple[Staff, str |
         select(Staff, newest_enrolment)
         .where(
             Staff.institution_id == institution_id,
-            rates.in_post_on(day),
+            Staff.caregiver_in_post_on(day),
             not_(rates.qualifying_on(day)),
         )
         .order_by(Staff.name, Staff.id)
@@ -243,7 +243,7 @@ def forecast(scope: Scope, day: date) -> Count:
         _staff_in_scope(
             select(func.count(Staff.id)).where(
                 Staff.id.in_(in_training),
-                rates.in_post_on(day),
+                Staff.caregiver_in_post_on(day),
                 not_(rates.qualifying_on(day)),
             ),
             scope,

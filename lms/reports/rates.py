@@ -41,10 +41,7 @@ from lms.certification.models import (
 from lms.core.access import Scope
 from lms.core.localtime import from_local
 from lms.db import db
-from lms.org.models import District, Institution, Post, Staff
-
-#: Posts whose holders count: caregiving staff (保育人员), not managers or cooks.
-CAREGIVING_POSTS = (Post.CAREGIVER,)
+from lms.org.models import District, Institution, Staff, in_post_clause
 
 
 @dataclass(frozen=True)
@@ -93,14 +90,6 @@ class DistrictCount:
 def end_of(day: date) -> datetime:
     """The first moment after ``day`` in Changzhi, in UTC."""
     return from_local(datetime.combine(day + timedelta(days=1), datetime.min.time()))
-
-
-def in_post_on(day: date) -> ColumnElement[bool]:
-    return and_(
-        Staff.post.in_(CAREGIVING_POSTS),
-        Staff.in_post_from <= day,
-        or_(Staff.in_post_to.is_(None), Staff.in_post_to >= day),
-    )
 
 
 def qualifying_on(day: date) -> ColumnElement[bool]:
@@ -182,11 +171,11 @@ def _per_person(days: Sequence[date], scope: Scope, in_post_day: date | None) ->
         )
         .join(Institution, Institution.id == Staff.institution_id)
         .outerjoin(certificates, certificates.c.staff_id == Staff.id)
-        .where(Staff.post.in_(CAREGIVING_POSTS), Institution.is_active)
+        .where(Staff.is_caregiving, Institution.is_active)
         .group_by(Staff.id, Staff.institution_id, Staff.in_post_from, Staff.in_post_to)
     )
     if in_post_day is not None:
-        statement = statement.where(in_post_on(in_post_day))
+        statement = statement.where(Staff.in_post_on(in_post_day))
     return scoped(statement, scope).subquery("per_person")
 
 
@@ -264,10 +253,7 @@ def trend(days: Sequence[date], scope: Scope) -> list[tuple[date, Count]]:
     people = _per_person(days, scope, in_post_day=None)
     sums = []
     for index, day in enumerate(days):
-        in_post = and_(
-            people.c.in_post_from <= day,
-            or_(people.c.in_post_to.is_(None), people.c.in_post_to >= day),
-        )
+        in_post = in_post_clause(people.c.in_post_from, people.c.in_post_to, day)
         sums.append(func.sum(case((in_post, 1), else_=0)))
         sums.append(func.sum(case((and_(in_post, people.c[f"held_{index}"] == 1), 1), else_=0)))
     row = db.session.execute(select(*sums)).one()

@@ -71,7 +71,7 @@ def test_the_rate_matches_direct_counts_on_every_month_end(app):
         in_post = certified = 0
         end = _local(day + timedelta(days=1), 0)
         for staff, held in people:
-            if staff.post != Post.CAREGIVER or not staff.is_in_post(day):
+            if not staff.caregiver_in_post_on(day):
                 continue
             in_post += 1
             certified += any(
