@@ -15,20 +15,17 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from lms.certification import external
 from lms.certification.models import (
-    EXTERNAL_KIND_LABELS,
-    EXTERNAL_STATUS_LABELS,
     STATUS_LABELS,
     ExternalCertificate,
     ExternalKind,
     ExternalStatus,
 )
 from lms.core import audit, params
-from lms.core.access import ensure, roles_required
+from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.forms import BoundedDateField, options
 from lms.core.pagination import paginate
 from lms.core.roles import ADMIN_ROLES, Role
-from lms.db import db
 from lms.org import queries as org_queries
 from lms.org.models import Institution, Staff
 
@@ -56,7 +53,7 @@ class RecordForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = options([(k.value, EXTERNAL_KIND_LABELS[k]) for k in ExternalKind])
+        self.kind.choices = options([(k.value, k.label) for k in ExternalKind])
         self.level.choices = options(
             [(0, _l("Not stated"))]
             + [
@@ -71,10 +68,11 @@ class DecisionForm(FlaskForm):
 
 
 def _visible(certificate_id: int) -> ExternalCertificate:
-    certificate = db.session.get(ExternalCertificate, certificate_id)
-    ensure(certificate is not None and external.can_record(current_user.scope, certificate.staff))
-    assert certificate is not None
-    return certificate
+    return get_visible(
+        ExternalCertificate,
+        certificate_id,
+        lambda found: external.can_record(current_user.scope, found.staff),
+    )
 
 
 @bp.route("")
@@ -90,16 +88,13 @@ def index() -> Any:
     )
     if wanted in {s.value for s in ExternalStatus}:
         statement = statement.where(ExternalCertificate.status == wanted)
-    if scope.role == Role.DISTRICT_ADMIN:
-        statement = statement.where(Institution.district_id == scope.district_id)
-    elif scope.role == Role.INSTITUTION_MANAGER:
-        statement = statement.where(Institution.id == scope.institution_id)
+    statement = org_queries.in_scope(statement, scope)
     page = paginate(statement, params.page_arg(), 50)
     return render_template(
         "certificates/external_index.html",
         page=page,
         wanted=wanted,
-        statuses=EXTERNAL_STATUS_LABELS,
+        statuses=list(ExternalStatus),
         form=DecisionForm(),
         can_decide=scope.role in DECIDERS,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -20,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.labels import LabelledEnum, labels
 from lms.core.localtime import today
 from lms.db import Base, TimestampMixin, str_enum
 from lms.org.models import Staff
@@ -29,17 +29,15 @@ def new_subject_id() -> str:
     return str(uuid.uuid4())
 
 
-class CertificateStatus(StrEnum):
+class CertificateStatus(LabelledEnum):
     VALID = "valid"
     REVOKED = "revoked"
 
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self.value])
+    __labels__ = labels({VALID: _l("Valid"), REVOKED: _l("Revoked")})
 
 
 #: Labels of what a certificate is on a given day: the stored status, or expired.
-STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked"), "expired": _l("Expired")}
+STATUS_LABELS = {**CertificateStatus.__labels__, "expired": _l("Expired")}
 
 
 class CertificateSerial(Base):
@@ -151,7 +149,7 @@ class HolderPhoto(Base):
     uploaded_at: Mapped[datetime]
 
 
-class ExternalKind(StrEnum):
+class ExternalKind(LabelledEnum):
     """Kinds of certificate issued elsewhere that a person may hold."""
 
     BAOYUSHI = "baoyushi"
@@ -159,34 +157,28 @@ class ExternalKind(StrEnum):
     YUYINGYUAN = "yuyingyuan"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return str(EXTERNAL_KIND_LABELS[self])
+    __labels__ = labels(
+        {
+            BAOYUSHI: _l("Childcare worker (保育师) certificate from another body"),
+            BAOYUYUAN: _l("Earlier childcare worker (保育员) certificate"),
+            YUYINGYUAN: _l("Infant care (育婴员) certificate"),
+            OTHER: _l("Other certificate"),
+        }
+    )
 
 
-EXTERNAL_KIND_LABELS = {
-    ExternalKind.BAOYUSHI: _l("Childcare worker (保育师) certificate from another body"),
-    ExternalKind.BAOYUYUAN: _l("Earlier childcare worker (保育员) certificate"),
-    ExternalKind.YUYINGYUAN: _l("Infant care (育婴员) certificate"),
-    ExternalKind.OTHER: _l("Other certificate"),
-}
-
-
-class ExternalStatus(StrEnum):
+class ExternalStatus(LabelledEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
 
-    @property
-    def label(self) -> str:
-        return str(EXTERNAL_STATUS_LABELS[self])
-
-
-EXTERNAL_STATUS_LABELS = {
-    ExternalStatus.PENDING: _l("Awaiting confirmation"),
-    ExternalStatus.CONFIRMED: _l("Confirmed"),
-    ExternalStatus.REJECTED: _l("Rejected"),
-}
+    __labels__ = labels(
+        {
+            PENDING: _l("Awaiting confirmation"),
+            CONFIRMED: _l("Confirmed"),
+            REJECTED: _l("Rejected"),
+        }
+    )
 
 
 class ExternalCertificate(TimestampMixin, Base):
