@@ -180,9 +180,6 @@ class EnrolmentStatus(LabelledEnum):
     )
 
 
-#: The labels by member (lazy), for callers that pass them all to a page or an export.
-ENROLMENT_LABELS = {status: EnrolmentStatus.__labels__[status.value] for status in EnrolmentStatus}
-
 #: Statuses that hold a quota place.
 HOLDS_PLACE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
 

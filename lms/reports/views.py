@@ -33,7 +33,7 @@ from lms.core.pagination import page_of
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
 from lms.learning import services as training
-from lms.learning.models import ENROLMENT_LABELS
+from lms.learning.models import EnrolmentStatus
 from lms.org import queries as org_queries
 from lms.org.models import Institution, Staff
 from lms.org.services import ID_PURPOSE
@@ -261,7 +261,7 @@ def institution(institution_id: int) -> Any:
         count=count,
         target=_target(),
         uncertified=uncertified,
-        enrolment_labels={status.value: label for status, label in ENROLMENT_LABELS.items()},
+        enrolment_labels={status.value: status.label for status in EnrolmentStatus},
         # Nominated, enrolled or trained people need their exams, not another nomination.
         nominable={staff.id for staff, status in uncertified if status is None},
         cohorts=cohorts,
@@ -341,7 +341,7 @@ def uncertified_export(institution_id: int, fmt: str) -> Response:
     if full:
         audit.record("reports.uncertified_exported_full", place, count=len(people))
     field_cipher = cipher()
-    labels = {status.value: str(label) for status, label in ENROLMENT_LABELS.items()}
+    labels = {status.value: status.label for status in EnrolmentStatus}
     header = [_("Name"), _("Resident ID number"), _("In post since"), _("Training")]
     rows = (
         [
