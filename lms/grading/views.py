@@ -3,7 +3,6 @@ sheet (examiners), results and the agreement report (administrators), my results
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -27,7 +26,7 @@ from lms.core.access import ensure, roles_required
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
-from lms.core.localtime import from_local
+from lms.core.localtime import from_local, today
 from lms.core.roles import Role
 from lms.db import db
 from lms.exams import marking as theory_marking
@@ -222,9 +221,7 @@ def results_export(session_id: int, fmt: str) -> FlaskResponse:
         ]
         for row in queries.result_rows(session)
     ]
-    return table_response(
-        fmt, f"{_('skill-results')}-{session.id}-{date.today():%Y%m%d}", header, rows
-    )
+    return table_response(fmt, f"{_('skill-results')}-{session.id}-{today():%Y%m%d}", header, rows)
 
 
 @bp.route("/sessions/<int:session_id>/agreement")
