@@ -29,9 +29,7 @@ def token_hash(token: str) -> str:
 
 def can_manage(actor: User, district_id: int | None) -> bool:
     """City admins manage every token; district admins those of their own district."""
-    if actor.role == Role.CITY_ADMIN:
-        return True
-    return actor.role == Role.DISTRICT_ADMIN and district_id == actor.district_id
+    return actor.scope.allows_district(district_id)
 
 
 def create_token(

@@ -17,7 +17,7 @@ from lms.accounts.forms import ActionForm
 from lms.accounts.models import User
 from lms.api import services
 from lms.api.models import ApiToken
-from lms.core.access import ensure, roles_required
+from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.forms import options
 from lms.core.roles import Role
@@ -108,9 +108,7 @@ def index() -> Any:
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 @roles_required(*MANAGERS)
 def revoke(token_id: int) -> Any:
-    token = db.session.get(ApiToken, token_id)
-    ensure(token is not None and _may_manage(token))
-    assert token is not None
+    token = get_visible(ApiToken, token_id, _may_manage)
     if ActionForm().validate_on_submit():
         try:
             services.revoke(token, current_user)

@@ -20,7 +20,6 @@ from lms.core import audit, localtime
 from lms.core.access import Scope
 from lms.core.crypto import cipher
 from lms.core.errors import Conflict, DomainError, NotAllowed
-from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.org.models import Staff
 
@@ -61,13 +60,12 @@ class ExternalData:
 
 
 def can_record(scope: Scope, staff: Staff) -> bool:
-    return scope.allows_institution(staff.institution_id, staff.institution.district_id)
+    return scope.allows_staff(staff)
 
 
 def can_decide(scope: Scope, staff: Staff) -> bool:
-    return scope.role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN) and scope.allows_institution(
-        staff.institution_id, staff.institution.district_id
-    )
+    """City admins, and district admins for the people of their district."""
+    return scope.allows_district(staff.institution.district_id)
 
 
 def record(staff: Staff, data: ExternalData, scan: bytes, actor: User) -> ExternalCertificate:

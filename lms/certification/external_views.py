@@ -21,12 +21,11 @@ from lms.certification.models import (
     ExternalStatus,
 )
 from lms.core import audit, params
-from lms.core.access import ensure, roles_required
+from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.forms import BoundedDateField, options
 from lms.core.pagination import paginate
 from lms.core.roles import ADMIN_ROLES, Role
-from lms.db import db
 from lms.org import queries as org_queries
 from lms.org.models import Institution, Staff
 
@@ -69,10 +68,11 @@ class DecisionForm(FlaskForm):
 
 
 def _visible(certificate_id: int) -> ExternalCertificate:
-    certificate = db.session.get(ExternalCertificate, certificate_id)
-    ensure(certificate is not None and external.can_record(current_user.scope, certificate.staff))
-    assert certificate is not None
-    return certificate
+    return get_visible(
+        ExternalCertificate,
+        certificate_id,
+        lambda found: external.can_record(current_user.scope, found.staff),
+    )
 
 
 @bp.route("")
@@ -88,10 +88,7 @@ def index() -> Any:
     )
     if wanted in {s.value for s in ExternalStatus}:
         statement = statement.where(ExternalCertificate.status == wanted)
-    if scope.role == Role.DISTRICT_ADMIN:
-        statement = statement.where(Institution.district_id == scope.district_id)
-    elif scope.role == Role.INSTITUTION_MANAGER:
-        statement = statement.where(Institution.id == scope.institution_id)
+    statement = org_queries.in_scope(statement, scope)
     page = paginate(statement, params.page_arg(), 50)
     return render_template(
         "certificates/external_index.html",

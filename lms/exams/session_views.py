@@ -14,7 +14,7 @@ from sqlalchemy import select
 from lms.accounts.forms import ActionForm
 from lms.accounts.models import User
 from lms.core import params
-from lms.core.access import ensure, roles_required
+from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
@@ -41,10 +41,9 @@ ADMINS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
 
 
 def _session(session_id: int) -> ExamSession:
-    found = db.session.get(ExamSession, session_id)
-    ensure(found is not None and sessions.can_manage(current_user.scope, found))
-    assert found is not None
-    return found
+    return get_visible(
+        ExamSession, session_id, lambda found: sessions.can_manage(current_user.scope, found)
+    )
 
 
 @bp.route("/")
@@ -154,10 +153,7 @@ def add_room(session_id: int) -> Any:
 
 
 def _room(found: ExamSession, room_id: int) -> ExamRoom:
-    room = db.session.get(ExamRoom, room_id)
-    ensure(room is not None and room.session_id == found.id)
-    assert room is not None
-    return room
+    return get_visible(ExamRoom, room_id, lambda room: room.session_id == found.id)
 
 
 @bp.route("/<int:session_id>/rooms/<int:room_id>/delete", methods=["POST"])
@@ -191,11 +187,12 @@ def add_invigilator(session_id: int, room_id: int) -> Any:
 @roles_required(*ADMINS)
 def remove_invigilator(session_id: int, invigilation_id: int) -> Any:
     found = _session(session_id)
-    invigilation = db.session.get(Invigilation, invigilation_id)
-    ensure(invigilation is not None and invigilation.room.session_id == found.id)
+    invigilation = get_visible(
+        Invigilation, invigilation_id, lambda found_: found_.room.session_id == found.id
+    )
     if ActionForm().validate_on_submit():
         try:
-            sessions.remove_invigilator(invigilation)  # type: ignore[arg-type]
+            sessions.remove_invigilator(invigilation)
         except DomainError as error:
             flash(error.message, "error")
     return redirect(url_for("exam_sessions.detail", session_id=found.id))
@@ -226,11 +223,10 @@ def candidates(session_id: int) -> Any:
 @roles_required(*ADMINS)
 def remove_candidate(session_id: int, candidate_id: int) -> Any:
     found = _session(session_id)
-    candidate = db.session.get(Candidate, candidate_id)
-    ensure(candidate is not None and candidate.session_id == found.id)
+    candidate = get_visible(Candidate, candidate_id, lambda found_: found_.session_id == found.id)
     if ActionForm().validate_on_submit():
         try:
-            sessions.remove_candidate(candidate)  # type: ignore[arg-type]
+            sessions.remove_candidate(candidate)
         except DomainError as error:
             flash(error.message, "error")
     return redirect(url_for("exam_sessions.detail", session_id=found.id))
@@ -355,9 +351,7 @@ def regrade(session_id: int) -> Any:
     found = _session(session_id)
     form = RegradeForm()
     if form.validate_on_submit():
-        version = db.session.get(QuestionVersion, form.version_id.data)
-        ensure(version is not None)
-        assert version is not None
+        version = get_visible(QuestionVersion, form.version_id.data)
         try:
             if form.confirm.data == 1:
                 count = regrade_service.regrade(

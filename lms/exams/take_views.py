@@ -21,7 +21,7 @@ from sqlalchemy import select
 from lms.accounts.forms import ActionForm
 from lms.content.courses import catalog
 from lms.core import params
-from lms.core.access import ensure, roles_required
+from lms.core.access import get_visible, roles_required, visible_or_404
 from lms.core.errors import DomainError
 from lms.core.roles import Role
 from lms.db import db, keep_transaction_on_error, utcnow
@@ -34,14 +34,14 @@ bp = Blueprint("take", __name__, url_prefix="/exams/my")
 
 
 def _my_candidate(candidate_id: int) -> Candidate:
-    candidate = db.session.get(Candidate, candidate_id)
-    ensure(
-        candidate is not None
-        and candidate.staff_id == current_user.staff_id
-        and candidate.session.status != SessionStatus.DRAFT
+    return get_visible(
+        Candidate,
+        candidate_id,
+        lambda candidate: (
+            candidate.staff_id == current_user.staff_id
+            and candidate.session.status != SessionStatus.DRAFT
+        ),
     )
-    assert candidate is not None
-    return candidate
 
 
 @bp.route("/")
@@ -180,16 +180,17 @@ def result(candidate_id: int) -> Any:
     if candidate.session.status != SessionStatus.RESULTS_PUBLISHED:
         flash(_l("Results are shown here after the organiser publishes them."), "info")
         return redirect(url_for("take.landing", candidate_id=candidate.id))
-    attempt = db.session.scalar(
-        select(attempts.Attempt).where(attempts.Attempt.candidate_id == candidate.id)
+    attempt = visible_or_404(
+        db.session.scalar(
+            select(attempts.Attempt).where(attempts.Attempt.candidate_id == candidate.id)
+        )
     )
-    ensure(attempt is not None)
     areas = catalog(current_app.config["COURSES_ROOT"]).work_areas
     return render_template(
         "exams/result.html",
         candidate=candidate,
         attempt=attempt,
-        responses=attempts.saved_answers(attempt),  # type: ignore[arg-type]
+        responses=attempts.saved_answers(attempt),
         types=question_types.REGISTRY,
         letters=question_types.OPTION_KEYS,
         areas=areas,

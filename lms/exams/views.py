@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.accounts.forms import ActionForm
 from lms.content.courses import catalog
 from lms.core import params
-from lms.core.access import ensure, roles_required
+from lms.core.access import get_visible, roles_required, visible_or_404
 from lms.core.errors import DomainError
 from lms.core.forms import drop_invalid_filters, options
 from lms.core.levels import level_labels
@@ -58,9 +58,7 @@ def bank_list() -> Any:
         difficulty=form.difficulty.data or None,
         state=form.state.data or "active",
     )
-    page = paginate(
-        statement, params.page_arg(), current_app.config["PAGE_SIZE"]
-    )
+    page = paginate(statement, params.page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "exams/bank.html", form=form, page=page, areas=dict(areas), difficulties=dict(difficulties)
     )
@@ -103,14 +101,13 @@ def new_question() -> Any:
 @bp.route("/bank/<int:question_id>")
 @roles_required(*BANK_ROLES)
 def question(question_id: int) -> Any:
-    found = db.session.get(Question, question_id)
-    ensure(found is not None)
+    found = get_visible(Question, question_id)
     _levels, areas, difficulties = catalog_choices()
     return render_template(
         "exams/question.html",
         question=found,
         action_form=ActionForm(),
-        kind=question_types.get(found.type),  # type: ignore[union-attr]
+        kind=question_types.get(found.type),
         areas=dict(areas),
         difficulties=dict(difficulties),
     )
@@ -119,9 +116,7 @@ def question(question_id: int) -> Any:
 @bp.route("/bank/<int:question_id>/retire", methods=["POST"])
 @roles_required(Role.CITY_ADMIN)
 def retire_question(question_id: int) -> Any:
-    found = db.session.get(Question, question_id)
-    ensure(found is not None)
-    assert found is not None
+    found = get_visible(Question, question_id)
     if ActionForm().validate_on_submit():
         bank.set_retired(found, found.retired_at is None)
     return redirect(url_for("exams.question", question_id=found.id))
@@ -201,9 +196,7 @@ def marking_queue() -> Any:
 @bp.route("/marking/<int:response_id>", methods=["GET", "POST"])
 @roles_required(Role.EXAMINER)
 def mark(response_id: int) -> Any:
-    task = marking.task(response_id)
-    ensure(task is not None)
-    assert task is not None
+    task = visible_or_404(marking.task(response_id))
     form = MarkForm()
     if request.method == "GET" and task.response.score is not None:
         form.score.data = task.response.score

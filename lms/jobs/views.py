@@ -7,9 +7,8 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
-from lms.core.access import ensure, roles_required
+from lms.core.access import get_visible, roles_required
 from lms.core.roles import Role
-from lms.db import db
 from lms.jobs import services
 from lms.jobs.models import Job
 
@@ -17,10 +16,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 
 def _job(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    ensure(job is not None and current_user.role == Role.CITY_ADMIN)
-    assert job is not None
-    return job
+    return get_visible(Job, job_id, lambda _job: current_user.role == Role.CITY_ADMIN)
 
 
 @bp.route("/<int:job_id>")

@@ -188,7 +188,7 @@ def nomination_problem(
     today = today or localtime.today()
     if not cohort.is_open:
         return str(_l("The cohort is not open for nominations"))
-    if not scope.allows_institution(staff.institution_id, staff.institution.district_id):
+    if not scope.allows_staff(staff):
         return str(_l("This person is outside your scope"))
     if not staff.caregiver_in_post_on(today):
         return str(_l("Only caregiving staff in post can be nominated"))
@@ -245,8 +245,7 @@ def nominate(cohort: Cohort, people: Iterable[Staff], actor: User) -> list[Enrol
 
 
 def can_decide(scope: Scope, enrolment: Enrolment) -> bool:
-    district_id = enrolment.staff.institution.district_id
-    return scope.is_city or (scope.role == Role.DISTRICT_ADMIN and scope.district_id == district_id)
+    return scope.allows_district(enrolment.staff.institution.district_id)
 
 
 def _rows_changed(statement: Update) -> int:
@@ -355,10 +354,7 @@ def withdraw(enrolment: Enrolment, actor: User) -> None:
     """Take someone out of a cohort; an approved place goes back to the quota."""
     scope = actor.scope
     staff = enrolment.staff
-    if not (
-        can_decide(scope, enrolment)
-        or scope.allows_institution(staff.institution_id, staff.institution.district_id)
-    ):
+    if not (can_decide(scope, enrolment) or scope.allows_staff(staff)):
         raise NotAllowed(_l("This person is outside your scope"))
     if enrolment.status not in _ACTIVE:
         raise Conflict(_l("Only nominated or enrolled people can be withdrawn"))

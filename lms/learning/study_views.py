@@ -9,10 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts.forms import ActionForm
-from lms.core.access import ensure, roles_required
+from lms.core.access import ensure, get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.roles import Role
-from lms.db import db
 from lms.learning import queries, study
 from lms.learning.forms import CheckInForm
 from lms.learning.models import Enrolment, Lesson
@@ -21,21 +20,17 @@ bp = Blueprint("learn", __name__, url_prefix="/learn")
 
 
 def _my_enrolment(enrolment_id: int) -> Enrolment:
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    ensure(enrolment is not None and enrolment.staff_id == current_user.staff_id)
-    assert enrolment is not None
-    return enrolment
+    return get_visible(
+        Enrolment, enrolment_id, lambda found: found.staff_id == current_user.staff_id
+    )
 
 
 def _lesson_of(enrolment: Enrolment, lesson_id: int) -> Lesson:
-    lesson = db.session.get(Lesson, lesson_id)
-    ensure(
-        lesson is not None
-        and lesson.course_id == enrolment.cohort.course_id
-        and lesson.retired_at is None
+    return get_visible(
+        Lesson,
+        lesson_id,
+        lambda lesson: lesson.course_id == enrolment.cohort.course_id and lesson.retired_at is None,
     )
-    assert lesson is not None
-    return lesson
 
 
 @bp.route("/")

@@ -27,7 +27,7 @@ from lms.accounts import passwords
 from lms.accounts import services as accounts
 from lms.accounts.forms import ActionForm
 from lms.accounts.models import User
-from lms.core.access import ensure, roles_required
+from lms.core.access import get_visible, roles_required, visible_or_404
 from lms.core.errors import DomainError, NotAllowed
 from lms.core.exports import table_response
 from lms.core.forms import drop_invalid_filters, options
@@ -61,16 +61,16 @@ TRAINERS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.EXAMINER)
 
 
 def _visible_cohort(cohort_id: int) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id)
-    ensure(cohort is not None and services.can_see_cohort(current_user.scope, cohort))
-    assert cohort is not None
-    return cohort
+    return get_visible(
+        Cohort, cohort_id, lambda cohort: services.can_see_cohort(current_user.scope, cohort)
+    )
 
 
 def _managed_cohort(cohort_id: int) -> Cohort:
-    cohort = _visible_cohort(cohort_id)
-    ensure(services.can_manage_cohort(current_user.scope, cohort))
-    return cohort
+    return visible_or_404(
+        _visible_cohort(cohort_id),
+        lambda cohort: services.can_manage_cohort(current_user.scope, cohort),
+    )
 
 
 @bp.route("/")
@@ -117,9 +117,7 @@ def new_plan() -> Any:
 @bp.route("/plans/<int:plan_id>/quotas", methods=["GET", "POST"])
 @roles_required(Role.CITY_ADMIN)
 def quotas(plan_id: int) -> Any:
-    plan = db.session.get(Plan, plan_id)
-    ensure(plan is not None)
-    assert plan is not None
+    plan = get_visible(Plan, plan_id)
     usage = services.quota_usage(plan)
     form = QuotaForm()
     if request.method == "GET":
@@ -273,9 +271,11 @@ def nominations() -> Any:
 @bp.route("/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])
 @roles_required(*ADMIN_ROLES)
 def withdraw(enrolment_id: int) -> Any:
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    ensure(enrolment is not None and services.can_see_cohort(current_user.scope, enrolment.cohort))
-    assert enrolment is not None
+    enrolment = get_visible(
+        Enrolment,
+        enrolment_id,
+        lambda found: services.can_see_cohort(current_user.scope, found.cohort),
+    )
     if ActionForm().validate_on_submit():
         services.withdraw(enrolment, current_user)
         flash(_l("%(name)s has been withdrawn.", name=enrolment.staff.name), "info")
@@ -332,10 +332,11 @@ def add_session(cohort_id: int) -> Any:
 
 
 def _visible_session(session_id: int) -> ClassSession:
-    session = db.session.get(ClassSession, session_id)
-    ensure(session is not None and services.can_see_cohort(current_user.scope, session.cohort))
-    assert session is not None
-    return session
+    return get_visible(
+        ClassSession,
+        session_id,
+        lambda found: services.can_see_cohort(current_user.scope, found.cohort),
+    )
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -366,9 +367,7 @@ def class_session(session_id: int) -> Any:
 @roles_required(*TRAINERS)
 def mark_present(session_id: int, enrolment_id: int) -> Any:
     session = _visible_session(session_id)
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    ensure(enrolment is not None)
-    assert enrolment is not None
+    enrolment = get_visible(Enrolment, enrolment_id)
     if ActionForm().validate_on_submit():
         try:
             study.mark_present(session, enrolment, current_user.scope, current_user.id)

@@ -166,7 +166,7 @@ class Staff(TimestampMixin, Base):
         """Whether the person holds their post on ``day`` (both end days included)."""
         return self.in_post_from <= day and (self.in_post_to is None or self.in_post_to >= day)
 
-    @in_post_on.inplace.expression
+    @in_post_on.inplace.expression  # type: ignore[attr-defined]
     @classmethod
     def _in_post_on_expression(cls, day: date) -> ColumnElement[bool]:
         return in_post_clause(cls.in_post_from, cls.in_post_to, day)  # type: ignore[arg-type]
@@ -186,7 +186,7 @@ class Staff(TimestampMixin, Base):
         """Whether the person is caregiving staff in post on ``day``: whom the rate counts."""
         return self.is_caregiving and self.in_post_on(day)
 
-    @caregiver_in_post_on.inplace.expression
+    @caregiver_in_post_on.inplace.expression  # type: ignore[attr-defined]
     @classmethod
     def _caregiver_in_post_on_expression(cls, day: date) -> ColumnElement[bool]:
         return and_(cls.post.in_(CAREGIVING_POSTS), cls.in_post_on(day))

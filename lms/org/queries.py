@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select
 
 from lms.core import idnumber as idn
-from lms.core.access import Scope, ensure
+from lms.core.access import Scope, get_visible
 from lms.core.roles import Role
 from lms.db import db
 from lms.org.models import District, Institution, InstitutionType, Post, Staff
@@ -23,7 +23,12 @@ def visible_districts(scope: Scope) -> list[District]:
     return [district for district in districts() if scope.allows_district(district.id)]
 
 
-def _scope_institutions(statement: Select[Any], scope: Scope) -> Select[Any]:
+SelectT = TypeVar("SelectT", bound="Select[Any]")
+
+
+def in_scope(statement: SelectT, scope: Scope) -> SelectT:
+    """``statement`` (which joins Institution) narrowed to the institutions ``scope`` sees: the
+    SQL form of ``Scope.allows_institution``, used by every list of organisations or staff."""
     if scope.role == Role.CITY_ADMIN:
         return statement
     if scope.role == Role.DISTRICT_ADMIN:
@@ -42,7 +47,7 @@ def institutions(
     inclusive: bool | None = None,
 ) -> Select[Any]:
     statement = select(Institution).join(District)
-    statement = _scope_institutions(statement, scope)
+    statement = in_scope(statement, scope)
     if text.strip():
         pattern = f"%{text.strip()}%"
         statement = statement.where(
@@ -58,7 +63,7 @@ def institutions(
 
 
 def institution_choices(scope: Scope) -> list[Institution]:
-    statement = _scope_institutions(
+    statement = in_scope(
         select(Institution).join(District).where(Institution.is_active.is_(True)), scope
     )
     return list(db.session.scalars(statement.order_by(District.position, Institution.name)))
@@ -76,7 +81,7 @@ def staff(
 ) -> Select[Any]:
     """Staff visible to ``scope``; ``text`` matches a name part, a mobile or a full ID number."""
     statement = select(Staff).join(Institution).join(District)
-    statement = _scope_institutions(statement, scope)
+    statement = in_scope(statement, scope)
     text = text.strip()
     if text:
         normalized = idn.normalize(text)
@@ -105,24 +110,16 @@ def get_institution(institution_id: int) -> Institution | None:
 
 def visible_institution(scope: Scope, institution_id: int) -> Institution:
     """The institution, or 404 when it does not exist or lies outside ``scope``."""
-    institution = db.session.get(Institution, institution_id)
-    ensure(
-        institution is not None
-        and scope.allows_institution(institution.id, institution.district_id)
+    return get_visible(
+        Institution,
+        institution_id,
+        lambda institution: scope.allows_institution(institution.id, institution.district_id),
     )
-    assert institution is not None
-    return institution
 
 
 def visible_staff(scope: Scope, staff_id: int) -> Staff:
     """The staff record, or 404 when it does not exist or lies outside ``scope``."""
-    staff = db.session.get(Staff, staff_id)
-    ensure(
-        staff is not None
-        and scope.allows_institution(staff.institution_id, staff.institution.district_id)
-    )
-    assert staff is not None
-    return staff
+    return get_visible(Staff, staff_id, scope.allows_staff)
 
 
 def districts_by_id() -> dict[int, District]:

@@ -223,7 +223,7 @@ def create_staff(data: StaffData, scope: Scope) -> Staff:
 
 
 def update_staff(staff: Staff, data: StaffData, scope: Scope) -> None:
-    if not scope.allows_institution(staff.institution_id, staff.institution.district_id):
+    if not scope.allows_staff(staff):
         raise NotAllowed(_l("This person is outside your scope"))
     values = _validate_staff(data, staff, scope)
     changed = sorted(

@@ -23,7 +23,7 @@ from sqlalchemy import case, func, select
 from lms.accounts.forms import ActionForm
 from lms.accounts.models import User
 from lms.core import audit, localtime
-from lms.core.access import ensure, roles_required
+from lms.core.access import get_visible, roles_required
 from lms.core.crypto import cipher
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
@@ -420,9 +420,9 @@ def _watching_a_job() -> bool:
 
 
 def _own_upload(upload_id: int) -> RosterUpload:
-    upload = db.session.get(RosterUpload, upload_id)
-    ensure(upload is not None and upload.uploaded_by_id == current_user.id)
-    return upload  # type: ignore[return-value]
+    return get_visible(
+        RosterUpload, upload_id, lambda upload: upload.uploaded_by_id == current_user.id
+    )
 
 
 PREVIEW_ROWS = 200

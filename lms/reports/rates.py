@@ -26,7 +26,6 @@ from sqlalchemy import (
     Subquery,
     and_,
     case,
-    false,
     func,
     or_,
     select,
@@ -41,6 +40,7 @@ from lms.certification.models import (
 from lms.core.access import Scope
 from lms.core.localtime import from_local
 from lms.db import db
+from lms.org import queries as org_queries
 from lms.org.models import District, Institution, Staff, in_post_clause
 
 
@@ -107,13 +107,7 @@ SelectT = TypeVar("SelectT", bound=Select)
 
 def scoped(statement: SelectT, scope: Scope) -> SelectT:
     """``statement`` (which joins Institution) narrowed to the institutions ``scope`` sees."""
-    if scope.is_city:
-        return statement
-    if scope.institution_id is not None:
-        return statement.where(Institution.id == scope.institution_id)
-    if scope.district_id is not None:
-        return statement.where(Institution.district_id == scope.district_id)
-    return statement.where(false())
+    return org_queries.in_scope(statement, scope)
 
 
 def qualifying_certificates() -> Subquery:
