@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
 from lms.core import params
-from lms.core.access import ensure, roles_required
+from lms.core.access import get_visible, roles_required, visible_or_404
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
@@ -48,24 +48,16 @@ bp = Blueprint("skills", __name__, url_prefix="/skills")
 
 
 def _session(session_id: int) -> SkillSession:
-    found = db.session.get(SkillSession, session_id)
-    ensure(found is not None)
-    assert found is not None
-    return found
+    return get_visible(SkillSession, session_id)
 
 
 def _task(task_id: int) -> CandidateTask:
-    found = db.session.get(CandidateTask, task_id)
-    ensure(found is not None)
-    assert found is not None
-    return found
+    return get_visible(CandidateTask, task_id)
 
 
 def _panel_task(task_id: int) -> CandidateTask:
     """A task on one of the signed-in examiner's panels; others are not found."""
-    task = _task(task_id)
-    ensure(panels.is_member(task.panel, current_user))
-    return task
+    return visible_or_404(_task(task_id), lambda task: panels.is_member(task.panel, current_user))
 
 
 # Sessions (city administrators) -----------------------------------------------------------------
@@ -242,9 +234,7 @@ def agreement(session_id: int) -> Any:
 @bp.route("/candidates/<int:candidate_id>")
 @roles_required(Role.CITY_ADMIN)
 def candidate(candidate_id: int) -> Any:
-    found = db.session.get(SkillCandidate, candidate_id)
-    ensure(found is not None)
-    assert found is not None
+    found = get_visible(SkillCandidate, candidate_id)
     form = AppealForm()
     form.panel_id.choices = options((p.id, p.name) for p in found.session.panels)
     return render_template(
