@@ -25,9 +25,8 @@ from PIL import Image
 from lms.certification import fonts, photos, signing
 from lms.certification.models import Certificate
 from lms.config import PROJECT_ROOT
-from lms.core.crypto import cipher
 from lms.core.levels import level_label
-from lms.org.services import ID_PURPOSE
+from lms.org.services import decrypt_id_number
 
 TEMPLATES = PROJECT_ROOT / "certificates"
 
@@ -57,7 +56,7 @@ def _page(certificate: Certificate) -> dict[str, Any]:
     """What one certificate's page shows."""
     return {
         "c": certificate,
-        "id_number": cipher().decrypt(certificate.staff.id_number_encrypted, ID_PURPOSE),
+        "id_number": decrypt_id_number(certificate.staff),
         "level": level_label(certificate.level),
         "issued": chinese_date(certificate.issued_on),
         "expires": chinese_date(certificate.expires_on) if certificate.expires_on else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -238,11 +239,46 @@ def update_staff(staff: Staff, data: StaffData, scope: Scope) -> None:
         audit.record("staff.updated", staff, fields=changed)
 
 
-def reveal_id_number(staff: Staff, scope: Scope, *, reason: str) -> str:
-    """Return the full ID number for a city admin, and record that they saw it."""
+# Full ID numbers ---------------------------------------------------------------------------
+# Every full number a user sees comes from here: only city administrators see them, and each
+# disclosure (one person's, or an export's) is recorded in the audit log.
+
+
+def decrypt_id_number(staff: Staff) -> str:
+    """The person's full ID number, unaudited: for documents about the person themself (their
+    certificate). A number shown to a user goes through ``reveal_id_number`` or
+    ``export_id_numbers``, which check and audit."""
+    return cipher().decrypt(staff.id_number_encrypted, ID_PURPOSE)
+
+
+def _ensure_city(scope: Scope) -> None:
     if not scope.is_city:
         raise NotAllowed(_l("Only city administrators may see full ID numbers"))
+
+
+def reveal_id_number(staff: Staff, scope: Scope, *, reason: str) -> str:
+    """Return the full ID number for a city admin, and record that they saw it."""
+    _ensure_city(scope)
     if not reason.strip():
         raise DomainError(_l("Give a reason for viewing the full ID number"))
     audit.record("staff.id_number_viewed", staff, reason=reason.strip()[:200])
-    return cipher().decrypt(staff.id_number_encrypted, ID_PURPOSE)
+    return decrypt_id_number(staff)
+
+
+def export_id_numbers(
+    people: Sequence[Staff],
+    scope: Scope,
+    *,
+    full: bool,
+    action: str,
+    target: Any | None = None,
+    **details: Any,
+) -> Callable[[Staff], str]:
+    """How an export shows each person's ID number: masked, or in full for a city admin who
+    asked (``full``), which is recorded once in the audit log as ``action``."""
+    if not full:
+        return lambda person: person.id_number_masked
+    _ensure_city(scope)
+    audit.record(action, target, count=len(people), **details)
+    field_cipher = cipher()
+    return lambda person: field_cipher.decrypt(person.id_number_encrypted, ID_PURPOSE)

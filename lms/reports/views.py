@@ -21,10 +21,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from lms.core import audit, params
+from lms.core import params
 from lms.core.access import Scope, roles_required
-from lms.core.crypto import cipher
-from lms.core.errors import DomainError
+from lms.core.errors import DomainError, NotAllowed
 from lms.core.exports import table_response
 from lms.core.forms import drop_invalid_filters, options
 from lms.core.levels import level_label
@@ -35,8 +34,8 @@ from lms.db import db
 from lms.learning import services as training
 from lms.learning.models import EnrolmentStatus
 from lms.org import queries as org_queries
+from lms.org import services as org_services
 from lms.org.models import Institution, Staff
-from lms.org.services import ID_PURPOSE
 from lms.reports import charts, monthly, queries
 from lms.reports.forms import DayForm, InstitutionFilterForm, NominateForm
 from lms.reports.rates import Count
@@ -333,22 +332,24 @@ def nominate(institution_id: int) -> Any:
 def uncertified_export(institution_id: int, fmt: str) -> Response:
     """Masked ID numbers; a city admin may ask for full ones (``full=1``), which is audited."""
     place = _visible_institution(institution_id)
-    full = request.args.get("full") == "1"
-    if full and not current_user.scope.is_city:
-        abort(403)
     day = _day(DayForm(request.args))
     people = queries.uncertified_staff(place.id, day)
-    if full:
-        audit.record("reports.uncertified_exported_full", place, count=len(people))
-    field_cipher = cipher()
+    try:
+        id_number = org_services.export_id_numbers(
+            [staff for staff, _status in people],
+            current_user.scope,
+            full=request.args.get("full") == "1",
+            action="reports.uncertified_exported_full",
+            target=place,
+        )
+    except NotAllowed:
+        abort(403)
     labels = {status.value: status.label for status in EnrolmentStatus}
     header = [_("Name"), _("Resident ID number"), _("In post since"), _("Training")]
     rows = (
         [
             staff.name,
-            field_cipher.decrypt(staff.id_number_encrypted, ID_PURPOSE)
-            if full
-            else staff.id_number_masked,
+            id_number(staff),
             staff.in_post_from,
             labels.get(status or "", _("Not nominated")),
         ]
