@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -165,6 +166,38 @@ def create_user(
     db.session.flush()
     audit.record("user.created", user, role=role.value, username=username)
     return user
+
+
+def create_trainee_account(staff: Staff, *, actor_scope: Scope) -> tuple[User, str]:
+    """A trainee account for ``staff``: their mobile number as user name and a generated
+    password to hand over (changed at first sign-in). Returns the account and that password."""
+    password = passwords.generate_password()
+    user = create_user(
+        username=staff.phone,
+        password=password,
+        role=Role.TRAINEE,
+        display_name=staff.name,
+        staff=staff,
+        actor_scope=actor_scope,
+    )
+    return user, password
+
+
+def create_trainee_accounts(
+    people: Iterable[Staff], *, actor_scope: Scope
+) -> list[tuple[Staff, User, str]]:
+    """Trainee accounts for those of ``people`` who have none, as (person, account, password)."""
+    people = list(people)
+    with_account = set(
+        db.session.scalars(
+            select(User.staff_id).where(User.staff_id.in_([person.id for person in people]))
+        )
+    )
+    return [
+        (person, *create_trainee_account(person, actor_scope=actor_scope))
+        for person in people
+        if person.id not in with_account
+    ]
 
 
 def end_sessions(user: User) -> None:

@@ -274,15 +274,7 @@ def create_trainee_account(staff_id: int) -> Any:
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    password = passwords.generate_password()
-    user = services.create_user(
-        username=staff.phone,
-        password=password,
-        role=Role.TRAINEE,
-        display_name=staff.name,
-        staff=staff,
-        actor_scope=current_user.scope,
-    )
+    user, password = services.create_trainee_account(staff, actor_scope=current_user.scope)
     return render_template("accounts/initial_password.html", user=user, password=password)
 
 

@@ -21,12 +21,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
-from lms.accounts import passwords
 from lms.accounts import services as accounts
 from lms.accounts.forms import ActionForm
-from lms.accounts.models import User
 from lms.core.access import get_visible, roles_required, visible_or_404
 from lms.core.errors import DomainError, NotAllowed
 from lms.core.exports import table_response
@@ -289,23 +286,14 @@ def create_accounts(cohort_id: int) -> Any:
     cohort = _visible_cohort(cohort_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    sheet = []
-    for row in queries.cohort_enrolments(cohort, current_user.scope):
-        staff = row.enrolment.staff
-        if row.enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED):
-            continue
-        if db.session.scalar(select(User.id).where(User.staff_id == staff.id)):
-            continue
-        password = passwords.generate_password()
-        user = accounts.create_user(
-            username=staff.phone,
-            password=password,
-            role=Role.TRAINEE,
-            display_name=staff.name,
-            staff=staff,
-            actor_scope=current_user.scope,
-        )
-        sheet.append((staff, user, password))
+    sheet = accounts.create_trainee_accounts(
+        (
+            row.enrolment.staff
+            for row in queries.cohort_enrolments(cohort, current_user.scope)
+            if row.enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
+        ),
+        actor_scope=current_user.scope,
+    )
     return render_template("training/account_sheet.html", cohort=cohort, sheet=sheet)
 
 
