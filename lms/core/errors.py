@@ -14,7 +14,11 @@ from lms.db import db
 
 
 class DomainError(Exception):
-    """A rule of the domain refused an operation; ``message`` is shown to the user."""
+    """A rule of the domain refused an operation; ``message`` is shown to the user.
+
+    The one base of the errors that carry a message for users (refusals of services, a roster
+    file that cannot be read, a mistyped field or ID number): views catch ``DomainError`` and show
+    ``error.message``; the error handler answers one that escapes with its ``status``."""
 
     status = 400
     code = "invalid"

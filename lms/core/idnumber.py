@@ -9,6 +9,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from lms.core import localtime
+from lms.core.errors import DomainError
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -58,12 +59,8 @@ MIN_AGE = 16
 MAX_AGE = 80
 
 
-class IdNumberError(ValueError):
+class IdNumberError(DomainError, ValueError):
     """The text is not a valid resident identity number; ``message`` says why, for users."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)

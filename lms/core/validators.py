@@ -6,16 +6,16 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from lms.core.errors import DomainError
+
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z·\s]{2,30}$")
 #: Separators people type in minority names (买买提·艾力): all are stored as the middle dot.
 _NAME_DOTS = re.compile(r"[•・.．]")
 
 
-class FieldError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(str(message))
-        self.message = message
+class FieldError(DomainError, ValueError):
+    """A value a user typed is not acceptable; ``message`` says why."""
 
 
 def normalize_mobile(text: str) -> str:

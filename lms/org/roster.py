@@ -28,6 +28,7 @@ from lms.core import idnumber as idn
 from lms.core import localtime
 from lms.core.access import Scope
 from lms.core.crypto import cipher
+from lms.core.errors import DomainError
 from lms.core.validators import FieldError, normalize_mobile, normalize_person_name
 from lms.db import db, utcnow
 from lms.org.models import Gender, Institution, Post, Staff
@@ -80,12 +81,8 @@ POST_VALUES = {
 }
 
 
-class RosterFileError(ValueError):
+class RosterFileError(DomainError, ValueError):
     """The file as a whole cannot be read (format, encoding, header)."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)

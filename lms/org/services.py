@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -270,15 +270,18 @@ def export_id_numbers(
     scope: Scope,
     *,
     full: bool,
-    action: str,
+    export: Literal["staff", "uncertified"],
     target: Any | None = None,
     **details: Any,
 ) -> Callable[[Staff], str]:
     """How an export shows each person's ID number: masked, or in full for a city admin who
-    asked (``full``), which is recorded once in the audit log as ``action``."""
+    asked (``full``), which is recorded once in the audit log as that ``export``'s action."""
     if not full:
         return lambda person: person.id_number_masked
     _ensure_city(scope)
-    audit.record(action, target, count=len(people), **details)
+    if export == "staff":
+        audit.record("staff.exported_full", target, count=len(people), **details)
+    else:
+        audit.record("reports.uncertified_exported_full", target, count=len(people), **details)
     field_cipher = cipher()
     return lambda person: field_cipher.decrypt(person.id_number_encrypted, ID_PURPOSE)

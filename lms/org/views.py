@@ -237,7 +237,7 @@ def staff_export(fmt: str) -> Response:
             people,
             current_user.scope,
             full=full,
-            action="staff.exported_full",
+            export="staff",
             query=request.query_string.decode(),
         )
     except NotAllowed:

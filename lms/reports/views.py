@@ -339,7 +339,7 @@ def uncertified_export(institution_id: int, fmt: str) -> Response:
             [staff for staff, _status in people],
             current_user.scope,
             full=request.args.get("full") == "1",
-            action="reports.uncertified_exported_full",
+            export="uncertified",
             target=place,
         )
     except NotAllowed:
