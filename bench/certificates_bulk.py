@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from bench.common import databases, emit, make_bench_app, migrate, note
+from bench.common import databases, emit, make_bench_app, migrate, note, size
 from lms.db import db, utcnow
 
-COUNT = int(os.environ.get("BENCH_CERTIFICATES", "1700"))
-BASELINE_SAMPLES = int(os.environ.get("BENCH_CERTIFICATES_BASELINE", "5"))
+COUNT = int(os.environ.get("BENCH_CERTIFICATES", str(size(1700, 30))))
+BASELINE_SAMPLES = int(os.environ.get("BENCH_CERTIFICATES_BASELINE", str(size(5, 2))))
 
 
 def add_passed_candidates(count: int) -> None:
@@ -85,6 +85,45 @@ def add_passed_candidates(count: int) -> None:
     db.session.commit()
 
 
+def give_photos() -> int:
+    """An accepted photo for every skill candidate without one (a certificate needs it): one
+    portrait checked by the real photo checks, encrypted once, stored for each of them."""
+    import io
+
+    from PIL import Image
+
+    from lms.certification import photos
+    from lms.certification.models import HolderPhoto
+    from lms.core.crypto import cipher
+    from lms.grading.models import SkillCandidate
+
+    portrait = Image.new("RGB", (354, 496), (250, 250, 250))
+    portrait.paste((60, 70, 110), (70, 300, 284, 496))
+    buffer = io.BytesIO()
+    portrait.save(buffer, "JPEG")
+    encrypted = cipher().encrypt_bytes(photos.normalise(buffer.getvalue()), photos.PURPOSE)
+    without = db.session.scalars(
+        select(SkillCandidate.staff_id)
+        .where(
+            ~select(HolderPhoto.staff_id)
+            .where(HolderPhoto.staff_id == SkillCandidate.staff_id)
+            .exists()
+        )
+        .distinct()
+    ).all()
+    if without:
+        now = utcnow()
+        db.session.execute(
+            insert(HolderPhoto),
+            [
+                {"staff_id": staff_id, "jpeg_encrypted": encrypted, "uploaded_at": now}
+                for staff_id in without
+            ],
+        )
+    db.session.commit()
+    return len(without)
+
+
 def naive_pdf(certificate: Any) -> bytes:
     """One certificate the way a first version renders it (see the module docstring)."""
     import segno
@@ -120,8 +159,11 @@ def measure(url: str) -> dict[str, Any]:
             db.session.commit()
             passed = seed_results(options.seed)
             db.session.commit()
+            assert passed <= COUNT, f"the demo alone passes {passed} > {COUNT} candidates"
             add_passed_candidates(COUNT - passed)
-            assert len(services.eligible()) == COUNT
+            give_photos()
+            eligible = len(services.eligible())
+            assert eligible == COUNT, f"{eligible} eligible for certificates, not {COUNT}"
             render.prepare()  # font subsets: built once per machine, not per run
 
             started = time.perf_counter()

@@ -1,4 +1,6 @@
-"""Shared pieces of the benchmarks: throw-away databases on SQLite and PostgreSQL, output."""
+"""Shared pieces of the benchmarks: throw-away databases on SQLite and PostgreSQL, output, and
+the smoke size (``BENCH_SMOKE=1`` or ``python -m bench --smoke``) that ``make test`` runs so a
+change that breaks a benchmark fails CI."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import json
 import os
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,13 +19,24 @@ from sqlalchemy.engine import make_url
 
 from lms.db import normalize_url
 
-#: PostgreSQL server used by the benchmarks; they create and drop their own database on it.
-POSTGRES_URL = normalize_url(
-    os.environ.get("LMS_BENCH_POSTGRES_URL")
-    or os.environ.get("LMS_TEST_DATABASE_URL")
-    or "postgresql+psycopg://127.0.0.1:5432/test"
+#: Smoke size: hundreds of rows, tens of candidates and certificates, every check still on.
+SMOKE = os.environ.get("BENCH_SMOKE", "") not in ("", "0")
+
+#: PostgreSQL server used by the benchmarks; they create and drop their own database on it
+#: (never the one the URL names). In smoke mode PostgreSQL is measured only when one of these
+#: variables names a server, as ``make test`` does with LMS_TEST_DATABASE_URL.
+_POSTGRES_CONFIGURED = os.environ.get("LMS_BENCH_POSTGRES_URL") or os.environ.get(
+    "LMS_TEST_DATABASE_URL"
 )
-BENCH_DATABASE = "lms_bench"
+POSTGRES_URL = normalize_url(_POSTGRES_CONFIGURED or "postgresql+psycopg://127.0.0.1:5432/postgres")
+#: One throw-away database per run, so two runs (or a run and the test suite) never share one
+#: and dropping it cannot touch anything else.
+BENCH_DATABASE = f"lms_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+
+def size(full: int, smoke: int) -> int:
+    """``full`` for ``make bench``, ``smoke`` in smoke mode."""
+    return smoke if SMOKE else full
 
 
 def emit(record: dict[str, Any]) -> None:
@@ -74,6 +88,9 @@ def databases() -> Iterator[tuple[str, Any]]:
     if "sqlite" in wanted:
         yield "sqlite", sqlite_database
     if "postgresql" not in wanted:
+        return
+    if SMOKE and not _POSTGRES_CONFIGURED:
+        note("PostgreSQL not measured: smoke run without LMS_TEST_DATABASE_URL")
         return
     reason = postgresql_available()
     if reason is None:

@@ -21,17 +21,18 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
 
-from bench.common import databases, emit, make_bench_app, migrate, note
+from bench.common import SMOKE, databases, emit, make_bench_app, migrate, note
 from lms.core import localtime
 from lms.db import db, utcnow
 
 SIZES = [
     tuple(int(part) for part in size.split("/"))
     for size in os.environ.get(
-        "BENCH_DASHBOARD_SIZES", "10000/500,100000/5000,1000000/50000"
+        "BENCH_DASHBOARD_SIZES",
+        "800/60" if SMOKE else "10000/500,100000/5000,1000000/50000",
     ).split(",")
 ]
-REQUESTS = int(os.environ.get("BENCH_DASHBOARD_REQUESTS", "15"))
+REQUESTS = int(os.environ.get("BENCH_DASHBOARD_REQUESTS", "3" if SMOKE else "15"))
 API_URL = "/api/v1/rates?level=district"
 CHUNK = 5000
 
@@ -195,6 +196,10 @@ def measure(url: str, database: str) -> None:
             with app.app_context():
                 started = time.perf_counter()
                 grow_world(staff, institutions)
+                from lms.org.models import Staff
+
+                counted = db.session.scalar(select(func.count(Staff.id)))
+                assert counted == staff, f"the world has {counted} staff, not {staff}"
                 seconds = time.perf_counter() - started
                 note(f"{database}: world of {staff} staff built in {seconds:.0f} s")
             client = app.test_client()
