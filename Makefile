@@ -27,6 +27,8 @@ system-packages:
 test-system-packages:
 	@scripts/system-packages.sh test
 
+# Certificates (seeded ones too) print and QR-encode the address this run serves.
+run: export LMS_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) translations system-packages
 	$(BIN)/lms db upgrade
 	$(BIN)/lms demo seed --if-empty

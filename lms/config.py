@@ -118,9 +118,20 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "CERT_ORGANISATION_NAME": os.environ.get(
             "LMS_CERT_ORGANISATION_NAME", "长治市托育综合服务中心职业技能等级认定站"
         ),
+        # The look-up addresses 人社鉴发〔2021〕1号 section 二(一) requires on every certificate:
+        # 证书信息查询网址 and 机构信息查询网址 (certificates/README.md).
+        "CERT_LOOKUP_URL": os.environ.get("LMS_CERT_LOOKUP_URL", "http://jndj.osta.org.cn"),
         "CERT_ORGANISATION_URL": os.environ.get(
-            "LMS_CERT_ORGANISATION_URL", "http://zscx.osta.org.cn"
+            "LMS_CERT_ORGANISATION_URL", "http://pjjg.osta.org.cn"
         ),
+        # The 证书正文 printed above the fields (certificates/README.md on its wording).
+        "CERT_BODY_TEXT": os.environ.get("LMS_CERT_BODY_TEXT")
+        or "本证书表明持证人通过按照国家职业技能标准组织的职业技能等级认定，"
+        "具备该职业（工种）相应技能等级水平。",
+        # The face of the fill-ins (小四号仿宋 per the notice): a fontconfig family name. No
+        # freely licensed simplified-Chinese FangSong is packaged, so the default stands in
+        # with the certificate's Song face; set e.g. "FZFangSong-Z02" where one is installed.
+        "CERT_FONT_FILL": os.environ.get("LMS_CERT_FONT_FILL", ""),
         # Where the certificate font subsets are kept (built once, see certification/fonts.py).
         "CERT_FONT_CACHE": os.environ.get("LMS_CERT_FONT_CACHE") or str(instance / "fonts"),
         # Certificates rendered per background-job part (a unit of work for one process).

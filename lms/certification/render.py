@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,7 +63,9 @@ def _page(certificate: Certificate) -> dict[str, Any]:
         "expires": chinese_date(certificate.expires_on) if certificate.expires_on else None,
         "qr": qr_png_uri(verify_url(certificate, signed=True)),
         "verify_url": verify_url(certificate),
+        "lookup_url": current_app.config["CERT_LOOKUP_URL"],
         "organisation_url": current_app.config["CERT_ORGANISATION_URL"],
+        "body": current_app.config["CERT_BODY_TEXT"],
         "photo": _photo_uri(certificate),
     }
 
@@ -79,6 +82,8 @@ def _photo_uri(certificate: Certificate) -> str | None:
 
 
 QR_PIXELS_PER_MODULE = 4
+#: Light modules around the code; the page around it is white too.
+QR_BORDER = 2
 
 
 def qr_png_uri(text: str) -> str:
@@ -88,7 +93,7 @@ def qr_png_uri(text: str) -> str:
     enlarges it without smoothing far faster than segno's own scaling. Mask 0 is fixed: choosing
     the best mask costs more than the whole page layout, and any mask scans."""
     drawn = io.BytesIO()
-    segno.make(text, error="m", mask=0).save(drawn, kind="png", scale=1, border=1)
+    segno.make(text, error="m", mask=0).save(drawn, kind="png", scale=1, border=QR_BORDER)
     with Image.open(drawn) as modules:
         enlarged = modules.resize(
             (modules.width * QR_PIXELS_PER_MODULE, modules.height * QR_PIXELS_PER_MODULE),
@@ -106,15 +111,26 @@ class _Engine:
     lock: threading.RLock  # re-entered when a part falls back to one certificate at a time
 
 
+def fill_face_css(family: str) -> str:
+    """The fill-ins' face: the configured family (a FangSong where one is licensed and
+    installed) before the certificate's own; a name that is not a plain family name is ignored."""
+    if not family or not re.fullmatch(r"[\w \-]+", family):
+        return ""
+    families = f'"{family}", "{fonts.FAMILY}", "{fonts.SYSTEM_FAMILY}", serif'
+    return f".fill {{ font-family: {families}; }}\n"
+
+
 @cache
-def _engine(font_cache: str) -> _Engine:
+def _engine(font_cache: str, fill_family: str = "") -> _Engine:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
     face = fonts.prepared_face(Path(font_cache))
     font_config = FontConfiguration()
     stylesheet = CSS(
-        string=fonts.font_face_css(face) + (TEMPLATES / "certificate.css").read_text("utf-8"),
+        string=fonts.font_face_css(face)
+        + (TEMPLATES / "certificate.css").read_text("utf-8")
+        + fill_face_css(fill_family),
         base_url=str(TEMPLATES),
         font_config=font_config,
     )
@@ -123,7 +139,7 @@ def _engine(font_cache: str) -> _Engine:
 
 def prepare() -> None:
     """Build the font subsets and parse the stylesheet now rather than on the first render."""
-    _engine(current_app.config["CERT_FONT_CACHE"])
+    _engine(current_app.config["CERT_FONT_CACHE"], current_app.config["CERT_FONT_FILL"])
 
 
 def render_pdf(certificate: Certificate) -> bytes:
@@ -139,7 +155,7 @@ def render_pdfs(certificates: Sequence[Certificate]) -> list[bytes]:
 
     if not certificates:
         return []
-    engine = _engine(current_app.config["CERT_FONT_CACHE"])
+    engine = _engine(current_app.config["CERT_FONT_CACHE"], current_app.config["CERT_FONT_FILL"])
     html = certificate_html(*certificates)
     with engine.lock:
         document = HTML(string=html, base_url=str(TEMPLATES)).render(

@@ -40,8 +40,7 @@ def signature_matches(certificate: Certificate, token: str | None) -> bool | Non
     reissue changes them); None when no claims were sent."""
     if not token:
         return None
-    claims = signing.verify(token, signing.signing_key().public_key())
-    return claims is not None and claims == signing.claims(certificate)
+    return signing.verify(token, signing.signing_key().public_key(), signing.claims(certificate))
 
 
 @dataclass(frozen=True)

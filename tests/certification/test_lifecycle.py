@@ -53,7 +53,8 @@ def test_a_current_certificate_with_expiry_prints_its_end_date(valid_three_years
     end = certificate.expires_on
     assert end is not None and end.year == services.today().year + 3
     assert certificate.current_status == "valid"
-    assert f"有效期至</th><td>{end.year}年{end.month}月{end.day}日" in certificate_html(certificate)
+    expected = f'有效期至</th><td class="fill">{end.year}年{end.month}月{end.day}日'
+    assert expected in certificate_html(certificate)
 
 
 def test_eligible_are_the_passed_without_a_certificate() -> None:

@@ -1,0 +1,97 @@
+"""The printed certificate as the notice 人社鉴发〔2021〕1号 describes it: every field, the
+证书正文, the two national look-up addresses, and a QR code that reads from a 100-dpi scan."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+from lms.certification import render, services
+from lms.certification.render import verify_url
+from tests.certification.factories import make_passed_candidate
+
+
+def _pdf(tmp_path: Path, **issue_args) -> tuple[Path, object, object]:
+    candidate = make_passed_candidate()
+    certificate = services.issue(candidate, **issue_args)
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(services.stored_pdf(certificate))
+    return path, candidate, certificate
+
+
+def _text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    return "".join(out.split())
+
+
+def test_the_qr_code_decodes_from_a_100_dpi_scan(app, tmp_path) -> None:
+    path, _, certificate = _pdf(tmp_path)
+    subprocess.run(
+        ["pdftoppm", "-r", "100", "-png", "-singlefile", str(path), str(tmp_path / "scan")],
+        check=True,
+    )
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(tmp_path / "scan.png")],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    assert decoded == verify_url(certificate, signed=True)
+    assert len(decoded) < 160  # the signature alone, not the claims: a version-8 code
+
+
+def test_the_page_prints_every_field_of_the_notice(app, tmp_path) -> None:
+    path, candidate, certificate = _pdf(tmp_path, on=date(2026, 11, 20))
+    text = _text(path)
+    id_number = render.decrypt_id_number(certificate.staff)
+    for expected in (
+        "职业技能等级证书",
+        app.config["CERT_BODY_TEXT"],  # 证书正文
+        "姓名", candidate.staff.name,
+        "证件类型", "居民身份证",
+        "证件号码", id_number,
+        "职业名称", "保育师",
+        "工种/职业方向", "--",
+        "职业技能等级", "五级/初级工",
+        "证书编号", certificate.number,
+        "评价机构名称", certificate.organisation,
+        "发证日期", "2026年11月20日",
+        "证书信息查询网址：http://jndj.osta.org.cn",
+        "机构信息查询网址：http://pjjg.osta.org.cn",
+    ):  # fmt: skip
+        assert "".join(expected.split()) in text, expected
+
+
+def test_the_look_up_addresses_and_the_body_are_configurable(app, tmp_path) -> None:
+    app.config.update(
+        CERT_LOOKUP_URL="http://rsj.example.cn/zscx",
+        CERT_ORGANISATION_URL="http://rsj.example.cn/jgcx",
+        CERT_BODY_TEXT="经考核合格，特发此证。",
+    )
+    text = _text(_pdf(tmp_path)[0])
+    assert "证书信息查询网址：http://rsj.example.cn/zscx" in text
+    assert "机构信息查询网址：http://rsj.example.cn/jgcx" in text
+    assert "经考核合格，特发此证。" in text and "jndj.osta.org.cn" not in text
+
+
+def test_the_fill_in_face_is_configurable(app, tmp_path) -> None:
+    """Where a licensed FangSong is installed, LMS_CERT_FONT_FILL names it; a sans face
+    stands for it here (none is packaged freely)."""
+    app.config["CERT_FONT_FILL"] = "Noto Sans CJK SC"
+    path = _pdf(tmp_path)[0]
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    assert re.search(r"Noto-Sans-CJK-SC", fonts), fonts
+    assert render.fill_face_css('x"; } body { color: red') == ""  # not a family name
+
+
+def test_make_run_prints_the_address_it_serves() -> None:
+    """`make run PORT=5077` serves on 5077, and certificates it issues point there too."""
+    database = subprocess.run(
+        ["make", "-n", "-p", "run", "PORT=5077"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    ).stdout
+    assert "run: LMS_PUBLIC_URL = http://127.0.0.1:$(PORT)" in database
+    assert "--port 5077" in database
