@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from lms.certification.models import Certificate, CertificateStatus
 from lms.db import db
@@ -34,3 +38,68 @@ def for_archive(*, district_id: int | None, cohort_id: int | None) -> list[Certi
             )
         )
     return list(db.session.scalars(query.order_by(Certificate.number)))
+
+
+# The register -----------------------------------------------------------------------------------
+
+#: What a certificate can be on a day (Certificate.status_on).
+REGISTER_STATUSES = ("valid", "revoked", "expired")
+_ID_NUMBER = re.compile(r"\d{17}[\dX]")
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """The register's search and filters, already bounded by the view (lms.core.params)."""
+
+    text: str = ""  # a name, certificate number, ID number or institution name
+    district_id: int | None = None
+    cohort_id: int | None = None
+    level: int | None = None
+    status: str | None = None  # one of REGISTER_STATUSES
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+
+def _text_matches(text: str) -> ColumnElement[bool]:
+    """A typed search term: an ID number matches by its keyed hash (the number itself is stored
+    encrypted), a certificate number by its beginning, a name or institution by any part."""
+    from lms.org.services import id_number_hash
+
+    term = text.strip()
+    if _ID_NUMBER.fullmatch(term.upper()):
+        return Staff.id_number_hash == id_number_hash(term)
+    like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        Certificate.number.startswith(term.upper(), autoescape=True),
+        Certificate.holder_name.like(like, escape="\\"),
+        Institution.name.like(like, escape="\\"),
+    )
+
+
+def register(wanted: RegisterFilter, today: date) -> Select[tuple[Certificate]]:
+    """The certificates matching ``wanted``, newest number first, for ``paginate``."""
+    statement = (
+        select(Certificate)
+        .join(Staff, Staff.id == Certificate.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .order_by(Certificate.number.desc())
+    )
+    if wanted.text.strip():
+        statement = statement.where(_text_matches(wanted.text))
+    if wanted.district_id is not None:
+        statement = statement.where(Institution.district_id == wanted.district_id)
+    if wanted.cohort_id is not None:
+        statement = statement.where(
+            Certificate.staff_id.in_(
+                select(Enrolment.staff_id).where(Enrolment.cohort_id == wanted.cohort_id)
+            )
+        )
+    if wanted.level is not None:
+        statement = statement.where(Certificate.level == wanted.level)
+    if wanted.status in REGISTER_STATUSES:
+        statement = statement.where(Certificate.status_on_sql(today) == wanted.status)
+    if wanted.issued_from is not None:
+        statement = statement.where(Certificate.issued_on >= wanted.issued_from)
+    if wanted.issued_to is not None:
+        statement = statement.where(Certificate.issued_on <= wanted.issued_to)
+    return statement

@@ -30,10 +30,11 @@ from lms.accounts.forms import ActionForm
 from lms.api import openapi
 from lms.certification import badges, bulk, photos, queries, services, signing, verification
 from lms.certification.models import STATUS_LABELS, Certificate
-from lms.core import params
+from lms.core import localtime, params
 from lms.core.access import ensure, public, roles_required
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
+from lms.core.pagination import paginate
 from lms.core.roles import Role
 from lms.db import db
 from lms.extensions import limiter
@@ -235,12 +236,30 @@ def download(number: str) -> Response:
 # City administrators --------------------------------------------------------------------------
 
 
+REGISTER_PAGE_SIZE = 50
+
+
+def _register_filter() -> queries.RegisterFilter:
+    """The register's query arguments, each bounded (an out-of-range value answers 400)."""
+    status = request.args.get("status", "")
+    return queries.RegisterFilter(
+        text=request.args.get("q", "")[:50],
+        district_id=params.id_arg("district"),
+        cohort_id=params.id_arg("cohort"),
+        level=params.int_arg("level", 0, 0, 5) or None,
+        status=status if status in queries.REGISTER_STATUSES else None,
+        issued_from=params.date_arg("from"),
+        issued_to=params.date_arg("to"),
+    )
+
+
 @bp.route("/certificates")
 @roles_required(Role.CITY_ADMIN)
 def index() -> Any:
-    certificates = db.session.scalars(
-        select(Certificate).order_by(Certificate.number.desc()).limit(500)
-    ).all()
+    """The register: search and filters, a page at a time."""
+    wanted = _register_filter()
+    today = localtime.today()
+    page = paginate(queries.register(wanted, today), params.page_arg(), REGISTER_PAGE_SIZE)
     archive_form = ArchiveForm()
     archive_form.district.choices = [("", _l("District"))] + [
         (str(d.id), d.name) for d in queries.districts()
@@ -250,7 +269,13 @@ def index() -> Any:
     ]
     return render_template(
         "certificates/index.html",
-        certificates=certificates,
+        page=page,
+        certificates=page.items,
+        wanted=wanted,
+        today=today,
+        statuses=queries.REGISTER_STATUSES,
+        districts=queries.districts(),
+        cohorts=queries.cohorts(),
         eligible=services.eligible(),
         job=open_job(bulk.KIND),
         archive_form=archive_form,
@@ -272,13 +297,20 @@ def issue_eligible() -> Any:
 
 @bp.route("/certificates/archive.zip")
 @roles_required(Role.CITY_ADMIN)
-def archive() -> Response:
-    """The valid certificates of one district or one cohort, as a ZIP of PDFs."""
+def archive() -> Any:
+    """The valid certificates of a district and/or a cohort, as a ZIP of PDFs. Nothing chosen,
+    or a choice without valid certificates, is said on the register page, not as an empty file."""
     district_id, cohort_id = params.id_arg("district"), params.id_arg("cohort")
-    if (district_id is None) == (cohort_id is None):
-        abort(400)
+    if district_id is None and cohort_id is None:
+        flash(_l("Choose a district or a cohort to download its certificates."), "error")
+        return redirect(url_for("certificates.index"))
     certificates = queries.for_archive(district_id=district_id, cohort_id=cohort_id)
-    name = "certificates-" + (f"district-{district_id}" if district_id else f"cohort-{cohort_id}")
+    if not certificates:
+        flash(_l("There are no valid certificates for this choice: no file was made."), "error")
+        return redirect(url_for("certificates.index"))
+    parts = [f"district-{district_id}"] if district_id else []
+    parts += [f"cohort-{cohort_id}"] if cohort_id else []
+    name = "certificates-" + "-".join(parts)
     return send_file(
         services.archive(certificates),
         mimetype="application/zip",
