@@ -138,6 +138,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "CERT_RENDER_PART": int(os.environ.get("LMS_CERT_RENDER_PART", "20")),
         # Years a certificate is valid for; unset (the default) means no expiry date.
         "CERT_VALID_YEARS": int(os.environ.get("LMS_CERT_VALID_YEARS") or 0) or None,
+        # Calendar months a passed part (theory or skills) counts for towards its level: the
+        # level passes when both parts pass within this period of each other (retakes, 补考;
+        # see lms/grading/results.py for the rule and what sources were found).
+        "RESULT_VALID_MONTHS": int(os.environ.get("LMS_RESULT_VALID_MONTHS", "12")),
         # Background jobs: processes for in-process jobs, Celery queue, and how long a job may
         # show no progress before a new request resumes it as interrupted.
         "JOB_WORKERS": int(os.environ.get("LMS_JOB_WORKERS") or os.cpu_count() or 1),

@@ -4,15 +4,39 @@ A person passed level L when, for the same L, both hold:
   * theory: a scored attempt with ``passed`` in a theory session of level L whose results are
     published, and
   * skills: they were a candidate of a skill session of level L whose results are published,
-    with ``skills_passed``.
+    with ``skills_passed``,
+  * and the two passes lie within ``RESULT_VALID_MONTHS`` (default 12) calendar months of each
+    other: the later pass is on or before the day N months after the earlier one (a day that
+    does not exist, 29 February + 12 months, is the month's last day). The date of a pass is the
+    date of its sitting: the theory session's ``opens_at``, the skill session's ``starts_at``
+    (their UTC dates).
+So a part failed can be retaken alone (补考) in a later session of the same level, and a part
+passed counts for N months. Nothing firmer than "a passed part is kept for a period" was found
+in public sources on 职业技能等级认定 补考 / 成绩保留 (searches of 2026-11 for
+"单科成绩合格 保留一年" and "在一个考核周期内" found no official text, only the 60-point pass
+mark of each part): 12 months is the local practice assumed here, and the period is
+configuration (``LMS_RESULT_VALID_MONTHS``) for the city to correct.
+
+Entry for a retake (``entry_refusal``) is refused when the person's pass of that part is still
+valid, or when their pass of the other part has lapsed by the new sitting (then both parts are
+retaken; the other part's entry must be made first).
+
 Certification (eligibility and issue), the API, the dashboards (funnel, pass rates) and the
-trainee's results page all ask here; a change of the rule (retakes, validity) is made here only.
+trainee's results page all ask here; a change of the rule is made here only. The funnel counts
+people (a person who failed then passed counts once, as passed); pass rates stay per sitting
+(each published result is one sitting: a retake is a second sitting), because they measure how
+sessions went, not how many people finally passed -- the funnel says that.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     ColumnElement,
@@ -20,16 +44,64 @@ from sqlalchemy import (
     and_,
     case,
     exists,
+    extract,
     func,
     literal,
     null,
+    or_,
     select,
 )
 from sqlalchemy.orm import aliased
 
+from lms.core.errors import DomainError
 from lms.db import db
 from lms.exams.models import Attempt, Candidate, ExamSession, SessionStatus
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
+
+Part = Literal["theory", "skills"]
+
+# The validity period -----------------------------------------------------------------------------
+
+
+def valid_months() -> int:
+    """How many calendar months a passed part counts for (``LMS_RESULT_VALID_MONTHS``)."""
+    return int(current_app.config["RESULT_VALID_MONTHS"])
+
+
+def valid_until(passed_on: date, months: int | None = None) -> date:
+    """Python: the last day a part passed on ``passed_on`` counts (``months`` later, clamped to
+    the month's last day)."""
+    months = valid_months() if months is None else months
+    index = passed_on.year * 12 + passed_on.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(passed_on.day, last))
+
+
+def within_period(first: date, second: date, months: int | None = None) -> bool:
+    """Python: the two dates lie within the validity period of each other."""
+    earlier, later = sorted((first, second))
+    return later <= valid_until(earlier, months)
+
+
+def _not_later_than_period(earlier: Any, later: Any, months: int) -> ColumnElement[bool]:
+    """SQL: the date of ``later`` is on or before ``valid_until(date of earlier)`` (or before
+    ``earlier``), by calendar months and days (portable: SQLite and PostgreSQL)."""
+    gap = (extract("year", later) * 12 + extract("month", later)) - (
+        extract("year", earlier) * 12 + extract("month", earlier)
+    )
+    return or_(gap < months, and_(gap == months, extract("day", later) <= extract("day", earlier)))
+
+
+def within_period_sql(first: Any, second: Any, months: int | None = None) -> ColumnElement[bool]:
+    """SQL: the two datetimes (columns or values) lie within the validity period of each other;
+    the same rule as ``within_period``."""
+    months = valid_months() if months is None else months
+    return and_(
+        _not_later_than_period(first, second, months),
+        _not_later_than_period(second, first, months),
+    )
+
 
 # The parts ---------------------------------------------------------------------------------------
 
@@ -44,6 +116,7 @@ def theory_results() -> Select[*tuple[Any, ...]]:
             Candidate.id.label("entry"),
             Attempt.score.label("score"),
             Attempt.passed.label("passed"),
+            ExamSession.opens_at.label("sat_at"),
         )
         .select_from(Attempt)
         .join(Candidate, Candidate.id == Attempt.candidate_id)
@@ -65,6 +138,7 @@ def skill_results() -> Select[*tuple[Any, ...]]:
             SkillCandidate.id.label("entry"),
             SkillCandidate.skills_score.label("score"),
             SkillCandidate.skills_passed.label("passed"),
+            SkillSession.starts_at.label("sat_at"),
         )
         .select_from(SkillCandidate)
         .join(SkillSession, SkillSession.id == SkillCandidate.session_id)
@@ -80,6 +154,18 @@ def theory_passed(staff_id: Any, level: Any) -> ColumnElement[bool]:
     theory = theory_results().subquery()
     return exists().where(
         theory.c.staff_id == staff_id, theory.c.level == level, theory.c.passed.is_(True)
+    )
+
+
+def theory_passed_near(staff_id: Any, level: Any, sat_at: Any) -> ColumnElement[bool]:
+    """SQL: ``staff_id`` passed the theory of ``level`` within the validity period of
+    ``sat_at`` (the date of a skills pass)."""
+    theory = theory_results().subquery()
+    return exists().where(
+        theory.c.staff_id == staff_id,
+        theory.c.level == level,
+        theory.c.passed.is_(True),
+        within_period_sql(theory.c.sat_at, sat_at),
     )
 
 
@@ -113,11 +199,12 @@ def theory_score(staff_id: Any, level: Any) -> Any:
 
 def candidate_passes(candidate: Any = SkillCandidate, session: Any = SkillSession) -> Any:
     """SQL: the skill ``candidate`` (of ``session``, both entities of the enclosing query,
-    joined) makes its level passed: THE pass rule."""
+    joined) makes its level passed: THE pass rule (its skills passed, published, and a theory
+    pass at the level within the validity period of the skill session)."""
     return and_(
         session.status == SkillSessionStatus.RESULTS_PUBLISHED,
         candidate.skills_passed.is_(True),
-        theory_passed(candidate.staff_id, session.level),
+        theory_passed_near(candidate.staff_id, session.level, session.starts_at),
     )
 
 
@@ -188,3 +275,140 @@ def candidate_has_passed(candidate: SkillCandidate) -> bool:
 def has_passed(staff_id: int, level: int) -> bool:
     """Python: ``staff_id`` passed ``level``."""
     return bool(db.session.scalar(select(passed_level(staff_id, level))))
+
+
+# Retakes and what remains ------------------------------------------------------------------------
+
+
+def part_passes(staff_id: int, level: int) -> dict[Part, list[date]]:
+    """The dates of the person's published passes of each part at ``level``, oldest first."""
+    found: dict[Part, list[date]] = {"theory": [], "skills": []}
+    for part, results in (("theory", theory_results()), ("skills", skill_results())):
+        rows = results.subquery()
+        for sat_at in db.session.scalars(
+            select(rows.c.sat_at)
+            .where(rows.c.staff_id == staff_id, rows.c.level == level, rows.c.passed.is_(True))
+            .order_by(rows.c.sat_at)
+        ):
+            found[part].append(sat_at.date())  # type: ignore[index]
+    return found
+
+
+def _entered_for(staff_id: int, level: int, part: Part) -> bool:
+    """The person holds an entry for ``part`` at ``level`` whose results are not published."""
+    if part == "theory":
+        statement = (
+            select(Candidate.id)
+            .join(ExamSession, ExamSession.id == Candidate.session_id)
+            .where(
+                Candidate.staff_id == staff_id,
+                ExamSession.level == level,
+                ExamSession.status != SessionStatus.RESULTS_PUBLISHED,
+            )
+        )
+    else:
+        statement = (
+            select(SkillCandidate.id)
+            .join(SkillSession, SkillSession.id == SkillCandidate.session_id)
+            .where(
+                SkillCandidate.staff_id == staff_id,
+                SkillSession.level == level,
+                SkillSession.status != SkillSessionStatus.RESULTS_PUBLISHED,
+            )
+        )
+    return db.session.scalar(select(exists(statement))) or False
+
+
+def entry_refusal(staff_id: int, level: int, part: Part, sat_at: datetime) -> str | None:
+    """Why ``staff_id`` may not be entered for ``part`` at ``level`` in a sitting on
+    ``sat_at``, or None. Refused: the part is passed and still valid on that day; or the other
+    part was passed but has lapsed by then (both parts must be retaken: unless the person is
+    already entered for the other part in a session whose results are still to come)."""
+    on = sat_at.date()
+    passes = part_passes(staff_id, level)
+    names = {"theory": _l("theory"), "skills": _l("skills")}
+    valid = [d for d in passes[part] if on <= valid_until(d)]
+    if valid:
+        return str(
+            _l(
+                "%(part)s passed on %(on)s is valid until %(until)s",
+                part=names[part],
+                on=valid[-1].isoformat(),
+                until=valid_until(valid[-1]).isoformat(),
+            )
+        )
+    other: Part = "skills" if part == "theory" else "theory"
+    lapsed = passes[other] and not any(on <= valid_until(d) for d in passes[other])
+    if lapsed and not _entered_for(staff_id, level, other):
+        last = passes[other][-1]
+        return str(
+            _l(
+                "%(other)s passed on %(on)s lapsed after %(until)s: both parts must be "
+                "retaken; enter for %(other)s first",
+                other=names[other],
+                on=last.isoformat(),
+                until=valid_until(last).isoformat(),
+            )
+        )
+    return None
+
+
+def refuse_entries(people: list[Any], level: int, part: Part, sat_at: datetime) -> None:
+    """Refuse (DomainError, with each person's reason) entries ``entry_refusal`` refuses."""
+    refused = [
+        f"{person.name}：{reason}"
+        for person in people
+        if (reason := entry_refusal(person.id, level, part, sat_at)) is not None
+    ]
+    if refused:
+        raise DomainError(_l("Cannot be entered: %(reasons)s", reasons="；".join(refused)))
+
+
+@dataclass(frozen=True)
+class PartStanding:
+    sat: bool  # has a published result of this part at the level
+    passed_on: date | None  # the latest pass
+    valid_until: date | None
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_until is not None and day <= self.valid_until
+
+
+@dataclass(frozen=True)
+class LevelStanding:
+    level: int
+    theory: PartStanding
+    skills: PartStanding
+    passed: bool
+
+
+def standing(staff_id: int) -> list[LevelStanding]:
+    """Per level the person has a published result of: each part's latest pass and how long it
+    counts, and whether the level is passed (what remains is the part not passed or lapsed)."""
+    sat: set[tuple[str, int]] = set()
+    for part, results in (("theory", theory_results()), ("skills", skill_results())):
+        rows = results.subquery()
+        for level in db.session.scalars(
+            select(rows.c.level).where(rows.c.staff_id == staff_id).distinct()
+        ):
+            sat.add((part, level))
+    found = []
+    for level in sorted({level for _part, level in sat}, reverse=True):
+        passes = part_passes(staff_id, level)
+        parts = {
+            part: PartStanding(
+                sat=(part, level) in sat,
+                passed_on=passes[part][-1] if passes[part] else None,
+                valid_until=valid_until(passes[part][-1]) if passes[part] else None,
+            )
+            for part in ("theory", "skills")
+        }
+        found.append(
+            LevelStanding(
+                level=level,
+                theory=parts["theory"],
+                skills=parts["skills"],
+                passed=has_passed(staff_id, level),
+            )
+        )
+    return found

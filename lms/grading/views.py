@@ -42,7 +42,7 @@ from lms.grading.forms import (
     SkillSessionForm,
 )
 from lms.grading.models import CandidateTask, SkillCandidate, SkillSession, TaskStatus
-from lms.grading.results import level_result
+from lms.grading.results import level_result, standing
 
 bp = Blueprint("skills", __name__, url_prefix="/skills")
 
@@ -388,4 +388,9 @@ def relations() -> Any:
 @bp.route("/my")
 @roles_required(Role.TRAINEE)
 def my_results() -> Any:
-    return render_template("skills/my_results.html", rows=queries.my_results(current_user.staff_id))
+    return render_template(
+        "skills/my_results.html",
+        rows=queries.my_results(current_user.staff_id),
+        standing=standing(current_user.staff_id),
+        today=today(),
+    )

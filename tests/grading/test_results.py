@@ -7,12 +7,12 @@ tests/grading/test_services.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import count
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from lms.api import services as api_tokens
 from lms.certification import services as certification
@@ -27,6 +27,7 @@ from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
 from lms.learning.models import EnrolmentStatus
 from lms.org.models import Staff
 from lms.reports import queries as reports
+from tests.certification.factories import give_photo
 from tests.exams.factories import make_blueprint
 from tests.factories import make_staff, make_user
 from tests.learning.factories import make_cohort, make_course, make_enrolment, make_plan
@@ -36,10 +37,12 @@ pytestmark = pytest.mark.usefixtures("app")
 _numbers = count(1)
 
 
-def theory(staff: Staff, level: int, passed: bool, *, published: bool = True) -> None:
-    """A scored theory attempt of ``staff`` at ``level``; the session's results published or
-    only closed."""
-    now = utcnow()
+def theory(
+    staff: Staff, level: int, passed: bool, *, published: bool = True, days_ago: int = 3
+) -> None:
+    """A scored theory attempt of ``staff`` at ``level`` in a session ``days_ago`` days ago; the
+    session's results published or only closed."""
+    now = utcnow() - timedelta(days=days_ago - 3)
     session = ExamSession(
         title=f"理论{level}级",
         level=level,
@@ -74,14 +77,14 @@ def theory(staff: Staff, level: int, passed: bool, *, published: bool = True) ->
 
 
 def skills(
-    staff: Staff, level: int, passed: bool | None, *, published: bool = True
+    staff: Staff, level: int, passed: bool | None, *, published: bool = True, days_ago: int = 1
 ) -> SkillCandidate:
-    """A skill candidate of ``staff`` at ``level`` (None: not scored yet); the session's
-    results published or the session still running."""
+    """A skill candidate of ``staff`` at ``level`` (None: not scored yet) in a session
+    ``days_ago`` days ago; the session's results published or the session still running."""
     session = SkillSession(
         title=f"技能{level}级",
         level=level,
-        starts_at=utcnow() - timedelta(days=1),
+        starts_at=utcnow() - timedelta(days=days_ago),
         created_by_id=make_user(Role.CITY_ADMIN).id,
         status=SkillSessionStatus.RESULTS_PUBLISHED if published else SkillSessionStatus.PUBLISHED,
     )
@@ -99,8 +102,9 @@ def skills(
     return candidate
 
 
-#: (who, [theory parts], [skills parts], levels passed). A part: (level, passed, published).
-PEOPLE: list[tuple[str, list[tuple[int, bool, bool]], list[tuple[int, Any, bool]], set[int]]] = [
+#: (who, [theory parts], [skills parts], levels passed). A part: (level, passed, published) or
+#: (level, passed, published, days ago): a pass counts RESULT_VALID_MONTHS (12) months.
+PEOPLE: list[tuple[str, list[tuple[Any, ...]], list[tuple[Any, ...]], set[int]]] = [
     ("both parts at level 5", [(5, True, True)], [(5, True, True)], {5}),
     ("theory at 5, skills at 4", [(5, True, True)], [(4, True, True)], set()),
     ("theory at 4, skills at 5", [(4, True, True)], [(5, True, True)], set()),
@@ -116,6 +120,13 @@ PEOPLE: list[tuple[str, list[tuple[int, bool, bool]], list[tuple[int, Any, bool]
     ("theory only", [(5, True, True)], [], set()),
     ("skills only", [], [(3, True, True)], set()),
     ("nothing yet", [], [], set()),
+    # Retakes (补考): the later pass within 12 months of the earlier one.
+    ("theory retaken within the year", [(5, False, True, 300), (5, True, True, 10)], [(5, True, True, 300)], {5}),  # noqa: E501
+    ("theory retaken after 13 months", [(5, False, True, 420), (5, True, True, 10)], [(5, True, True, 420)], set()),  # noqa: E501
+    ("skills retaken within the year", [(5, True, True, 200)], [(5, False, True, 200), (5, True, True, 5)], {5}),  # noqa: E501
+    ("skills retaken after 13 months", [(5, True, True, 400)], [(5, False, True, 400), (5, True, True, 5)], set()),  # noqa: E501
+    ("old theory lapsed, retaken near skills", [(5, True, True, 800), (5, True, True, 30)], [(5, True, True, 350)], {5}),  # noqa: E501
+    ("retake passed, but at level 4", [(5, False, True, 100), (4, True, True, 10)], [(5, True, True, 100)], set()),  # noqa: E501
 ]  # fmt: skip
 
 
@@ -126,10 +137,12 @@ def people() -> list[tuple[str, Staff, list[SkillCandidate], set[int]]]:
     for name, theory_parts, skill_parts, passed in PEOPLE:
         staff = make_staff(name=name[:20])
         make_enrolment(cohort, staff, status=EnrolmentStatus.COMPLETED)
-        for level, ok, published in theory_parts:
-            theory(staff, level, ok, published=published)
+        give_photo(staff)
+        for level, ok, published, *ago in theory_parts:
+            theory(staff, level, ok, published=published, days_ago=ago[0] if ago else 3)
         candidates = [
-            skills(staff, level, ok, published=published) for level, ok, published in skill_parts
+            skills(staff, level, ok, published=published, days_ago=ago[0] if ago else 1)
+            for level, ok, published, *ago in skill_parts
         ]
         made.append((name, staff, candidates, passed))
     return made
@@ -210,3 +223,29 @@ def test_pass_rates_count_only_published_scored_parts(people):
     scored = [s for s in skills_5 if s[1] is not None]
     assert rates[5].skills_sat == len(scored)
     assert rates[5].skills_passed == sum(1 for s in scored if s[1])
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "within"),
+    [
+        (date(2025, 3, 10), date(2026, 3, 10), True),  # 12 months to the day
+        (date(2025, 3, 10), date(2026, 3, 11), False),
+        (date(2026, 3, 11), date(2025, 3, 10), False),  # either order
+        (date(2024, 2, 29), date(2025, 2, 28), True),  # no 29 February: the month's last day
+        (date(2024, 2, 29), date(2025, 3, 1), False),
+        (date(2025, 1, 31), date(2025, 12, 31), True),
+        (date(2024, 12, 31), date(2025, 12, 31), True),
+        (date(2024, 12, 31), date(2026, 1, 1), False),
+        (date(2025, 6, 1), date(2025, 6, 1), True),
+    ],
+)
+def test_the_validity_period_is_the_same_in_python_and_sql(first, second, within):
+    assert results.within_period(first, second, 12) is within
+    assert results.valid_until(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    # As the rule reads them: datetimes of the sittings (time of day does not matter).
+    a = datetime.combine(first, time(23, 30))
+    b = datetime.combine(second, time(1, 0))
+    assert (
+        bool(db.session.scalar(select(results.within_period_sql(literal(a), literal(b), 12))))
+        is within
+    )  # noqa: E501
