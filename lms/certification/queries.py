@@ -8,7 +8,10 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Select, or_, select
 
-from lms.certification.models import Certificate, CertificateStatus
+from lms.certification import external
+from lms.certification.models import Certificate, CertificateStatus, ExternalCertificate
+from lms.core import localtime
+from lms.core.access import Scope
 from lms.db import db
 from lms.learning.models import Cohort, Enrolment
 from lms.org.models import District, Institution, Staff
@@ -38,6 +41,39 @@ def for_archive(*, district_id: int | None, cohort_id: int | None) -> list[Certi
             )
         )
     return list(db.session.scalars(query.order_by(Certificate.number)))
+
+
+@dataclass(frozen=True)
+class StaffCertificates:
+    """What the staff page shows of a person's certificates (templates/certificates/
+    _staff_certificates.html): ours with their status on ``today``, those from elsewhere with
+    whether their kind counts towards the rate, and whether the viewer may decide on them."""
+
+    staff: Staff
+    today: date
+    certificates: list[tuple[Certificate, str]]
+    external: list[tuple[ExternalCertificate, bool]]
+    can_decide: bool
+
+
+def certificates_of(staff: Staff, scope: Scope) -> StaffCertificates:
+    """The person's certificates, ours by level and those from elsewhere newest first."""
+    today = localtime.today()
+    ours = db.session.scalars(
+        select(Certificate).where(Certificate.staff_id == staff.id).order_by(Certificate.level)
+    )
+    elsewhere = db.session.scalars(
+        select(ExternalCertificate)
+        .where(ExternalCertificate.staff_id == staff.id)
+        .order_by(ExternalCertificate.issued_on.desc())
+    )
+    return StaffCertificates(
+        staff=staff,
+        today=today,
+        certificates=[(c, c.status_on(today)) for c in ours],
+        external=[(e, external.qualifies(e.kind)) for e in elsewhere],
+        can_decide=external.can_decide(scope, staff),
+    )
 
 
 # The register -----------------------------------------------------------------------------------
