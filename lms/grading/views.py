@@ -143,8 +143,12 @@ def add_candidates(session_id: int) -> Any:
     eligible = {s.id: s for s in sessions.eligible_staff(session)}
     form.staff_ids.choices = options((i, s.name) for i, s in eligible.items())
     if form.validate_on_submit() and form.staff_ids.data:
-        count = sessions.add_candidates(session, [eligible[i] for i in form.staff_ids.data])
-        flash(_l("%(n)d candidates admitted; their tasks are drawn.", n=count), "success")
+        try:
+            count = sessions.add_candidates(session, [eligible[i] for i in form.staff_ids.data])
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_l("%(n)d candidates admitted; their tasks are drawn.", n=count), "success")
     return redirect(url_for("skills.detail", session_id=session.id))
 
 

@@ -17,6 +17,7 @@ from lms.grading import sessions as skill_sessions
 from lms.reports import queries as reports
 from tests.certification.factories import give_photo, pass_theory
 from tests.exams.factories import eligible_trainee, make_session
+from tests.factories import make_user
 from tests.grading.factories import make_skill_session
 from tests.grading.test_results import skills, theory
 
@@ -65,7 +66,7 @@ def test_a_skills_pass_still_valid_refuses_a_skills_entry():
     theory(staff, 5, False, days_ago=30)
     skills(staff, 5, True, days_ago=30)
     skill = make_skill_session(candidates=0, publish=False)
-    with pytest.raises(DomainError, match="技能考核已于.*合格，成绩有效期至"):
+    with pytest.raises(DomainError, match=r"技能考核已于.*合格，成绩有效期至"):
         skill_sessions.add_candidates(skill, [staff])
 
 
@@ -84,8 +85,6 @@ def test_when_the_other_part_has_lapsed_both_are_retaken_other_first():
 
 
 def test_the_trainee_sees_what_remains(client):
-    from tests.factories import make_user
-
     staff = eligible_trainee(5)
     theory(staff, 5, True, days_ago=30)
     skills(staff, 5, False, days_ago=30)
@@ -99,3 +98,18 @@ def test_the_trainee_sees_what_remains(client):
     assert level.theory.passed_on.isoformat() in page
     assert level.theory.valid_until.isoformat() in page
     assert 'data-testid="remaining-skills"' in page
+
+
+def test_the_administrator_sees_why_a_retake_entry_is_refused(client):
+    staff = eligible_trainee(5)
+    theory(staff, 5, False, days_ago=30)
+    skills(staff, 5, True, days_ago=30)
+    session = make_skill_session(candidates=0, publish=False)
+    client.login_as(make_user(Role.CITY_ADMIN))
+    page = client.post(
+        f"/skills/sessions/{session.id}/candidates",
+        data={"staff_ids": [staff.id]},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "不能报名" in page and staff.name in page and "技能考核已于" in page
+    assert session.candidates == []
