@@ -397,6 +397,8 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/certificates/<number>/badge.json", frozenset({T, C}), None),
     ("GET", "/certificates/<number>/badge.jwt", frozenset({T, C}), None),
     ("GET", "/certificates/archive.zip", CITY, None),
+    ("GET", "/certificates/report", CITY, None),
+    ("GET", "/certificates/report/<kind>", CITY, lambda world, user: {"kind": "csv"}),
     ("GET", "/verify/jwks.json", PUBLIC, None),
     ("GET", "/jobs/<int:job_id>", CITY, job),
     ("GET", "/dashboard", ADMINS, None),

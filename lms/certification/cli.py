@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime
 
 import click
 from flask.cli import with_appcontext
@@ -83,3 +84,32 @@ def fonts() -> None:
     started = time.perf_counter()
     prepare()
     click.echo(f"Certificate fonts ready ({time.perf_counter() - started:.1f} s).")
+
+
+@certificates_group.command("report", help="The batch for the provincial platform.")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--out", "folder", required=True, type=click.Path(file_okay=False))
+@with_appcontext
+def report_command(start: datetime, end: datetime, folder: str) -> None:
+    """Certificates issued, reissued and revoked from --from to --to (both included): a CSV and
+    an XLSX with every field of the notice, and a ZIP of the photos named by certificate
+    number; holders without a photo are listed."""
+    from pathlib import Path
+
+    from lms.certification import report
+    from lms.core.errors import DomainError
+
+    try:
+        with transaction():
+            batch = report.batch(start.date(), end.date())
+            written = report.write(batch, Path(folder))
+    except DomainError as error:
+        raise CommandError(str(error.message)) from error
+    click.echo(f"{len(batch.entries)} changes, {len(batch.certificates)} certificates.")
+    for path in written:
+        click.echo(f"  {path}")
+    click.echo(f"{len(batch.without_photo)} without a photo.")
+    for certificate in batch.without_photo:
+        # No names in a terminal's scrollback: the number and the masked ID number.
+        click.echo(f"  {certificate.number}  {certificate.id_number_masked}")

@@ -30,7 +30,7 @@ from lms.accounts.forms import ActionForm
 from lms.api import openapi
 from lms.certification import badges, bulk, photos, queries, services, signing, verification
 from lms.certification.models import STATUS_LABELS, Certificate
-from lms.core import localtime, params
+from lms.core import exports, localtime, params
 from lms.core.access import ensure, public, roles_required
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
@@ -364,3 +364,71 @@ def reissue(number: str) -> Any:
         services.reissue(certificate)
         flash(_l("Certificate %(n)s reissued.", n=certificate.number), "success")
     return redirect(url_for("certificates.index"))
+
+
+# The provincial platform's batch ----------------------------------------------------------------
+
+
+def _report_range() -> tuple[Any, Any]:
+    """The report's dates: this month so far unless asked (bounded, see lms.core.params)."""
+    today = localtime.today()
+    start = params.date_arg("from", today.replace(day=1))
+    end = params.date_arg("to", today)
+    assert start is not None and end is not None
+    return start, end
+
+
+@bp.route("/certificates/report")
+@roles_required(Role.CITY_ADMIN)
+def report_page() -> Any:
+    """What a date range's batch holds, with its downloads and the holders without a photo."""
+    from lms.certification import report
+
+    start, end = _report_range()
+    batch, problem = None, None
+    try:
+        batch = report.batch(start, end)
+    except DomainError as error:
+        problem = error.message
+    return render_template(
+        "certificates/report.html",
+        start=start,
+        end=end,
+        batch=batch,
+        problem=problem,
+        labels=report.EVENT_LABELS,
+        level_label=level_label,
+    )
+
+
+@bp.route("/certificates/report/<kind>")
+@roles_required(Role.CITY_ADMIN)
+def report_download(kind: str) -> Any:
+    """The batch's table (CSV or XLSX, full ID numbers, audited) or its photos (ZIP)."""
+    from lms.certification import report
+
+    if kind not in ("csv", "xlsx", "zip"):
+        abort(404)
+    start, end = _report_range()
+    try:
+        batch = report.batch(start, end)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("certificates.report_page"))
+    if not batch.entries:
+        flash(
+            _l("Nothing was issued, reissued or revoked in these dates: no file was made."), "error"
+        )
+        return redirect(url_for("certificates.report_page", **{"from": start, "to": end}))
+    name = report.base_name(batch)
+    if kind == "zip":
+        return Response(
+            report.photos_zip(batch),
+            mimetype="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{name}-photos.zip"'},
+        )
+    return Response(
+        report.table(batch, kind),
+        mimetype=exports.FORMATS[kind],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
+    )

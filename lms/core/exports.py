@@ -32,6 +32,8 @@ def _cell(value: Any) -> Any:
 def _csv_safe(value: Any) -> Any:
     """Neutralise spreadsheet formulas (CSV injection) in text cells."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        if value.strip("-") == "":
+            return value  # dashes alone ("--", an empty 工种 per the notice) compute nothing
         return "'" + value
     return value
 
@@ -42,6 +44,16 @@ def table_response(
     """Answer a download of ``rows`` as CSV or XLSX; ``filename`` has no extension."""
     if fmt not in FORMATS:
         abort(404)
+    response = Response(table_bytes(fmt, header, rows), mimetype=FORMATS[fmt])
+    quoted = quote(f"{filename}.{fmt}")
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quoted}"
+    return response
+
+
+def table_bytes(fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """``rows`` as the bytes of a CSV or XLSX file (``fmt``), for a download or a file."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown table format {fmt!r}")
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -60,7 +72,4 @@ def table_response(
         out = io.BytesIO()
         workbook.save(out)
         body = out.getvalue()
-    response = Response(body, mimetype=FORMATS[fmt])
-    quoted = quote(f"{filename}.{fmt}")
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quoted}"
-    return response
+    return body

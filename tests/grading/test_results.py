@@ -12,6 +12,8 @@ from itertools import count
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import literal, select
 
 from lms.api import services as api_tokens
@@ -248,4 +250,18 @@ def test_the_validity_period_is_the_same_in_python_and_sql(first, second, within
     assert (
         bool(db.session.scalar(select(results.within_period_sql(literal(a), literal(b), 12))))
         is within
-    )  # noqa: E501
+    )
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    first=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    second=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    months=st.sampled_from([1, 6, 12, 24]),
+)
+def test_python_and_sql_agree_on_any_two_dates(first, second, months):
+    a, b = datetime.combine(first, time(8)), datetime.combine(second, time(8))
+    sql = db.session.scalar(select(results.within_period_sql(literal(a), literal(b), months)))
+    assert bool(sql) is results.within_period(first, second, months)

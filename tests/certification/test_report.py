@@ -1,0 +1,133 @@
+"""The batch for the provincial platform: issued, reissued and revoked certificates of a date
+range with every field of the notice, and the photos named by certificate number."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date
+
+import openpyxl
+import pytest
+
+from lms.certification import report, services
+from lms.core import localtime
+from lms.core.audit import AuditEvent
+from lms.core.errors import DomainError
+from lms.core.roles import Role
+from lms.db import db
+from lms.org.services import decrypt_id_number
+from tests.certification.factories import make_passed_candidate
+from tests.certification.test_register import copy_of
+from tests.conftest import zh
+from tests.factories import make_staff, make_user
+
+NOTICE_FIELDS = (
+    "姓名", "证件类型", "证件号码", "职业名称", "工种/职业方向", "职业技能等级", "证书编号",
+    "评价机构名称", "发证日期", "证书信息查询网址", "机构信息查询网址",
+)  # fmt: skip
+
+
+@pytest.fixture
+def world():
+    """Today: one certificate issued with a photo, one without a photo, one revoked and one
+    reissued; and one issued long ago (outside the range) that nothing happened to."""
+    today = localtime.today()
+    with_photo = services.issue(make_passed_candidate(), on=today)
+    without_photo = copy_of(with_photo, make_staff(name="缺照片"), issued_on=today)
+    revoked = copy_of(with_photo, make_staff(name="被撤销"), issued_on=date(2024, 5, 1))
+    services.revoke(revoked, "材料不实")
+    reissued = copy_of(with_photo, make_staff(name="补发者"), issued_on=date(2024, 6, 1))
+    services.reissue(reissued)
+    old = copy_of(with_photo, make_staff(name="旧证书"), issued_on=date(2024, 7, 1))
+    return today, with_photo, without_photo, revoked, reissued, old
+
+
+def test_the_batch_holds_the_changes_of_the_range(app, world) -> None:
+    today, with_photo, without_photo, revoked, reissued, old = world
+    batch = report.batch(today, today)
+    events = {(e.event, e.certificate.number) for e in batch.entries}
+    assert events == {
+        ("issued", with_photo.number),
+        ("issued", without_photo.number),
+        ("revoked", revoked.number),
+        ("reissued", reissued.number),
+    }
+    assert with_photo not in batch.without_photo and without_photo in batch.without_photo
+    assert old not in batch.certificates
+    with pytest.raises(DomainError):
+        report.batch(today, date(today.year - 2, 1, 1))  # the end before the start
+    with pytest.raises(DomainError):
+        report.batch(date(2020, 1, 1), today)  # more than a year
+
+
+def test_the_city_downloads_the_table_and_the_photos(client, world) -> None:
+    today, with_photo, without_photo, revoked, reissued, _ = world
+    client.login_as(make_user(Role.CITY_ADMIN))
+    query = {"from": today.isoformat(), "to": today.isoformat()}
+    page = client.get("/certificates/report", query_string=query).get_data(as_text=True)
+    assert zh("%(n)d without a photo") % {"n": 3} in page  # the three copies have none
+    assert without_photo.number in page
+
+    xlsx = client.get("/certificates/report/xlsx", query_string=query)
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header = rows[0]
+    assert all(field in header for field in NOTICE_FIELDS)
+    by_number = {
+        row[header.index("证书编号")]: dict(zip(header, row, strict=True)) for row in rows[1:]
+    }
+    issued = by_number[with_photo.number]
+    assert issued["证件号码"] == decrypt_id_number(with_photo.staff)  # in full, for matching
+    assert issued["证件类型"] == "居民身份证" and issued["职业名称"] == "保育师"
+    assert issued["职业技能等级"] == "五级/初级工" and issued["工种/职业方向"] == "--"
+    assert issued["证书信息查询网址"] == "http://jndj.osta.org.cn"
+    assert issued["机构信息查询网址"] == "http://pjjg.osta.org.cn"
+    assert issued["照片文件"] == f"{with_photo.number}.jpg"
+    assert by_number[without_photo.number]["照片文件"] == "（无照片）"
+    assert by_number[revoked.number]["变动类型"] == "撤销"
+    assert by_number[revoked.number]["撤销原因"] == "材料不实"
+    assert by_number[reissued.number]["变动类型"] == "补发"
+
+    text = client.get("/certificates/report/csv", query_string=query).data.decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(text)))
+    assert csv_rows[0] == list(report.HEADER) and len(csv_rows) == len(rows)
+
+    photos = client.get("/certificates/report/zip", query_string=query)
+    names = zipfile.ZipFile(io.BytesIO(photos.data)).namelist()
+    assert names == [f"{with_photo.number}.jpg"]
+    exported = db.session.query(AuditEvent).filter_by(action="certificates.report_exported")
+    assert exported.count() == 2  # the two tables, which carry full ID numbers
+
+
+def test_an_empty_or_wrong_range_says_so_in_chinese(client, world) -> None:
+    client.login_as(make_user(Role.CITY_ADMIN))
+    empty = {"from": "2021-01-01", "to": "2021-01-31"}
+    response = client.get("/certificates/report/xlsx", query_string=empty)
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    expected = "Nothing was issued, reissued or revoked in these dates: no file was made."
+    assert zh(expected) in page and zh(expected) != expected
+    backwards = {"from": "2026-02-01", "to": "2026-01-01"}
+    page = client.get("/certificates/report", query_string=backwards).get_data(as_text=True)
+    assert zh("The end date is before the start date.") in page
+    assert client.get("/certificates/report/pdf", query_string=empty).status_code == 404
+
+
+def test_the_command_writes_the_batch(app, world, tmp_path) -> None:
+    today, _, without_photo, *_ = world
+    day = today.isoformat()
+    result = app.test_cli_runner().invoke(
+        args=["certificates", "report", "--from", day, "--to", day, "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    name = f"certificates-{today:%Y%m%d}-{today:%Y%m%d}"
+    assert {p.name for p in tmp_path.iterdir()} == {
+        f"{name}.csv",
+        f"{name}.xlsx",
+        f"{name}-photos.zip",
+    }
+    assert "3 without a photo" in result.output and without_photo.number in result.output
+    assert without_photo.holder_name not in result.output  # no names in the scrollback
