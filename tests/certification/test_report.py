@@ -10,8 +10,9 @@ from datetime import date
 
 import openpyxl
 import pytest
+from PIL import Image, ImageDraw
 
-from lms.certification import report, services
+from lms.certification import photos, report, services
 from lms.core import localtime
 from lms.core.audit import AuditEvent
 from lms.core.errors import DomainError
@@ -29,12 +30,24 @@ NOTICE_FIELDS = (
 )  # fmt: skip
 
 
+def _one_inch_photo() -> bytes:
+    """A 一寸 photo: 25×35 proportions, white background, a figure in the middle."""
+    image = Image.new("RGB", (354, 496), "white")
+    ImageDraw.Draw(image).ellipse((120, 90, 234, 230), fill=(200, 150, 120))
+    ImageDraw.Draw(image).rectangle((80, 260, 274, 496), fill=(40, 60, 120))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
 @pytest.fixture
 def world():
     """Today: one certificate issued with a photo, one without a photo, one revoked and one
     reissued; and one issued long ago (outside the range) that nothing happened to."""
     today = localtime.today()
     with_photo = services.issue(make_passed_candidate(), on=today)
+    if photos.jpeg_of(with_photo.staff_id) is None:
+        photos.store(with_photo.staff_id, _one_inch_photo())
     without_photo = copy_of(with_photo, make_staff(name="缺照片"), issued_on=today)
     revoked = copy_of(with_photo, make_staff(name="被撤销"), issued_on=date(2024, 5, 1))
     services.revoke(revoked, "材料不实")
