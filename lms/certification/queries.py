@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select
 
@@ -112,7 +113,7 @@ def _text_matches(text: str) -> ColumnElement[bool]:
     )
 
 
-def register(wanted: RegisterFilter, today: date) -> Select[tuple[Certificate]]:
+def register(wanted: RegisterFilter, today: date) -> Select[Any]:
     """The certificates matching ``wanted``, newest number first, for ``paginate``."""
     statement = (
         select(Certificate)
