@@ -21,7 +21,7 @@ from lms.db import db, utcnow
 from lms.jobs import services as jobs
 from lms.jobs.models import Job
 from lms.jobs.registry import JobKind
-from lms.org import roster
+from lms.org import roster, roster_files
 from lms.org.models import Institution, RosterUpload, RosterUploadRow
 
 MAX_BYTES = 25 * 1024 * 1024
@@ -42,7 +42,7 @@ def store_upload(user: User, filename: str, content: bytes | BinaryIO) -> Roster
         raise DomainError(_l("The file is larger than 25 MB"))
     stream.seek(0)
     digest = hashlib.sha256()
-    while chunk := stream.read(roster.READ_CHUNK):
+    while chunk := stream.read(roster_files.READ_CHUNK):
         digest.update(chunk)
     upload = RosterUpload(
         uploaded_by_id=user.id,
@@ -151,7 +151,7 @@ def write_upload(upload: RosterUpload, user: User) -> roster.ImportResult:
                 log.add(
                     roster.RowError(
                         number,
-                        roster.HEADER_OF["institution"],
+                        roster_files.HEADER_OF["institution"],
                         str(_l("This institution is outside your scope")),
                     )
                 )

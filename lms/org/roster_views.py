@@ -25,7 +25,7 @@ from lms.core.roles import ADMIN_ROLES
 from lms.db import db
 from lms.extensions import limiter
 from lms.jobs import services as job_services
-from lms.org import queries, roster, roster_uploads
+from lms.org import queries, roster, roster_files, roster_uploads
 from lms.org.blueprint import bp
 from lms.org.forms import (
     RosterUploadForm,
@@ -128,7 +128,7 @@ def roster_preview(upload_id: int) -> Any:
         progress=job_services.progress(job) if job is not None else None,
         institutions=institutions,
         preview_rows=PREVIEW_ROWS,
-        field_headers=roster.FIELD_HEADERS,
+        field_headers=roster_files.FIELD_HEADERS,
     )
 
 
