@@ -63,22 +63,20 @@ def test_the_page_prints_every_field_of_the_notice(app, tmp_path) -> None:
         assert "".join(expected.split()) in text, expected
 
 
-def test_the_look_up_addresses_and_the_body_are_configurable(app, tmp_path) -> None:
-    app.config.update(
-        CERT_LOOKUP_URL="http://rsj.example.cn/zscx",
-        CERT_ORGANISATION_URL="http://rsj.example.cn/jgcx",
-        CERT_BODY_TEXT="经考核合格，特发此证。",
-    )
+def test_the_look_up_addresses_and_the_body_are_configurable(app, tmp_path, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "CERT_LOOKUP_URL", "http://rsj.example.cn/zscx")
+    monkeypatch.setitem(app.config, "CERT_ORGANISATION_URL", "http://rsj.example.cn/jgcx")
+    monkeypatch.setitem(app.config, "CERT_BODY_TEXT", "经考核合格，特发此证。")
     text = _text(_pdf(tmp_path)[0])
     assert "证书信息查询网址：http://rsj.example.cn/zscx" in text
     assert "机构信息查询网址：http://rsj.example.cn/jgcx" in text
     assert "经考核合格，特发此证。" in text and "jndj.osta.org.cn" not in text
 
 
-def test_the_fill_in_face_is_configurable(app, tmp_path) -> None:
+def test_the_fill_in_face_is_configurable(app, tmp_path, monkeypatch) -> None:
     """Where a licensed FangSong is installed, LMS_CERT_FONT_FILL names it; a sans face
     stands for it here (none is packaged freely)."""
-    app.config["CERT_FONT_FILL"] = "Noto Sans CJK SC"
+    monkeypatch.setitem(app.config, "CERT_FONT_FILL", "Noto Sans CJK SC")
     path = _pdf(tmp_path)[0]
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     assert re.search(r"Noto-Sans-CJK-SC", fonts), fonts
