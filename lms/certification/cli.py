@@ -10,7 +10,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from lms.certification import bulk
+from lms.certification import bulk, services
 from lms.core.cli import CommandError
 from lms.db import db, transaction, write_intent
 from lms.jobs import services as jobs
@@ -46,6 +46,19 @@ def issue(eligible: bool, session_id: int | None) -> None:
         f"Job {job_id} finished: {job.result.get('issued', 0)} certificates issued, "
         f"{job.result.get('rendered', 0)} PDFs rendered."
     )
+    waiting = services.waiting_for_photo(session_id)
+    click.echo(f"{len(waiting)} waiting for a photo.")
+    for candidate in waiting:
+        # A terminal and its scrollback are no place for names and ID numbers in full.
+        click.echo(
+            f"  {candidate.admission_number}  {mask_name(candidate.staff.name)}  "
+            f"{candidate.staff.id_number_masked}  /staff/{candidate.staff_id}/photo"
+        )
+
+
+def mask_name(name: str) -> str:
+    """The family name and a star for each other character: 张三丰 → 张**."""
+    return name[:1] + "*" * (len(name) - 1)
 
 
 def follow(job_id: int, interval: float = 0.5) -> None:

@@ -4,18 +4,24 @@ re-encoded, so that what is stored and printed is a plain JPEG without metadata.
 from __future__ import annotations
 
 import io
+import re
 import warnings
-from collections.abc import Iterator
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
+from sqlalchemy import select
 
 from lms.certification.models import HolderPhoto
 from lms.core.crypto import cipher
 from lms.core.errors import DomainError
 from lms.db import db, utcnow
+from lms.org.models import Staff
 
 MAX_BYTES = 5 * 1024 * 1024
 #: Pictures are refused above this many pixels, read from the header before anything is
@@ -86,17 +92,90 @@ def reduced(image: Image.Image, longest: int) -> Image.Image:
     return image
 
 
+#: 25 × 35 mm: the photo's width over its height, and how far a picture may stray from it
+#: (a phone's 3:4 picture is 5% off and is refused: the page's crop guide makes 5:7).
+ASPECT = 5 / 7
+ASPECT_TOLERANCE = 0.03
+#: The background: the strips along the top and the upper sides (where the shoulders are
+#: not) must be light (mean luminance, 0–255) and nearly colourless (mean HSV saturation).
+MIN_BACKGROUND_LUMINANCE = 190
+MAX_BACKGROUND_SATURATION = 45
+BORDER = 0.08
+ORIENTATION = 0x0112
+
+
+def check_shape(width: int, height: int) -> None:
+    """Refuse a picture smaller than 1 inch at 300 dpi or not in the 5:7 proportion."""
+    if width < SIZE[0] or height < SIZE[1]:
+        raise DomainError(
+            _l(
+                "The photo is too small (%(w)d × %(h)d pixels); it needs at least "
+                "%(min_w)d × %(min_h)d pixels",
+                w=width,
+                h=height,
+                min_w=SIZE[0],
+                min_h=SIZE[1],
+            )
+        )
+    if abs(width / height - ASPECT) > ASPECT_TOLERANCE * ASPECT:
+        raise DomainError(
+            _l(
+                "The photo is %(w)d × %(h)d pixels, not in the 1-inch proportion of 25 × 35 mm "
+                "(5:7); crop it with the frame on the page",
+                w=width,
+                h=height,
+            )
+        )
+
+
+def background_of(image: Image.Image) -> tuple[float, float]:
+    """Mean luminance and mean saturation (0–255) of the top strip and the upper side
+    strips of a 1-inch photo."""
+    width, height = image.size
+    band_w, band_h = max(1, int(width * BORDER)), max(1, int(height * BORDER))
+    boxes = [
+        (0, 0, width, band_h),
+        (0, band_h, band_w, height // 2),
+        (width - band_w, band_h, width, height // 2),
+    ]
+    luminance = saturation = 0.0
+    pixels = 0
+    for box in boxes:
+        strip = image.crop(box)
+        count = strip.width * strip.height
+        luminance += ImageStat.Stat(strip.convert("L")).mean[0] * count
+        saturation += ImageStat.Stat(strip.convert("HSV").getchannel("S")).mean[0] * count
+        pixels += count
+    return luminance / pixels, saturation / pixels
+
+
+def check_background(image: Image.Image) -> None:
+    """Refuse a photo whose background is not light and plain (white or near it)."""
+    luminance, saturation = background_of(image)
+    if luminance < MIN_BACKGROUND_LUMINANCE or saturation > MAX_BACKGROUND_SATURATION:
+        raise DomainError(
+            _l(
+                "The background of the photo is not white (too dark or coloured); take it "
+                "again in front of a white wall"
+            )
+        )
+
+
 def normalise(data: bytes) -> bytes:
-    """A JPEG of the photo cropped to the 1-inch ratio, or a DomainError saying what is wrong."""
+    """A JPEG of the photo at 295 × 413 pixels, or a DomainError saying what is wrong: not a
+    picture, too small, not 5:7, or not on a light background. What passes is accepted."""
     if len(data) > MAX_BYTES:
         raise DomainError(_l("The photo is larger than 5 MB"))
     with checked_image(data, _l("The file is not a JPEG or PNG picture")) as image:
+        # The size as the picture stands: a phone's portrait may be stored turned (EXIF).
         width, height = image.size
-        if width < 150 or height < 200:
-            raise DomainError(_l("The photo is too small; it needs at least 150 × 200 pixels"))
+        if image.getexif().get(ORIENTATION) in (5, 6, 7, 8):
+            width, height = height, width
+        check_shape(width, height)
         small = reduced(image, 2 * max(SIZE))
         upright = ImageOps.exif_transpose(small).convert("RGB")
         fitted = ImageOps.fit(upright, SIZE, method=Image.Resampling.LANCZOS)
+        check_background(fitted)
         output = io.BytesIO()
         fitted.save(output, "JPEG", quality=88, optimize=True)
     return output.getvalue()
@@ -117,3 +196,172 @@ def store(staff_id: int, data: bytes) -> None:
 def jpeg_of(staff_id: int) -> bytes | None:
     photo = db.session.get(HolderPhoto, staff_id)
     return cipher().decrypt_bytes(photo.jpeg_encrypted, PURPOSE) if photo else None
+
+
+# Importing a ZIP of photos -----------------------------------------------------------------------
+# Nothing in the archive is trusted: its directory is checked before a byte is inflated (file
+# count, names, declared sizes, compression ratio), then each file is read in chunks and
+# reading stops past the limit, since the sizes a ZIP declares can lie.
+
+#: A district's photos are a few hundred; the city's 1,700 a year come in several files.
+MAX_ZIP_FILES = 2000
+MAX_ZIP_TOTAL = 200 * 1024 * 1024
+#: A JPEG or PNG photo hardly compresses; a file that shrank this much is a bomb.
+MAX_ZIP_RATIO = 50
+ZIP_CHUNK = 64 * 1024
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png")
+ID_NUMBER_NAME = re.compile(r"\d{17}[\dXx]")
+
+
+class UnsafeZip(DomainError):
+    """The whole archive is refused, nothing imported; the message says why."""
+
+
+@dataclass
+class ImportReport:
+    """What a ZIP of photos did: who got a photo, and the files that did not give one."""
+
+    matched: list[tuple[str, Staff]] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    out_of_scope: list[str] = field(default_factory=list)
+
+
+def _unsafe_name(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return (
+        name.startswith(("/", "\\"))
+        or ".." in parts
+        or (len(name) > 1 and name[1] == ":")
+        or "\x00" in name
+    )
+
+
+def _checked_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    infos = archive.infolist()
+    if len(infos) > MAX_ZIP_FILES:
+        raise UnsafeZip(
+            _l(
+                "The ZIP file holds %(n)d files; at most %(max)d are accepted in one file",
+                n=len(infos),
+                max=MAX_ZIP_FILES,
+            )
+        )
+    declared = 0
+    for info in infos:
+        if _unsafe_name(info.filename):
+            raise UnsafeZip(
+                _l(
+                    "The file name %(n)s points outside the ZIP file; it is refused",
+                    n=info.filename,
+                )
+            )
+        if info.is_dir():
+            continue
+        if info.file_size > MAX_BYTES * 2 or (
+            info.file_size > 64 * 1024
+            and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1)
+        ):
+            raise UnsafeZip(
+                _l(
+                    "%(n)s expands far beyond a photo's size, as a ZIP bomb does; the ZIP file "
+                    "is refused",
+                    n=info.filename,
+                )
+            )
+        declared += info.file_size
+    if declared > MAX_ZIP_TOTAL:
+        raise UnsafeZip(
+            _l("The ZIP file expands to more than %(mb)d MB; it is refused", mb=MAX_ZIP_TOTAL >> 20)
+        )
+    return [info for info in infos if not info.is_dir()]
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The file's bytes, or None when it cannot be read or passes the photo size limit
+    (whatever the directory claimed)."""
+    chunks, size = [], 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(ZIP_CHUNK):
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    return None
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError):
+        return None
+    return b"".join(chunks)
+
+
+def _stem(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0].strip() if "." in base else base.strip()
+
+
+def _match(stem: str) -> Staff | None:
+    """The person a file is named after: an ID number (looked up by its keyed hash, nobody
+    decrypted) or an admission number (准考证号) of a theory exam or a skill assessment."""
+    from lms.exams.models import Candidate
+    from lms.grading.models import SkillCandidate
+    from lms.org.services import id_number_hash
+
+    if ID_NUMBER_NAME.fullmatch(stem):
+        return db.session.scalar(select(Staff).where(Staff.id_number_hash == id_number_hash(stem)))
+    for model in (SkillCandidate, Candidate):
+        staff_id = db.session.scalar(
+            select(model.staff_id).where(model.admission_number == stem)  # type: ignore[attr-defined]
+        )
+        if staff_id is not None:
+            return db.session.get(Staff, staff_id)
+    return None
+
+
+def import_zip(stream: IO[bytes], allows: Callable[[Staff], bool]) -> ImportReport:
+    """Store the photos of a ZIP whose files are named by ID number or admission number, for
+    the people ``allows`` admits (the importer's scope). The archive is refused whole
+    (UnsafeZip) when it is not a ZIP, too large, a bomb or has a path in a name; otherwise
+    each file is matched and checked on its own and the report says what became of it.
+    Someone named by two files gets neither: which one is theirs is for a person to say."""
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise UnsafeZip(_l("The file is not a ZIP file that can be opened")) from None
+    with archive:
+        return _import(archive, _checked_entries(archive), allows)
+
+
+def _import(
+    archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], allows: Callable[[Staff], bool]
+) -> ImportReport:
+    report = ImportReport()
+    by_person: dict[int, list[tuple[str, Staff, zipfile.ZipInfo]]] = {}
+    for info in sorted(entries, key=lambda i: i.filename):
+        name = info.filename
+        if not name.lower().endswith(PICTURE_SUFFIXES):
+            report.unreadable.append((name, str(_l("not a JPEG or PNG file"))))
+            continue
+        staff = _match(_stem(name))
+        if staff is None:
+            report.unmatched.append(name)
+        elif not allows(staff):
+            # Said as "matched nobody": who exists outside the scope is not revealed.
+            report.unmatched.append(name)
+        else:
+            by_person.setdefault(staff.id, []).append((name, staff, info))
+    for files in by_person.values():
+        if len(files) > 1:
+            report.duplicates += [name for name, _, _ in files]
+            continue
+        name, staff, info = files[0]
+        data = _read_entry(archive, info)
+        if data is None:
+            report.unreadable.append((name, str(_l("cannot be read from the ZIP file"))))
+            continue
+        try:
+            store(staff.id, data)
+        except DomainError as refused:
+            report.unreadable.append((name, str(refused.message)))
+        else:
+            report.matched.append((name, staff))
+    return report

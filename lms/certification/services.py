@@ -14,9 +14,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.sql import Select
 
 from lms.certification import numbering
-from lms.certification.models import Certificate, CertificateFile, CertificateStatus
+from lms.certification.models import (
+    Certificate,
+    CertificateFile,
+    CertificateStatus,
+    HolderPhoto,
+)
 from lms.core import audit
 from lms.core.crypto import cipher
 from lms.core.errors import Conflict, DomainError
@@ -38,7 +44,7 @@ def by_number(number: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.number == number))
 
 
-def eligible(session_id: int | None = None, *, limit: int | None = None) -> list[SkillCandidate]:
+def _passed_uncertified(session_id: int | None) -> Select[tuple[SkillCandidate]]:
     """Candidates whose level is passed (published theory and skills), without a certificate
     for it yet; ``session_id`` narrows to one skill session."""
     certified = select(Certificate.id).where(
@@ -53,7 +59,30 @@ def eligible(session_id: int | None = None, *, limit: int | None = None) -> list
     )
     if session_id is not None:
         query = query.where(SkillCandidate.session_id == session_id)
+    return query
+
+
+#: The photo condition of a certificate: the holder has an accepted photo (one is stored
+#: only once it has passed the checks of photos.normalise).
+HAS_PHOTO = exists(
+    select(HolderPhoto.staff_id).where(HolderPhoto.staff_id == SkillCandidate.staff_id)
+)
+
+
+def eligible(session_id: int | None = None, *, limit: int | None = None) -> list[SkillCandidate]:
+    """Candidates who earn a certificate now: level passed, none issued for it yet, and an
+    accepted photo on file (``HAS_PHOTO``)."""
+    query = _passed_uncertified(session_id).where(HAS_PHOTO)
     return list(db.session.scalars(query.limit(limit)))
+
+
+def waiting_for_photo(session_id: int | None = None) -> list[SkillCandidate]:
+    """Candidates who passed and would be issued a certificate but for their photo."""
+    return list(db.session.scalars(_passed_uncertified(session_id).where(~HAS_PHOTO)))
+
+
+def has_photo(staff_id: int) -> bool:
+    return db.session.get(HolderPhoto, staff_id) is not None
 
 
 def validity_end(issued_on: date) -> date | None:
@@ -83,6 +112,8 @@ def issue(
             raise Conflict(_l("The results are not published yet"))
         if not candidate_has_passed(candidate):
             raise Conflict(_l("Only a passed level (theory and skills) earns a certificate"))
+        if not has_photo(candidate.staff_id):
+            raise Conflict(_l("The holder has no accepted photo yet; a certificate needs one"))
     on = on or today()
     try:
         with db.session.begin_nested():

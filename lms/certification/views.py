@@ -31,14 +31,15 @@ from lms.api import openapi
 from lms.certification import badges, bulk, photos, queries, services, signing, verification
 from lms.certification.models import STATUS_LABELS, Certificate
 from lms.core import exports, localtime, params
-from lms.core.access import ensure, public, roles_required
+from lms.core.access import current_scope, ensure, get_visible, public, roles_required
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
 from lms.core.pagination import paginate
-from lms.core.roles import Role
+from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
 from lms.extensions import limiter
 from lms.jobs.services import open_job
+from lms.org.models import Staff
 
 bp = Blueprint("certificates", __name__)
 VERIFY_LIMIT = "30 per minute"
@@ -217,8 +218,52 @@ def photo() -> Any:
     return render_template(
         "certificates/photo.html",
         form=form,
-        has_photo=photos.jpeg_of(current_user.staff_id) is not None,
+        has_photo=services.has_photo(current_user.staff_id),
+        staff=None,
     )
+
+
+@bp.route("/staff/<int:staff_id>/photo", methods=["GET", "POST"])
+@roles_required(*ADMIN_ROLES)
+def staff_photo(staff_id: int) -> Any:
+    """A manager's (or district or city administrator's) upload of the photo of a person in
+    their scope; others' staff are not found (404)."""
+    staff = get_visible(Staff, staff_id, current_scope().allows_staff)
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            photos.store(staff.id, form.photo.data.read())
+        except DomainError as error:
+            form.photo.errors = [error.message]
+        else:
+            flash(_l("Photo saved; it is printed on certificates issued from now on."), "success")
+            return redirect(url_for("org.staff_detail", staff_id=staff.id))
+    return render_template(
+        "certificates/photo.html", form=form, has_photo=services.has_photo(staff.id), staff=staff
+    )
+
+
+class PhotoZipForm(FlaskForm):
+    archive = FileField(
+        _l("ZIP of photos named by ID number or admission number"),
+        validators=[FileRequired(_l("Choose a file"))],
+    )
+
+
+@bp.route("/certificates/photos/import", methods=["GET", "POST"])
+@roles_required(Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+def import_photos() -> Any:
+    """A ZIP of photos for the people of the administrator's district (or the city)."""
+    form = PhotoZipForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            report = photos.import_zip(form.archive.data.stream, current_scope().allows_staff)
+        except DomainError as error:
+            form.archive.errors = [error.message]
+        finally:
+            form.archive.data.close()  # a large upload is spooled to a temporary file
+    return render_template("certificates/photo_import.html", form=form, report=report)
 
 
 @bp.route("/certificates/<number>.pdf")
@@ -277,6 +322,7 @@ def index() -> Any:
         districts=queries.districts(),
         cohorts=queries.cohorts(),
         eligible=services.eligible(),
+        waiting=services.waiting_for_photo(),
         job=open_job(bulk.KIND),
         archive_form=archive_form,
         action_form=ActionForm(),
