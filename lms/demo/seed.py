@@ -24,6 +24,7 @@ from lms.db import db, utcnow
 from lms.demo import data
 from lms.demo.certificates import seed_external_certificates
 from lms.demo.exams import EXAM_TRAINEE_NAME, seed_exam_session
+from lms.demo.photos import seed_photos
 from lms.demo.skills import seed_skill_session
 from lms.demo.training import enrol_demo_trainee, seed_training
 from lms.org.models import District, Gender, Institution, InstitutionType, Post, Staff
@@ -63,6 +64,7 @@ def seed_demo(options: DemoOptions) -> list[DemoAccount]:
     opens = datetime.combine(REFERENCE_DAY, time(8), tzinfo=LOCAL_ZONE)
     seed_exam_session(opens, DEMO_PASSWORD)
     seed_skill_session(opens + timedelta(days=7), DEMO_PASSWORD, options.seed)
+    seed_photos()
     return accounts
 
 

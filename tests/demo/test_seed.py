@@ -1,3 +1,5 @@
+import subprocess
+
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
@@ -115,7 +117,7 @@ def test_demo_skill_session_has_marks_arbitrations_and_agreement_figures(app):
     assert marking_queue(demo_examiner)
 
 
-def test_with_results_leaves_passed_candidates_ready_to_certify(app):
+def test_with_results_leaves_passed_candidates_ready_to_certify(app, tmp_path):
     from lms.certification import services as certification
     from lms.demo.results import seed_results
 
@@ -123,5 +125,10 @@ def test_with_results_leaves_passed_candidates_ready_to_certify(app):
     passed = seed_results(DemoOptions.seed)
     ready = certification.eligible()
     assert passed >= 5 and len(ready) == passed
+    assert certification.waiting_for_photo() == []  # every demo candidate has a photo
     certificate = certification.issue(ready[0])
     assert certificate.holder_name == ready[0].staff.name
+    pdf = tmp_path / "demo.pdf"
+    pdf.write_bytes(certification.stored_pdf(certificate))
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True)
+    assert " jpeg " in listing.stdout, listing.stdout  # the demo photo is printed
