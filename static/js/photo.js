@@ -46,7 +46,7 @@
     var file = input.files && input.files[0];
     picture = null;
     if (!file || !/^image\//.test(file.type)) { box.hidden = true; return; }
-    var url = URL.createObjectURL(file);
+    var reader = new FileReader();  // a data: URL, which the CSP's img-src allows (blob: not)
     var image = new Image();
     image.onload = function () {
       picture = image;
@@ -59,7 +59,8 @@
       draw();
     };
     image.onerror = function () { box.hidden = true; };
-    image.src = url;
+    reader.onload = function () { image.src = reader.result; };
+    reader.readAsDataURL(file);
   });
 
   zoom.addEventListener("input", function () {
