@@ -250,6 +250,7 @@ def test_a_manager_uploads_for_own_staff_but_not_another_institutions(client) ->
         f"/staff/{own.id}/photo", data={"photo": (io.BytesIO(portrait(kind="JPEG")), "p.jpg")}
     )
     assert saved.status_code == 302 and services.has_photo(own.id)
+    assert f"/staff/{own.id}/photo" in client.get(f"/staff/{own.id}").get_data(as_text=True)
 
 
 def test_a_district_admin_uploads_in_the_district_only(client) -> None:
