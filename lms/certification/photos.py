@@ -309,9 +309,7 @@ def _match(stem: str) -> Staff | None:
     if ID_NUMBER_NAME.fullmatch(stem):
         return db.session.scalar(select(Staff).where(Staff.id_number_hash == id_number_hash(stem)))
     for model in (SkillCandidate, Candidate):
-        staff_id = db.session.scalar(
-            select(model.staff_id).where(model.admission_number == stem)  # type: ignore[attr-defined]
-        )
+        staff_id = db.session.scalar(select(model.staff_id).where(model.admission_number == stem))
         if staff_id is not None:
             return db.session.get(Staff, staff_id)
     return None

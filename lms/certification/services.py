@@ -44,7 +44,7 @@ def by_number(number: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.number == number))
 
 
-def _passed_uncertified(session_id: int | None) -> Select[tuple[SkillCandidate]]:
+def _passed_uncertified(session_id: int | None) -> Select[SkillCandidate]:
     """Candidates whose level is passed (published theory and skills), without a certificate
     for it yet; ``session_id`` narrows to one skill session."""
     certified = select(Certificate.id).where(
