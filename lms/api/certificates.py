@@ -95,7 +95,7 @@ def certificates_view() -> Any:
     return paged(statement, serialise)
 
 
-# The public verification endpoint lives with the verification page (certification.views);
+# The public verification endpoint lives with the verification page (certification.verify_views);
 # it is declared here so that the document describes it.
 openapi.OPERATIONS.append(
     Operation(

@@ -1,89 +1,44 @@
-"""Certificate pages: public verification (QR target and look-up form), trainees' own
-certificates, and the city administrator's issuing and revoking."""
+"""Certificate pages: trainees' own certificates and badges, and the city administrator's
+register, issuing, archive, revoking and the provincial batch report. Public verification lives
+in verify_views and holder photos in photo_views; importing this module registers all of them on
+the one ``certificates`` blueprint (endpoint names unchanged)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from lms.accounts.forms import ActionForm
-from lms.api import openapi
-from lms.certification import badges, bulk, photos, queries, services, signing, verification
-from lms.certification.models import STATUS_LABELS, Certificate
+from lms.certification import badges, bulk, queries, services
+
+# The view modules sharing the blueprint, imported here explicitly so that web.py's one import of
+# this module registers every certificates route.
+from lms.certification import photo_views as photo_views
+from lms.certification import verify_views as verify_views
+from lms.certification.blueprint import bp, certificate_or_404, own_certificate
+from lms.certification.models import Certificate
 from lms.core import exports, localtime, params
-from lms.core.access import current_scope, ensure, get_visible, public, roles_required
+from lms.core.access import roles_required
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
 from lms.core.pagination import paginate
-from lms.core.roles import ADMIN_ROLES, Role
+from lms.core.roles import Role
 from lms.db import db
-from lms.extensions import limiter
 from lms.jobs.services import open_job
-from lms.org.models import Staff
 
-bp = Blueprint("certificates", __name__)
-VERIFY_LIMIT = "30 per minute"
-
-
-@bp.context_processor
-def _labels() -> dict[str, Any]:
-    return {"status_labels": STATUS_LABELS}
-
-
-class LookupForm(FlaskForm):
-    class Meta:
-        csrf = False  # a read-only look-up by GET
-
-    number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(22, 22)])
-    name = StringField(_l("Holder's name"), validators=[Optional(), Length(max=50)])
-
-
-class HolderForm(FlaskForm):
-    """The verification page's question for the holder's name (GET: nothing is changed)."""
-
-    class Meta:
-        csrf = False
-
-    name = StringField(_l("Holder's name"), validators=[Length(max=50)])
+__all__ = ["bp", "photo_views", "verify_views"]
 
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
-
-
-def _certificate(number: str) -> Certificate:
-    found = services.by_number(number)
-    if found is None:
-        abort(404)
-    return found
-
-
-def _own_certificate(number: str) -> Certificate:
-    """The certificate, when it is the trainee's own (administrators reach every one)."""
-    certificate = _certificate(number)
-    if current_user.role == Role.TRAINEE:
-        ensure(certificate.staff_id == current_user.staff_id)
-    return certificate
 
 
 class ArchiveForm(FlaskForm):
@@ -94,89 +49,6 @@ class ArchiveForm(FlaskForm):
 
     district = SelectField(_l("District"))
     cohort = SelectField(_l("Cohort"))
-
-
-# Public ---------------------------------------------------------------------------------------
-
-
-@bp.route("/verify/<number>")
-@public
-@limiter.limit(VERIFY_LIMIT)
-def verify(number: str) -> Any:
-    """The QR code's target: what the certificate is; who holds it only with the QR code's
-    signed claims (``s``) or the holder's name typed in (``name``)."""
-    certificate = services.by_number(number)
-    if certificate is None:
-        return render_template("certificates/verify.html", seen=None, number=number), 404
-    seen = verification.verify(
-        certificate, name=request.args.get("name"), signed=request.args.get("s")
-    )
-    form = HolderForm(request.args)
-    if seen.name_mismatch:
-        form.name.data = ""  # the answer to a wrong name is the bare number's, word for word
-    return render_template(
-        "certificates/verify.html",
-        seen=seen,
-        record=seen.record(),
-        number=number,
-        form=form,
-    )
-
-
-@bp.route("/verify/jwks.json")
-@public
-def jwks() -> Any:
-    """The same key as a JSON Web Key Set, for checking Open Badges credentials (VC-JWT)."""
-    return jsonify(keys=[badges.public_jwk()])
-
-
-@bp.route("/verify/public-key.pem")
-@public
-def public_key() -> Response:
-    """The Ed25519 key that signs the claims in certificates' QR codes, for offline checkers."""
-    return Response(signing.public_key_pem(), mimetype="application/x-pem-file")
-
-
-@bp.route("/api/v1/certificates/<number>")
-@public
-@limiter.limit(VERIFY_LIMIT)
-def api_certificate(number: str) -> Any:
-    """The verification page's fields as JSON, for the city's platform and offline checkers."""
-    problem = openapi.parameter_problem(
-        openapi.operation_at("/certificates/{number}"), request.args
-    )
-    if problem is not None:
-        return jsonify(error={"code": "invalid_parameter", "message": str(problem)}), 400
-    certificate = services.by_number(number)
-    if certificate is None:
-        return jsonify(error={"code": "not_found", "message": "no such certificate"}), 404
-    seen = verification.verify(
-        certificate, name=request.args.get("name"), signed=request.args.get("s")
-    )
-    return jsonify(seen.json())
-
-
-@bp.route("/verify")
-@public
-@limiter.limit(VERIFY_LIMIT)
-def lookup() -> Any:
-    """The look-up form: a number alone confirms what the certificate is, the number with the
-    holder's name shows who holds it (as the national look-up does)."""
-    form = LookupForm(request.args)
-    seen, searched = None, bool(request.args)
-    if searched and form.validate():
-        found = services.by_number((form.number.data or "").strip().upper())
-        if found is not None:
-            seen = verification.verify(found, name=form.name.data)
-            if seen.name_mismatch:
-                form.name.data = ""
-    return render_template(
-        "certificates/lookup.html",
-        form=form,
-        seen=seen,
-        record=seen.record() if seen else None,
-        searched=searched,
-    )
 
 
 # Trainees -------------------------------------------------------------------------------------
@@ -195,81 +67,10 @@ def my_certificates() -> Any:
     )
 
 
-class PhotoForm(FlaskForm):
-    photo = FileField(
-        _l("Photo (JPEG or PNG, white background, up to 5 MB)"),
-        validators=[FileRequired(_l("Choose a file"))],
-    )
-
-
-@bp.route("/certificates/photo", methods=["GET", "POST"])
-@roles_required(Role.TRAINEE)
-def photo() -> Any:
-    """The trainee's own 1-inch photo for their certificates."""
-    form = PhotoForm()
-    if form.validate_on_submit():
-        try:
-            photos.store(current_user.staff_id, form.photo.data.read())
-        except DomainError as error:
-            form.photo.errors = [error.message]
-        else:
-            flash(_l("Photo saved; it is printed on certificates issued from now on."), "success")
-            return redirect(url_for("certificates.my_certificates"))
-    return render_template(
-        "certificates/photo.html",
-        form=form,
-        has_photo=services.has_photo(current_user.staff_id),
-        staff=None,
-    )
-
-
-@bp.route("/staff/<int:staff_id>/photo", methods=["GET", "POST"])
-@roles_required(*ADMIN_ROLES)
-def staff_photo(staff_id: int) -> Any:
-    """A manager's (or district or city administrator's) upload of the photo of a person in
-    their scope; others' staff are not found (404)."""
-    staff = get_visible(Staff, staff_id, current_scope().allows_staff)
-    form = PhotoForm()
-    if form.validate_on_submit():
-        try:
-            photos.store(staff.id, form.photo.data.read())
-        except DomainError as error:
-            form.photo.errors = [error.message]
-        else:
-            flash(_l("Photo saved; it is printed on certificates issued from now on."), "success")
-            return redirect(url_for("org.staff_detail", staff_id=staff.id))
-    return render_template(
-        "certificates/photo.html", form=form, has_photo=services.has_photo(staff.id), staff=staff
-    )
-
-
-class PhotoZipForm(FlaskForm):
-    archive = FileField(
-        _l("ZIP of photos named by ID number or admission number"),
-        validators=[FileRequired(_l("Choose a file"))],
-    )
-
-
-@bp.route("/certificates/photos/import", methods=["GET", "POST"])
-@roles_required(Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
-def import_photos() -> Any:
-    """A ZIP of photos for the people of the administrator's district (or the city)."""
-    form = PhotoZipForm()
-    report = None
-    if form.validate_on_submit():
-        try:
-            report = photos.import_zip(form.archive.data.stream, current_scope().allows_staff)
-        except DomainError as error:
-            form.archive.errors = [error.message]
-        finally:
-            form.archive.data.close()  # a large upload is spooled to a temporary file
-    return render_template("certificates/photo_import.html", form=form, report=report)
-
-
 @bp.route("/certificates/<number>.pdf")
 @roles_required(Role.TRAINEE, Role.CITY_ADMIN)
 def download(number: str) -> Response:
-    certificate = _own_certificate(number)
+    certificate = own_certificate(number)
     data = services.stored_pdf(certificate)
     return Response(
         data,
@@ -369,7 +170,7 @@ def archive() -> Any:
 @roles_required(Role.TRAINEE, Role.CITY_ADMIN)
 def badge(number: str) -> Response:
     """The Open Badges 3.0 credential, as JSON."""
-    certificate = _own_certificate(number)
+    certificate = own_certificate(number)
     return Response(
         json.dumps(badges.credential(certificate), ensure_ascii=False, indent=2),
         mimetype="application/json",
@@ -381,7 +182,7 @@ def badge(number: str) -> Response:
 @roles_required(Role.TRAINEE, Role.CITY_ADMIN)
 def badge_jwt(number: str) -> Response:
     """The Open Badges 3.0 credential signed as a VC-JWT."""
-    certificate = _own_certificate(number)
+    certificate = own_certificate(number)
     return Response(
         badges.signed_jwt(certificate),
         mimetype="application/vc+jwt",
@@ -392,7 +193,7 @@ def badge_jwt(number: str) -> Response:
 @bp.route("/certificates/<number>/revoke", methods=["POST"])
 @roles_required(Role.CITY_ADMIN)
 def revoke(number: str) -> Any:
-    certificate = _certificate(number)
+    certificate = certificate_or_404(number)
     form = RevokeForm()
     if form.validate_on_submit():
         services.revoke(certificate, form.reason.data or "")
@@ -405,7 +206,7 @@ def revoke(number: str) -> Any:
 @bp.route("/certificates/<number>/reissue", methods=["POST"])
 @roles_required(Role.CITY_ADMIN)
 def reissue(number: str) -> Any:
-    certificate = _certificate(number)
+    certificate = certificate_or_404(number)
     if ActionForm().validate_on_submit():
         services.reissue(certificate)
         flash(_l("Certificate %(n)s reissued.", n=certificate.number), "success")
