@@ -1,5 +1,6 @@
-"""Question bank, blueprints, exam sessions with rooms and invigilators, candidates, and the
-attempts they make: the drawn paper and the saved responses."""
+"""Blueprints, exam sessions with rooms and invigilators, candidates, and the attempts they
+make: the drawn paper and the saved responses. The question bank's rows live in
+lms.exams.question_models and are re-exported here."""
 
 from __future__ import annotations
 
@@ -12,105 +13,37 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
-    Connection,
     ForeignKey,
-    Index,
     Numeric,
     String,
     Text,
     UniqueConstraint,
-    event,
-    func,
-    insert,
-    select,
 )
-from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.core.labels import LabelledEnum, labels
-from lms.db import Base, TimestampMixin, db, str_enum, utcnow
+from lms.db import Base, TimestampMixin, str_enum, utcnow
+from lms.exams.question_models import Question, QuestionVersion, current_version_ids
 from lms.org.models import Staff
 
-
-class Question(TimestampMixin, Base):
-    """A theory question. Its type (lms.exams.question_types) decides how it is shown and scored."""
-
-    __tablename__ = "questions"
-    __table_args__ = (
-        CheckConstraint("level BETWEEN 1 AND 5", name="level_digit"),
-        Index("ix_questions_pool", "level", "type", "work_area", "difficulty"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: Stable key: the content id for questions from courses/, "qti:<identifier>" for imports.
-    key: Mapped[str] = mapped_column(String(120), unique=True)
-    type: Mapped[str] = mapped_column(String(20))
-    level: Mapped[int]
-    work_area: Mapped[str] = mapped_column(String(40))
-    difficulty: Mapped[str] = mapped_column(String(10))
-    stem: Mapped[str] = mapped_column(Text)
-    #: {"A": "…", "B": "…"} for option types, {} otherwise.
-    options: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    #: Never sent to a browser before results are published.
-    answer_key: Mapped[Any] = mapped_column(JSON)
-    explanation: Mapped[str] = mapped_column(Text, default="")
-    #: "courses" (synced from courses/), "qti" (imported) or "manual" (written in the bank).
-    source: Mapped[str] = mapped_column(String(10))
-    retired_at: Mapped[datetime | None]
-    #: Who wrote (or first imported) it; None for courses/ content and older rows. Only its
-    #: author may change an imported question by importing it again.
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    versions: Mapped[list[QuestionVersion]] = relationship(
-        back_populates="question", order_by="QuestionVersion.number", viewonly=True
-    )
-
-    #: The fields a version keeps; changing any of them makes a new version.
-    CONTENT = (
-        "type",
-        "level",
-        "work_area",
-        "difficulty",
-        "stem",
-        "options",
-        "answer_key",
-        "explanation",
-    )
-
-    #: Who is editing it now (not stored): the author of the version an edit makes.
-    edited_by_id = None
-
-    def content(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.CONTENT}
-
-
-class QuestionVersion(Base):
-    """What a question said at one time. The question row is the bank's current text; papers
-    point at the version they drew, so later edits never change a paper already drawn.
-
-    Written by lms.exams.versioning whenever a question's content is inserted or changed."""
-
-    __tablename__ = "question_versions"
-    __table_args__ = (
-        UniqueConstraint("question_id", "number"),
-        CheckConstraint("number >= 1", name="number_positive"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
-    number: Mapped[int]
-    type: Mapped[str] = mapped_column(String(20))
-    level: Mapped[int]
-    work_area: Mapped[str] = mapped_column(String(40))
-    difficulty: Mapped[str] = mapped_column(String(10))
-    stem: Mapped[str] = mapped_column(Text)
-    options: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    answer_key: Mapped[Any] = mapped_column(JSON)
-    explanation: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    question: Mapped[Question] = relationship(back_populates="versions")
+__all__ = [
+    "Attempt",
+    "AttemptStatus",
+    "Blueprint",
+    "BlueprintCell",
+    "Candidate",
+    "ExamRoom",
+    "ExamSession",
+    "Invigilation",
+    "MultipleChoiceRule",
+    "PaperItem",
+    "Question",
+    "QuestionVersion",
+    "Response",
+    "SessionStatus",
+    "current_version_ids",
+]
 
 
 class MultipleChoiceRule(LabelledEnum):
@@ -370,68 +303,3 @@ class Response(Base):
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     marked_at: Mapped[datetime | None]
     marker_comment: Mapped[str] = mapped_column(Text, default="")
-
-
-# Versions ------------------------------------------------------------------------------------
-# Every write of a question's content, by whatever path (courses sync, QTI import, the bank's
-# form, a script), adds a version here, in the same flush: one home for "edits make a new
-# version", which no edit path can forget.
-
-
-def _latest_version(connection: Connection, question_id: int) -> Any:
-    table: Any = QuestionVersion.__table__
-    return (
-        connection.execute(
-            select(table)
-            .where(table.c.question_id == question_id)
-            .order_by(table.c.number.desc())
-            .limit(1)
-        )
-        .mappings()
-        .first()
-    )
-
-
-def _add_version(connection: Connection, question: Question, number: int, author: Any) -> None:
-    connection.execute(
-        insert(QuestionVersion).values(
-            question_id=question.id,
-            number=number,
-            created_by_id=author,
-            created_at=utcnow(),
-            **question.content(),
-        )
-    )
-
-
-@event.listens_for(Question, "after_insert")
-def _first_version(_mapper: Mapper[Any], connection: Connection, question: Question) -> None:
-    _add_version(connection, question, 1, question.created_by_id)
-
-
-@event.listens_for(Question, "after_update")
-def _next_version(_mapper: Mapper[Any], connection: Connection, question: Question) -> None:
-    latest = _latest_version(connection, question.id)
-    content = question.content()
-    if latest is not None and all(latest[name] == value for name, value in content.items()):
-        return  # retired, restored or touched: the text is the same version
-    number = 1 if latest is None else latest["number"] + 1
-    _add_version(connection, question, number, question.edited_by_id)
-
-
-def current_version_ids(question_ids: Any) -> dict[int, int]:
-    """{question id: id of its newest version} (what a paper drawn now would show)."""
-    newest = (
-        select(QuestionVersion.question_id, func.max(QuestionVersion.number).label("number"))
-        .where(QuestionVersion.question_id.in_(list(question_ids)))
-        .group_by(QuestionVersion.question_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(QuestionVersion.question_id, QuestionVersion.id).join(
-            newest,
-            (newest.c.question_id == QuestionVersion.question_id)
-            & (newest.c.number == QuestionVersion.number),
-        )
-    ).all()
-    return {question_id: version_id for question_id, version_id in rows}
