@@ -32,7 +32,7 @@ from lms.exams.models import (
     SessionStatus,
     current_version_ids,
 )
-from lms.grading import results
+from lms.grading import retakes
 from lms.learning.study import eligible_levels
 from lms.org.models import Institution, Staff
 
@@ -162,7 +162,7 @@ def add_candidates(session: ExamSession, people: list[Staff]) -> int:
     refused = [staff.name for staff in people if staff.id not in eligible]
     if refused:
         raise DomainError(_l("Not eligible for this session: %(names)s", names="、".join(refused)))
-    results.refuse_entries(people, session.level, "theory", session.opens_at)
+    retakes.refuse_entries(people, session.level, "theory", session.opens_at)
     count = (
         db.session.scalar(
             select(func.count()).select_from(Candidate).where(Candidate.session_id == session.id)

@@ -17,9 +17,10 @@ in public sources on 职业技能等级认定 补考 / 成绩保留 (searches of
 mark of each part): 12 months is the local practice assumed here, and the period is
 configuration (``LMS_RESULT_VALID_MONTHS``) for the city to correct.
 
-Entry for a retake (``entry_refusal``) is refused when the person's pass of that part is still
-valid, or when their pass of the other part has lapsed by the new sitting (then both parts are
-retaken; the other part's entry must be made first).
+Entry for a retake is refused when the person's pass of that part is still valid, or when their
+pass of the other part has lapsed by the new sitting (then both parts are retaken; the other
+part's entry must be made first): that refusal lives in lms.grading.retakes, which asks this
+module for the passes and their validity, so the pass rule itself stays here, in one place.
 
 Certification (eligibility and issue), the API, the dashboards (funnel, pass rates) and the
 trainee's results page all ask here; a change of the rule is made here only. The funnel counts
@@ -32,11 +33,10 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     ColumnElement,
@@ -53,7 +53,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from lms.core.errors import DomainError
 from lms.db import db
 from lms.exams.models import Attempt, Candidate, ExamSession, SessionStatus
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
@@ -292,76 +291,6 @@ def part_passes(staff_id: int, level: int) -> dict[Part, list[date]]:
         ):
             found[part].append(sat_at.date())  # type: ignore[index]
     return found
-
-
-def _entered_for(staff_id: int, level: int, part: Part) -> bool:
-    """The person holds an entry for ``part`` at ``level`` whose results are not published."""
-    if part == "theory":
-        statement = (
-            select(Candidate.id)
-            .join(ExamSession, ExamSession.id == Candidate.session_id)
-            .where(
-                Candidate.staff_id == staff_id,
-                ExamSession.level == level,
-                ExamSession.status != SessionStatus.RESULTS_PUBLISHED,
-            )
-        )
-    else:
-        statement = (
-            select(SkillCandidate.id)
-            .join(SkillSession, SkillSession.id == SkillCandidate.session_id)
-            .where(
-                SkillCandidate.staff_id == staff_id,
-                SkillSession.level == level,
-                SkillSession.status != SkillSessionStatus.RESULTS_PUBLISHED,
-            )
-        )
-    return db.session.scalar(select(exists(statement))) or False
-
-
-def entry_refusal(staff_id: int, level: int, part: Part, sat_at: datetime) -> str | None:
-    """Why ``staff_id`` may not be entered for ``part`` at ``level`` in a sitting on
-    ``sat_at``, or None. Refused: the part is passed and still valid on that day; or the other
-    part was passed but has lapsed by then (both parts must be retaken: unless the person is
-    already entered for the other part in a session whose results are still to come)."""
-    on = sat_at.date()
-    passes = part_passes(staff_id, level)
-    names = {"theory": _l("theory"), "skills": _l("skills")}
-    valid = [d for d in passes[part] if on <= valid_until(d)]
-    if valid:
-        return str(
-            _l(
-                "%(part)s passed on %(on)s is valid until %(until)s",
-                part=names[part],
-                on=valid[-1].isoformat(),
-                until=valid_until(valid[-1]).isoformat(),
-            )
-        )
-    other: Part = "skills" if part == "theory" else "theory"
-    lapsed = passes[other] and not any(on <= valid_until(d) for d in passes[other])
-    if lapsed and not _entered_for(staff_id, level, other):
-        last = passes[other][-1]
-        return str(
-            _l(
-                "%(other)s passed on %(on)s lapsed after %(until)s: both parts must be "
-                "retaken; enter for %(other)s first",
-                other=names[other],
-                on=last.isoformat(),
-                until=valid_until(last).isoformat(),
-            )
-        )
-    return None
-
-
-def refuse_entries(people: list[Any], level: int, part: Part, sat_at: datetime) -> None:
-    """Refuse (DomainError, with each person's reason) entries ``entry_refusal`` refuses."""
-    refused = [
-        f"{person.name}：{reason}"
-        for person in people
-        if (reason := entry_refusal(person.id, level, part, sat_at)) is not None
-    ]
-    if refused:
-        raise DomainError(_l("Cannot be entered: %(reasons)s", reasons="；".join(refused)))
 
 
 @dataclass(frozen=True)

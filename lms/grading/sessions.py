@@ -18,7 +18,7 @@ from lms.core import audit
 from lms.core.errors import Conflict, DomainError
 from lms.core.roles import Role
 from lms.db import db
-from lms.grading import results, rules
+from lms.grading import retakes, rules
 from lms.grading.models import (
     CandidateTask,
     Panel,
@@ -121,7 +121,7 @@ def add_candidates(session: SkillSession, people: list[Staff]) -> int:
     refused = [person.name for person in people if session.level not in eligible_levels(person.id)]
     if refused:
         raise DomainError(_l("Not eligible for this session: %(names)s", names="、".join(refused)))
-    results.refuse_entries(people, session.level, "skills", session.starts_at)
+    retakes.refuse_entries(people, session.level, "skills", session.starts_at)
     count = len(session.candidates)
     for offset, person in enumerate(people, start=1):
         candidate = SkillCandidate(
