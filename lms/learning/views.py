@@ -1,15 +1,12 @@
 """The free-training programme for administrators: plans and quotas, cohorts, nominations and
-approvals, class sessions with check-in, and progress reports."""
+approvals. Class sessions with check-in and progress reports are in class_views, on the same
+``training`` blueprint (lms.learning.blueprint); importing this module registers both."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-import segno
 from flask import (
-    Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -20,29 +17,30 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from lms.accounts import services as accounts
 from lms.accounts.forms import ActionForm
-from lms.core.access import get_visible, roles_required, visible_or_404
-from lms.core.errors import DomainError, NotAllowed
-from lms.core.exports import table_response
-from lms.core.forms import drop_invalid_filters, options
-from lms.core.localtime import LOCAL_ZONE, today
+from lms.core.access import get_visible, roles_required
+from lms.core.errors import DomainError
+from lms.core.forms import options
+from lms.core.localtime import today
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
-from lms.learning import queries, services, study
+
+# The view modules sharing the blueprint, imported here explicitly so that web.py's one import of
+# this module registers every training route.
+from lms.learning import class_views as class_views
+from lms.learning import queries, services
+from lms.learning.blueprint import ORG_ADMINS, TRAINERS, bp, managed_cohort, visible_cohort
 from lms.learning.forms import (
     CohortForm,
     DecisionForm,
     NominateForm,
     PlanForm,
-    ProgressFilterForm,
     QuotaForm,
     SessionForm,
 )
 from lms.learning.models import (
-    ClassSession,
     Cohort,
     CohortMode,
     Enrolment,
@@ -52,22 +50,7 @@ from lms.learning.models import TrainingPlan as Plan
 from lms.org import queries as org_queries
 from lms.org.models import Staff
 
-bp = Blueprint("training", __name__, url_prefix="/training")
-ORG_ADMINS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
-TRAINERS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.EXAMINER)
-
-
-def _visible_cohort(cohort_id: int) -> Cohort:
-    return get_visible(
-        Cohort, cohort_id, lambda cohort: services.can_see_cohort(current_user.scope, cohort)
-    )
-
-
-def _managed_cohort(cohort_id: int) -> Cohort:
-    return visible_or_404(
-        _visible_cohort(cohort_id),
-        lambda cohort: services.can_manage_cohort(current_user.scope, cohort),
-    )
+__all__ = ["bp", "class_views"]
 
 
 @bp.route("/")
@@ -189,7 +172,7 @@ def new_cohort() -> Any:
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
 @roles_required(*ORG_ADMINS)
 def edit_cohort(cohort_id: int) -> Any:
-    cohort = _managed_cohort(cohort_id)
+    cohort = managed_cohort(cohort_id)
     form = _cohort_form(cohort)
     if form.validate_on_submit():
         try:
@@ -204,7 +187,7 @@ def edit_cohort(cohort_id: int) -> Any:
 @bp.route("/cohorts/<int:cohort_id>")
 @roles_required(*ADMIN_ROLES, Role.EXAMINER)
 def cohort(cohort_id: int) -> Any:
-    cohort = _visible_cohort(cohort_id)
+    cohort = visible_cohort(cohort_id)
     scope = current_user.scope
     return render_template(
         "training/cohort.html",
@@ -221,7 +204,7 @@ def cohort(cohort_id: int) -> Any:
 @bp.route("/cohorts/<int:cohort_id>/nominate", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
 def nominate(cohort_id: int) -> Any:
-    cohort = _visible_cohort(cohort_id)
+    cohort = visible_cohort(cohort_id)
     candidates = services.nominable_staff(cohort, current_user.scope)
     form = NominateForm()
     form.staff_ids.choices = options(
@@ -283,7 +266,7 @@ def withdraw(enrolment_id: int) -> Any:
 @roles_required(*ADMIN_ROLES)
 def create_accounts(cohort_id: int) -> Any:
     """Sign-in accounts for enrolled people who have none, on a sheet to print and hand out."""
-    cohort = _visible_cohort(cohort_id)
+    cohort = visible_cohort(cohort_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     sheet = accounts.create_trainee_accounts(
@@ -295,121 +278,3 @@ def create_accounts(cohort_id: int) -> Any:
         actor_scope=current_user.scope,
     )
     return render_template("training/account_sheet.html", cohort=cohort, sheet=sheet)
-
-
-# Class sessions and check-in ----------------------------------------------------------------
-
-
-@bp.route("/cohorts/<int:cohort_id>/sessions", methods=["POST"])
-@roles_required(*TRAINERS)
-def add_session(cohort_id: int) -> Any:
-    cohort = _visible_cohort(cohort_id)
-    form = SessionForm()
-    if form.validate_on_submit():
-        starts = datetime.combine(form.day.data, form.starts.data, tzinfo=LOCAL_ZONE)
-        ends = datetime.combine(form.day.data, form.ends.data, tzinfo=LOCAL_ZONE)
-        try:
-            session = study.create_session(cohort, form.title.data or "", starts, ends)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            return redirect(url_for("training.class_session", session_id=session.id))
-    else:
-        flash(_l("Give the class a title, a date and its times."), "error")
-    return redirect(url_for("training.cohort", cohort_id=cohort.id))
-
-
-def _visible_session(session_id: int) -> ClassSession:
-    return get_visible(
-        ClassSession,
-        session_id,
-        lambda found: services.can_see_cohort(current_user.scope, found.cohort),
-    )
-
-
-@bp.route("/sessions/<int:session_id>")
-@roles_required(*TRAINERS)
-def class_session(session_id: int) -> Any:
-    """The trainer's check-in screen: the code and QR to show, and who has checked in."""
-    session = _visible_session(session_id)
-    url = url_for("learn.attend_by_qr", code=session.check_in_code, _external=True)
-    qr = Markup(segno.make(url, error="m").svg_inline(scale=6, dark="#1f2933"))  # noqa: S704
-    present = {a.enrolment_id: a for a in queries.session_attendance(session, current_user.scope)}
-    rows = [
-        row
-        for row in queries.cohort_enrolments(session.cohort, current_user.scope)
-        if row.enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
-    ]
-    return render_template(
-        "training/session.html",
-        session=session,
-        qr=qr,
-        url=url,
-        rows=rows,
-        present=present,
-        action_form=ActionForm(),
-    )
-
-
-@bp.route("/sessions/<int:session_id>/attendance/<int:enrolment_id>", methods=["POST"])
-@roles_required(*TRAINERS)
-def mark_present(session_id: int, enrolment_id: int) -> Any:
-    session = _visible_session(session_id)
-    enrolment = get_visible(Enrolment, enrolment_id)
-    if ActionForm().validate_on_submit():
-        try:
-            study.mark_present(session, enrolment, current_user.scope, current_user.id)
-        except NotAllowed:
-            abort(404)  # as for any record outside one's scope: its existence is not revealed
-    return redirect(url_for("training.class_session", session_id=session.id))
-
-
-# Progress -----------------------------------------------------------------------------------
-
-
-def _progress_rows() -> tuple[ProgressFilterForm, list[queries.ProgressRow]]:
-    form = ProgressFilterForm(request.args)
-    groupings = {
-        "cohort": _l("Cohort"),
-        "institution": _l("Institution"),
-        "district": _l("District"),
-    }
-    if current_user.role == Role.INSTITUTION_MANAGER:
-        groupings.pop("district")
-    form.by.choices = options(list(groupings.items()))
-    form.plan_id.choices = options(
-        [(0, _l("All plans"))] + [(plan.id, str(plan.year)) for plan in queries.plans()]
-    )
-    drop_invalid_filters(form)
-    by = form.by.data if form.by.data in groupings else "cohort"
-    form.by.data = by
-    rows = queries.progress_summary(current_user.scope, by, form.plan_id.data or None)
-    return form, rows
-
-
-@bp.route("/progress")
-@roles_required(*ADMIN_ROLES)
-def progress() -> Any:
-    form, rows = _progress_rows()
-    return render_template("training/progress.html", form=form, rows=rows)
-
-
-@bp.route("/progress.<fmt>")
-@roles_required(*ADMIN_ROLES)
-def progress_export(fmt: str) -> Response:
-    form, rows = _progress_rows()
-    header = [
-        _("Name"),
-        _("Nominated"),
-        _("Enrolled"),
-        _("Active in the last 14 days"),
-        _("Completed"),
-        _("Study hours"),
-    ]
-    body = (
-        [row.name, row.nominated, row.enrolled, row.active, row.completed, row.hours]
-        for row in rows
-    )
-    return table_response(
-        fmt, _("training-progress") + f"-{form.by.data}-{today():%Y%m%d}", header, body
-    )
