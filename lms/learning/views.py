@@ -30,6 +30,7 @@ from lms.db import db
 # The view modules sharing the blueprint, imported here explicitly so that web.py's one import of
 # this module registers every training route.
 from lms.learning import class_views as class_views
+from lms.learning import nominations as nomination_rules
 from lms.learning import queries, services
 from lms.learning.blueprint import ORG_ADMINS, TRAINERS, bp, managed_cohort, visible_cohort
 from lms.learning.forms import (
@@ -69,7 +70,7 @@ def overview() -> Any:
         plans=queries.plans(),
         usage=usage,
         cohorts=cohorts,
-        pending=services.pending_count(scope) if scope.role in ORG_ADMINS else 0,
+        pending=nomination_rules.pending_count(scope) if scope.role in ORG_ADMINS else 0,
     )
 
 
@@ -205,7 +206,7 @@ def cohort(cohort_id: int) -> Any:
 @roles_required(*ADMIN_ROLES)
 def nominate(cohort_id: int) -> Any:
     cohort = visible_cohort(cohort_id)
-    candidates = services.nominable_staff(cohort, current_user.scope)
+    candidates = nomination_rules.nominable_staff(cohort, current_user.scope)
     form = NominateForm()
     form.staff_ids.choices = options(
         [(staff.id, staff.name) for staff, problem in candidates if problem is None]
@@ -213,7 +214,7 @@ def nominate(cohort_id: int) -> Any:
     if form.validate_on_submit():
         chosen = [db.session.get(Staff, staff_id) for staff_id in form.staff_ids.data]
         try:
-            created = services.nominate(cohort, [s for s in chosen if s], current_user)
+            created = nomination_rules.nominate(cohort, [s for s in chosen if s], current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -237,10 +238,10 @@ def nominations() -> Any:
         chosen = [e for e in pending if e.id in set(form.enrolment_ids.data)]
         if form.reject.data:
             for enrolment in chosen:
-                services.reject(enrolment, current_user, form.note.data or "")
+                nomination_rules.reject(enrolment, current_user, form.note.data or "")
             flash(_l("%(n)d nominations rejected.", n=len(chosen)), "info")
         else:
-            report = services.approve_many(chosen, current_user)
+            report = nomination_rules.approve_many(chosen, current_user)
             flash(_l("%(n)d approved.", n=report.approved), "success")
             for refusal in report.refused or []:
                 flash(refusal, "error")
@@ -257,7 +258,7 @@ def withdraw(enrolment_id: int) -> Any:
         lambda found: services.can_see_cohort(current_user.scope, found.cohort),
     )
     if ActionForm().validate_on_submit():
-        services.withdraw(enrolment, current_user)
+        nomination_rules.withdraw(enrolment, current_user)
         flash(_l("%(name)s has been withdrawn.", name=enrolment.staff.name), "info")
     return redirect(url_for("training.cohort", cohort_id=enrolment.cohort_id))
 

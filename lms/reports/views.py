@@ -31,7 +31,7 @@ from lms.core.localtime import today
 from lms.core.pagination import page_of
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
-from lms.learning import services as training
+from lms.learning import nominations as training
 from lms.learning.models import EnrolmentStatus
 from lms.org import queries as org_queries
 from lms.org import services as org_services

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from lms.core.errors import DomainError
 from lms.core.roles import Role
 from lms.db import db
-from lms.learning import services
+from lms.learning import nominations, services
 from lms.learning.models import DistrictQuota, Enrolment, EnrolmentStatus
 from tests.conftest import Client
 from tests.factories import make_district, make_institution, make_staff, make_user
@@ -17,7 +17,7 @@ def nominated(cohort, institution, count, manager):
     people = [
         make_staff(institution, name=f"学员{'甲乙丙丁戊己庚辛壬癸'[n % 10]}") for n in range(count)
     ]
-    return services.nominate(cohort, people, manager)
+    return nominations.nominate(cohort, people, manager)
 
 
 def test_approval_takes_places_from_the_district_quota_and_the_cohort(app):
@@ -28,17 +28,17 @@ def test_approval_takes_places_from_the_district_quota_and_the_cohort(app):
     manager = make_user(Role.INSTITUTION_MANAGER, institution=institution)
     admin = make_user(Role.DISTRICT_ADMIN, district=district)
     first, second, third = nominated(cohort, institution, 3, manager)
-    services.approve(first, admin)
-    services.approve(second, admin)
-    with pytest.raises(services.QuotaFull):
-        services.approve(third, admin)
+    nominations.approve(first, admin)
+    nominations.approve(second, admin)
+    with pytest.raises(nominations.QuotaFull):
+        nominations.approve(third, admin)
     db.session.refresh(cohort)
     quota = db.session.scalar(select(DistrictQuota))
     assert (quota.used, cohort.enrolled) == (2, 2)
-    services.withdraw(first, admin)
+    nominations.withdraw(first, admin)
     db.session.refresh(quota)
     assert quota.used == 1
-    services.approve(third, admin)
+    nominations.approve(third, admin)
     assert third.status == EnrolmentStatus.ENROLLED
 
 
@@ -48,9 +48,9 @@ def test_cohort_capacity_is_a_limit_too(app):
     cohort = make_cohort(make_plan(quotas={district.id: 10}), capacity=1)
     admin = make_user(Role.DISTRICT_ADMIN, district=district)
     first, second = nominated(cohort, institution, 2, admin)
-    services.approve(first, admin)
-    with pytest.raises(services.CohortFull):
-        services.approve(second, admin)
+    nominations.approve(first, admin)
+    with pytest.raises(nominations.CohortFull):
+        nominations.approve(second, admin)
 
 
 def test_only_the_persons_district_admin_decides(app):
@@ -59,8 +59,8 @@ def test_only_the_persons_district_admin_decides(app):
     cohort = make_cohort(make_plan(quotas={home.id: 5}))
     (enrolment,) = nominated(cohort, institution, 1, make_user(Role.CITY_ADMIN))
     with pytest.raises(DomainError):
-        services.approve(enrolment, make_user(Role.DISTRICT_ADMIN, district=away))
-    services.approve(enrolment, make_user(Role.DISTRICT_ADMIN, district=home))
+        nominations.approve(enrolment, make_user(Role.DISTRICT_ADMIN, district=away))
+    nominations.approve(enrolment, make_user(Role.DISTRICT_ADMIN, district=home))
 
 
 def test_quotas_cannot_exceed_the_plan_or_drop_below_approvals(app):
@@ -73,7 +73,7 @@ def test_quotas_cannot_exceed_the_plan_or_drop_below_approvals(app):
     cohort = make_cohort(plan)
     admin = make_user(Role.DISTRICT_ADMIN, district=home)
     for enrolment in nominated(cohort, institution, 3, admin):
-        services.approve(enrolment, admin)
+        nominations.approve(enrolment, admin)
     with pytest.raises(DomainError):
         services.set_quotas(plan, {home.id: 2})
 
@@ -86,13 +86,13 @@ def test_nomination_rules(app):
     from datetime import date
 
     left = make_staff(mine, name="已离岗", in_post_to=date(2024, 1, 1))
-    assert services.nomination_problem(cohort, left, manager.scope)
-    assert services.nomination_problem(cohort, make_staff(theirs), manager.scope)
+    assert nominations.nomination_problem(cohort, left, manager.scope)
+    assert nominations.nomination_problem(cohort, make_staff(theirs), manager.scope)
     person = make_staff(mine)
-    assert services.nomination_problem(cohort, person, manager.scope) is None
-    services.nominate(cohort, [person], manager)
+    assert nominations.nomination_problem(cohort, person, manager.scope) is None
+    nominations.nominate(cohort, [person], manager)
     other_cohort = make_cohort(cohort.plan, cohort.course, title="第二期")
-    assert "第一期" in services.nomination_problem(other_cohort, person, manager.scope)
+    assert "第一期" in nominations.nomination_problem(other_cohort, person, manager.scope)
 
 
 @pytest.mark.concurrency

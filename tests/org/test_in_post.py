@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from lms.core import localtime
 from lms.core.roles import Role
 from lms.db import db
-from lms.learning import services as training
+from lms.learning import nominations as training
 from lms.org.models import Post, Staff
 from tests.conftest import zh
 from tests.factories import make_district, make_institution, make_staff, make_user
