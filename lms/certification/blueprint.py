@@ -35,5 +35,3 @@ def own_certificate(number: str) -> Certificate:
     if current_user.role == Role.TRAINEE:
         ensure(certificate.staff_id == current_user.staff_id)
     return certificate
-
-

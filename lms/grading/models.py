@@ -263,9 +263,7 @@ class PracticalTask(TimestampMixin, Base):
     drawn with (CandidateTask.rubric)."""
 
     __tablename__ = "practical_tasks"
-    __table_args__ = (
-        CheckConstraint("duration_minutes BETWEEN 1 AND 240", name="duration_range"),
-    )
+    __table_args__ = (CheckConstraint("duration_minutes BETWEEN 1 AND 240", name="duration_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)

@@ -107,9 +107,9 @@ def test_the_signed_qr_claims_verify_offline_with_the_published_key(client) -> N
     forged = signing.b64url(bytes([genuine[0] ^ 1]) + genuine[1:])
     page = client.get(f"/verify/{certificate.number}", query_string={"s": token})
     assert zh("The QR code's signed data matches this record.") in page.get_data(as_text=True)
-    altered = client.get(
-        f"/verify/{certificate.number}", query_string={"s": forged}
-    ).get_data(as_text=True)
+    altered = client.get(f"/verify/{certificate.number}", query_string={"s": forged}).get_data(
+        as_text=True
+    )
     assert (
         zh(
             "The QR code's data does not match this record: the printed certificate may have been "
