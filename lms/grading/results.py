@@ -8,8 +8,9 @@ A person passed level L when, for the same L, both hold:
   * and the two passes lie within ``RESULT_VALID_MONTHS`` (default 12) calendar months of each
     other: the later pass is on or before the day N months after the earlier one (a day that
     does not exist, 29 February + 12 months, is the month's last day). The date of a pass is the
-    date of its sitting: the theory session's ``opens_at``, the skill session's ``starts_at``
-    (their UTC dates).
+    date of its sitting: the theory session's ``opens_at``, the skill session's ``starts_at``,
+    taken as the day in Changzhi (a session at 07:00 on 1 July local time, 23:00 UTC on
+    30 June, is dated 1 July): ``local_day`` in Python, ``local_date_sql`` in SQL.
 So a part failed can be retaken alone (补考) in a later session of the same level, and a part
 passed counts for N months. Nothing firmer than "a passed part is kept for a period" was found
 in public sources on 职业技能等级认定 补考 / 成绩保留 (searches of 2026-11 for
@@ -53,6 +54,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from lms.core.localtime import local_date_sql, local_day
 from lms.db import db
 from lms.exams.models import Attempt, Candidate, ExamSession, SessionStatus
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
@@ -84,8 +86,8 @@ def within_period(first: date, second: date, months: int | None = None) -> bool:
 
 
 def _not_later_than_period(earlier: Any, later: Any, months: int) -> ColumnElement[bool]:
-    """SQL: the date of ``later`` is on or before ``valid_until(date of earlier)`` (or before
-    ``earlier``), by calendar months and days (portable: SQLite and PostgreSQL)."""
+    """SQL: the day ``later`` is on or before ``valid_until(earlier)`` (or before ``earlier``),
+    by calendar months and days (portable: SQLite and PostgreSQL)."""
     gap = (extract("year", later) * 12 + extract("month", later)) - (
         extract("year", earlier) * 12 + extract("month", earlier)
     )
@@ -93,12 +95,14 @@ def _not_later_than_period(earlier: Any, later: Any, months: int) -> ColumnEleme
 
 
 def within_period_sql(first: Any, second: Any, months: int | None = None) -> ColumnElement[bool]:
-    """SQL: the two datetimes (columns or values) lie within the validity period of each other;
-    the same rule as ``within_period``."""
+    """SQL: the two UTC timestamps (columns, or values of ``UTCDateTime``) lie within the
+    validity period of each other, judged on their days in Changzhi; the same rule as
+    ``within_period``."""
     months = valid_months() if months is None else months
+    first_day, second_day = local_date_sql(first), local_date_sql(second)
     return and_(
-        _not_later_than_period(first, second, months),
-        _not_later_than_period(second, first, months),
+        _not_later_than_period(first_day, second_day, months),
+        _not_later_than_period(second_day, first_day, months),
     )
 
 
@@ -280,7 +284,8 @@ def has_passed(staff_id: int, level: int) -> bool:
 
 
 def part_passes(staff_id: int, level: int) -> dict[Part, list[date]]:
-    """The dates of the person's published passes of each part at ``level``, oldest first."""
+    """The days (in Changzhi) of the person's published passes of each part at ``level``, oldest
+    first."""
     found: dict[Part, list[date]] = {"theory": [], "skills": []}
     for part, results in (("theory", theory_results()), ("skills", skill_results())):
         rows = results.subquery()
@@ -289,7 +294,7 @@ def part_passes(staff_id: int, level: int) -> dict[Part, list[date]]:
             .where(rows.c.staff_id == staff_id, rows.c.level == level, rows.c.passed.is_(True))
             .order_by(rows.c.sat_at)
         ):
-            found[part].append(sat_at.date())  # type: ignore[index]
+            found[part].append(local_day(sat_at))  # type: ignore[index]
     return found
 
 

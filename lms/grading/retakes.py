@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from lms.core.errors import DomainError
+from lms.core.localtime import local_day
 from lms.db import db
 from lms.exams.models import Candidate, ExamSession, SessionStatus
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
@@ -44,10 +45,11 @@ def _entered_for(staff_id: int, level: int, part: Part) -> bool:
 
 def entry_refusal(staff_id: int, level: int, part: Part, sat_at: datetime) -> str | None:
     """Why ``staff_id`` may not be entered for ``part`` at ``level`` in a sitting on
-    ``sat_at``, or None. Refused: the part is passed and still valid on that day; or the other
-    part was passed but has lapsed by then (both parts must be retaken: unless the person is
-    already entered for the other part in a session whose results are still to come)."""
-    on = sat_at.date()
+    ``sat_at`` (its day in Changzhi, as passes are dated), or None. Refused: the part is passed
+    and still valid on that day; or the other part was passed but has lapsed by then (both
+    parts must be retaken: unless the person is already entered for the other part in a
+    session whose results are still to come)."""
+    on = local_day(sat_at)
     passes = part_passes(staff_id, level)
     names = {"theory": _l("theory"), "skills": _l("skills")}
     valid = [d for d in passes[part] if on <= valid_until(d)]

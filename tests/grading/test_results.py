@@ -7,7 +7,7 @@ tests/grading/test_services.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 from typing import Any
 
@@ -20,11 +20,11 @@ from lms.api import services as api_tokens
 from lms.certification import services as certification
 from lms.core.access import Scope
 from lms.core.errors import Conflict
-from lms.core.localtime import today
+from lms.core.localtime import from_local, local_date_sql, local_day, today
 from lms.core.roles import Role
-from lms.db import db, utcnow
+from lms.db import UTCDateTime, db, utcnow
 from lms.exams.models import Attempt, AttemptStatus, Candidate, ExamSession, SessionStatus
-from lms.grading import queries, results
+from lms.grading import queries, results, retakes
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
 from lms.learning.models import EnrolmentStatus
 from lms.org.models import Staff
@@ -40,20 +40,26 @@ _numbers = count(1)
 
 
 def theory(
-    staff: Staff, level: int, passed: bool, *, published: bool = True, days_ago: int = 3
+    staff: Staff,
+    level: int,
+    passed: bool,
+    *,
+    published: bool = True,
+    days_ago: int = 3,
+    at: datetime | None = None,
 ) -> None:
-    """A scored theory attempt of ``staff`` at ``level`` in a session ``days_ago`` days ago; the
-    session's results published or only closed."""
-    now = utcnow() - timedelta(days=days_ago - 3)
+    """A scored theory attempt of ``staff`` at ``level`` in a session opening ``days_ago`` days
+    ago (or ``at``); the session's results published or only closed."""
+    opens = at or utcnow() - timedelta(days=days_ago)
     session = ExamSession(
         title=f"理论{level}级",
         level=level,
         blueprint_id=make_blueprint(level).id,
-        opens_at=now - timedelta(days=3),
-        closes_at=now - timedelta(days=2),
+        opens_at=opens,
+        closes_at=opens + timedelta(days=1),
         duration_minutes=60,
         status=SessionStatus.RESULTS_PUBLISHED if published else SessionStatus.CLOSED,
-        results_published_at=now if published else None,
+        results_published_at=opens + timedelta(days=3) if published else None,
     )
     db.session.add(session)
     db.session.flush()
@@ -62,7 +68,7 @@ def theory(
     )
     db.session.add(candidate)
     db.session.flush()
-    started = now - timedelta(days=3)
+    started = opens
     db.session.add(
         Attempt(
             candidate_id=candidate.id,
@@ -79,14 +85,20 @@ def theory(
 
 
 def skills(
-    staff: Staff, level: int, passed: bool | None, *, published: bool = True, days_ago: int = 1
+    staff: Staff,
+    level: int,
+    passed: bool | None,
+    *,
+    published: bool = True,
+    days_ago: int = 1,
+    at: datetime | None = None,
 ) -> SkillCandidate:
     """A skill candidate of ``staff`` at ``level`` (None: not scored yet) in a session
-    ``days_ago`` days ago; the session's results published or the session still running."""
+    ``days_ago`` days ago (or ``at``); the session's results published or still running."""
     session = SkillSession(
         title=f"技能{level}级",
         level=level,
-        starts_at=utcnow() - timedelta(days=days_ago),
+        starts_at=at or utcnow() - timedelta(days=days_ago),
         created_by_id=make_user(Role.CITY_ADMIN).id,
         status=SkillSessionStatus.RESULTS_PUBLISHED if published else SkillSessionStatus.PUBLISHED,
     )
@@ -244,24 +256,94 @@ def test_pass_rates_count_only_published_scored_parts(people):
 def test_the_validity_period_is_the_same_in_python_and_sql(first, second, within):
     assert results.within_period(first, second, 12) is within
     assert results.valid_until(date(2024, 2, 29), 12) == date(2025, 2, 28)
-    # As the rule reads them: datetimes of the sittings (time of day does not matter).
-    a = datetime.combine(first, time(23, 30))
-    b = datetime.combine(second, time(1, 0))
-    assert (
-        bool(db.session.scalar(select(results.within_period_sql(literal(a), literal(b), 12))))
-        is within
-    )
+    # As the rule reads them: UTC timestamps of sittings at any time of those days in Changzhi
+    # (00:30 there is 16:30 UTC the day before; 23:30 there is 15:30 UTC the same day).
+    for a_time, b_time in ((time(0, 30), time(23, 30)), (time(23, 30), time(0, 30))):
+        a = from_local(datetime.combine(first, a_time))
+        b = from_local(datetime.combine(second, b_time))
+        assert bool(db.session.scalar(select(_within_sql(a, b, 12)))) is within
+
+
+def _within_sql(a: datetime, b: datetime, months: int) -> Any:
+    """SQL ``within_period_sql`` of two UTC moments bound as the timestamp columns store them."""
+    return results.within_period_sql(literal(a, UTCDateTime()), literal(b, UTCDateTime()), months)
 
 
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    first=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
-    second=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    first=st.datetimes(datetime(2020, 1, 1), datetime(2030, 12, 31)),
+    second=st.datetimes(datetime(2020, 1, 1), datetime(2030, 12, 31)),
     months=st.sampled_from([1, 6, 12, 24]),
 )
 def test_python_and_sql_agree_on_any_two_dates(first, second, months):
-    a, b = datetime.combine(first, time(8)), datetime.combine(second, time(8))
-    sql = db.session.scalar(select(results.within_period_sql(literal(a), literal(b), months)))
-    assert bool(sql) is results.within_period(first, second, months)
+    # Any two UTC moments, at any time of day: SQL and Python judge them on Changzhi days.
+    a, b = first.replace(tzinfo=UTC), second.replace(tzinfo=UTC)
+    sql = db.session.scalar(select(_within_sql(a, b, months)))
+    assert bool(sql) is results.within_period(local_day(a), local_day(b), months)
+
+
+# Pass dates are Changzhi days ---------------------------------------------------------------
+
+#: 07:30 on 1 July 2025 in Changzhi: 23:30 UTC on 30 June.
+EARLY_1_JULY = datetime(2025, 6, 30, 23, 30, tzinfo=UTC)
+
+
+def test_a_session_at_2330_utc_is_dated_the_next_day_in_changzhi():
+    staff = make_staff()
+    theory(staff, 5, True, at=EARLY_1_JULY)
+    skills(staff, 5, True, at=EARLY_1_JULY)
+    assert results.part_passes(staff.id, 5) == {
+        "theory": [date(2025, 7, 1)],
+        "skills": [date(2025, 7, 1)],
+    }
+    (level,) = results.standing(staff.id)
+    assert level.theory.passed_on == date(2025, 7, 1)
+    assert level.theory.valid_until == date(2026, 7, 1)
+    assert db.session.scalar(select(local_date_sql(ExamSession.opens_at))) == date(2025, 7, 1)
+    assert db.session.scalar(select(local_date_sql(SkillSession.starts_at))) == date(2025, 7, 1)
+
+
+@pytest.mark.parametrize(
+    ("theory_at", "skills_at", "passed"),
+    [
+        # Theory 1 July 2025 in Changzhi (30 June UTC), skills 1 July 2026: 12 months to the day.
+        (EARLY_1_JULY, datetime(2026, 7, 1, 2, 0, tzinfo=UTC), True),
+        # Theory 1 July 2025, skills 07:30 on 2 July 2026 in Changzhi (1 July UTC): one day late.
+        (
+            datetime(2025, 7, 1, 2, 0, tzinfo=UTC),
+            datetime(2026, 7, 1, 23, 30, tzinfo=UTC),
+            False,
+        ),
+        # Either order: skills first, theory retaken.
+        (datetime(2026, 7, 1, 2, 0, tzinfo=UTC), EARLY_1_JULY, True),
+    ],
+)
+def test_the_twelve_month_window_is_judged_on_changzhi_days(theory_at, skills_at, passed):
+    staff = make_staff()
+    make_enrolment(
+        make_cohort(make_plan(year=2025), make_course()), staff, status=EnrolmentStatus.COMPLETED
+    )
+    give_photo(staff)
+    theory(staff, 5, True, at=theory_at)
+    candidate = skills(staff, 5, True, at=skills_at)
+    assert results.has_passed(staff.id, 5) is passed
+    assert results.candidate_has_passed(candidate) is passed
+    assert results.standing(staff.id)[0].passed is passed
+    assert results.within_period(local_day(theory_at), local_day(skills_at)) is passed
+    eligible = {(c.staff_id, c.session.level) for c in certification.eligible()}
+    assert ((staff.id, 5) in eligible) is passed
+
+
+def test_a_retake_entry_is_judged_on_the_changzhi_day_of_both_sittings():
+    staff = make_staff()
+    theory(staff, 5, True, at=EARLY_1_JULY)  # passed 1 July 2025 in Changzhi
+    # 10:00 on 1 July 2026 in Changzhi: the theory pass still counts that day.
+    reason = retakes.entry_refusal(staff.id, 5, "theory", datetime(2026, 7, 1, 2, tzinfo=UTC))
+    assert reason is not None and "2026-07-01" in reason
+    # 07:30 on 2 July 2026 in Changzhi (23:30 UTC on 1 July): lapsed, a retake may be entered.
+    assert (
+        retakes.entry_refusal(staff.id, 5, "theory", datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
+        is None
+    )
