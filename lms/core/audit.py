@@ -75,6 +75,7 @@ ACTION_LABELS = {
     "staff.updated": _l("Staff record changed"),
     "staff.id_number_viewed": _l("Full ID number viewed"),
     "staff.exported_full": _l("Staff exported with full ID numbers"),
+    "certificates.report_exported": _l("Certificate report for the provincial platform exported"),
     "roster.imported": _l("Roster imported"),
     "training.plan_created": _l("Training plan created"),
     "training.cohort_created": _l("Cohort created"),
