@@ -46,7 +46,9 @@ from sqlalchemy import select
 from lms import create_app
 from lms.accounts import services as accounts
 from lms.accounts.models import User
+from lms.certification import photos
 from lms.core.roles import Role
+from lms.demo.photos import portrait
 from lms.db import db, transaction, utcnow
 from lms.exams import sessions
 from lms.exams.models import Blueprint, Candidate
@@ -73,6 +75,8 @@ with create_app().app_context(), transaction():
     ).first()
     enrolment.status, enrolment.completed_at = EnrolmentStatus.COMPLETED, utcnow()
     staff = enrolment.staff
+    # A certificate needs the holder's photo (taking it on the phone is the photo test's part).
+    photos.store(staff.id, portrait(staff.id))
     accounts.create_user(
         username="journey-trainee", password="Changzhi-Demo-2026", role=Role.TRAINEE,
         display_name=staff.name, staff=staff, chosen_by_user=True,
