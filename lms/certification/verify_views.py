@@ -18,6 +18,9 @@ from lms.core.access import public
 from lms.extensions import limiter
 
 VERIFY_LIMIT = "30 per minute"
+#: One budget for the page, the look-up and the API: each answers a name guess for a number,
+#: so separate limits would multiply the guesses an address may make.
+verify_limit = limiter.shared_limit(VERIFY_LIMIT, scope="verify")
 
 
 class LookupForm(FlaskForm):
@@ -39,7 +42,7 @@ class HolderForm(FlaskForm):
 
 @bp.route("/verify/<number>")
 @public
-@limiter.limit(VERIFY_LIMIT)
+@verify_limit
 def verify(number: str) -> Any:
     """The QR code's target: what the certificate is; who holds it only with the QR code's
     signed claims (``s``) or the holder's name typed in (``name``)."""
@@ -77,7 +80,7 @@ def public_key() -> Response:
 
 @bp.route("/api/v1/certificates/<number>")
 @public
-@limiter.limit(VERIFY_LIMIT)
+@verify_limit
 def api_certificate(number: str) -> Any:
     """The verification page's fields as JSON, for the city's platform and offline checkers."""
     problem = openapi.parameter_problem(
@@ -96,7 +99,7 @@ def api_certificate(number: str) -> Any:
 
 @bp.route("/verify")
 @public
-@limiter.limit(VERIFY_LIMIT)
+@verify_limit
 def lookup() -> Any:
     """The look-up form: a number alone confirms what the certificate is, the number with the
     holder's name shows who holds it (as the national look-up does)."""
