@@ -4,10 +4,8 @@ re-encoded, so that what is stored and printed is a plain JPEG without metadata.
 from __future__ import annotations
 
 import io
-import re
 import warnings
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 from sqlalchemy import select
 
 from lms.certification.models import HolderPhoto
+from lms.core import archives, idnumber
 from lms.core.crypto import cipher
 from lms.core.errors import DomainError
 from lms.db import db, utcnow
@@ -210,7 +209,6 @@ MAX_ZIP_TOTAL = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 50
 ZIP_CHUNK = 64 * 1024
 PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png")
-ID_NUMBER_NAME = re.compile(r"\d{17}[\dXx]")
 
 
 class UnsafeZip(DomainError):
@@ -228,70 +226,52 @@ class ImportReport:
     out_of_scope: list[str] = field(default_factory=list)
 
 
-def _unsafe_name(name: str) -> bool:
-    parts = name.replace("\\", "/").split("/")
-    return (
-        name.startswith(("/", "\\"))
-        or ".." in parts
-        or (len(name) > 1 and name[1] == ":")
-        or "\x00" in name
+def _limits() -> archives.Limits:
+    # Built on use: MAX_BYTES is the photo module's own limit (tests may lower it).
+    return archives.Limits(
+        max_entries=MAX_ZIP_FILES,
+        max_entry_bytes=MAX_BYTES * 2,
+        max_total_bytes=MAX_ZIP_TOTAL,
+        max_ratio=MAX_ZIP_RATIO,
+        ratio_floor=64 * 1024,
     )
 
 
 def _checked_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    infos = archive.infolist()
-    if len(infos) > MAX_ZIP_FILES:
-        raise UnsafeZip(
-            _l(
+    try:
+        return archives.checked_entries(archive, _limits())
+    except archives.ArchiveRefused as refusal:
+        if refusal.reason == archives.TOO_MANY_ENTRIES:
+            message = _l(
                 "The ZIP file holds %(n)d files; at most %(max)d are accepted in one file",
-                n=len(infos),
+                n=refusal.count,
                 max=MAX_ZIP_FILES,
             )
-        )
-    declared = 0
-    for info in infos:
-        if _unsafe_name(info.filename):
-            raise UnsafeZip(
-                _l(
-                    "The file name %(n)s points outside the ZIP file; it is refused",
-                    n=info.filename,
-                )
+        elif refusal.reason == archives.UNSAFE_NAME:
+            message = _l(
+                "The file name %(n)s points outside the ZIP file; it is refused", n=refusal.name
             )
-        if info.is_dir():
-            continue
-        if info.file_size > MAX_BYTES * 2 or (
-            info.file_size > 64 * 1024
-            and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1)
-        ):
-            raise UnsafeZip(
-                _l(
-                    "%(n)s expands far beyond a photo's size, as a ZIP bomb does; the ZIP file "
-                    "is refused",
-                    n=info.filename,
-                )
+        elif refusal.reason == archives.TOTAL_TOO_BIG:
+            message = _l(
+                "The ZIP file expands to more than %(mb)d MB; it is refused",
+                mb=MAX_ZIP_TOTAL >> 20,
             )
-        declared += info.file_size
-    if declared > MAX_ZIP_TOTAL:
-        raise UnsafeZip(
-            _l("The ZIP file expands to more than %(mb)d MB; it is refused", mb=MAX_ZIP_TOTAL >> 20)
-        )
-    return [info for info in infos if not info.is_dir()]
+        else:  # too big or too compressed
+            message = _l(
+                "%(n)s expands far beyond a photo's size, as a ZIP bomb does; the ZIP file "
+                "is refused",
+                n=refusal.name,
+            )
+        raise UnsafeZip(message) from None
 
 
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
     """The file's bytes, or None when it cannot be read or passes the photo size limit
     (whatever the directory claimed)."""
-    chunks, size = [], 0
     try:
-        with archive.open(info) as stream:
-            while chunk := stream.read(ZIP_CHUNK):
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    return None
-                chunks.append(chunk)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError):
+        return archives.read_capped(archive, info, MAX_BYTES, ZIP_CHUNK)
+    except archives.ArchiveRefused:
         return None
-    return b"".join(chunks)
 
 
 def _stem(name: str) -> str:
@@ -306,7 +286,7 @@ def _match(stem: str) -> Staff | None:
     from lms.grading.models import SkillCandidate
     from lms.org.services import id_number_hash
 
-    if ID_NUMBER_NAME.fullmatch(stem):
+    if idnumber.looks_like(stem):
         return db.session.scalar(select(Staff).where(Staff.id_number_hash == id_number_hash(stem)))
     for model in (SkillCandidate, Candidate):
         staff_id = db.session.scalar(select(model.staff_id).where(model.admission_number == stem))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 
 from lms.certification import external
 from lms.certification.models import Certificate, CertificateStatus, ExternalCertificate
-from lms.core import localtime
+from lms.core import idnumber, localtime
 from lms.core.access import Scope
 from lms.db import db
 from lms.learning.models import Cohort, Enrolment
@@ -81,7 +80,6 @@ def certificates_of(staff: Staff, scope: Scope) -> StaffCertificates:
 
 #: What a certificate can be on a day (Certificate.status_on).
 REGISTER_STATUSES = ("valid", "revoked", "expired")
-_ID_NUMBER = re.compile(r"\d{17}[\dX]")
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,7 @@ def _text_matches(text: str) -> ColumnElement[bool]:
     from lms.org.services import id_number_hash
 
     term = text.strip()
-    if _ID_NUMBER.fullmatch(term.upper()):
+    if idnumber.looks_like(term):
         return Staff.id_number_hash == id_number_hash(term)
     like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(

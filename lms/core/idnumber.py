@@ -84,6 +84,13 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", "", text or "").upper()
 
 
+def looks_like(text: str) -> bool:
+    """Whether the text has an ID number's shape (17 digits and a digit or X, lower-case x and
+    white space allowed), without checking its region, birth date or check character: the one
+    test of whether a search term or a file name is meant as an ID number."""
+    return bool(_SHAPE.match(normalize(text)))
+
+
 def parse(text: str, *, today: date | None = None) -> IdNumber:
     """Validate an 18-character ID number and return its parts; lower-case x is accepted."""
     value = normalize(text)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -19,7 +18,7 @@ from defusedxml.common import DefusedXmlException
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lms.core import audit
+from lms.core import archives, audit
 from lms.db import db
 from lms.exams import question_types
 from lms.exams.models import Question
@@ -93,8 +92,6 @@ MAX_TOTAL_BYTES = 40 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_FLOOR = 64 * 1024
 CHUNK = 64 * 1024
-ARCHIVE_SUFFIXES = (".zip", ".jar", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
-ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh")
 
 
 class UnsafePackage(Exception):
@@ -109,67 +106,32 @@ def _too_big(name: str) -> Any:
     )
 
 
-def _unsafe_name(name: str) -> bool:
-    parts = name.replace("\\", "/").split("/")
-    return (
-        name.startswith(("/", "\\"))
-        or ".." in parts
-        or (len(name) > 1 and name[1] == ":")
-        or "\x00" in name
-    )
+LIMITS = archives.Limits(
+    max_entries=MAX_ENTRIES,
+    max_entry_bytes=MAX_ENTRY_BYTES,
+    max_total_bytes=MAX_TOTAL_BYTES,
+    max_ratio=MAX_RATIO,
+    ratio_floor=RATIO_FLOOR,
+    refuse_nested=True,
+)
 
 
 def _package_files(filename: str, content: bytes) -> list[tuple[str, bytes]]:
     """The item files of a zip package, each read within the limits; raises UnsafePackage."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-        infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         raise UnsafePackage(_l("%(f)s: the zip file cannot be opened", f=filename)) from None
-    if len(infos) > MAX_ENTRIES:
-        raise UnsafePackage(
-            _l(
-                "%(f)s: the package holds %(n)d files; at most %(max)d are accepted",
-                f=filename,
-                n=len(infos),
-                max=MAX_ENTRIES,
-            )
-        )
-    declared = 0
-    wanted = []
-    for info in infos:
-        name = info.filename
-        if _unsafe_name(name):
-            raise UnsafePackage(
-                _l("%(f)s: the file name %(n)s points outside the package", f=filename, n=name)
-            )
-        if info.is_dir():
-            continue
-        if name.lower().endswith(ARCHIVE_SUFFIXES):
-            raise UnsafePackage(
-                _l(
-                    "%(f)s: archives inside the package are not accepted (%(n)s)",
-                    f=filename,
-                    n=name,
-                )
-            )
-        if info.file_size > MAX_ENTRY_BYTES:
-            raise UnsafePackage(_too_big(name))
-        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise UnsafePackage(
-                _l(
-                    "%(f)s: %(n)s is compressed more than %(r)d to 1, as a zip bomb is; "
-                    "the package is refused",
-                    f=filename,
-                    n=name,
-                    r=MAX_RATIO,
-                )
-            )
-        declared += info.file_size
-        if name.lower().endswith(".xml") and not name.lower().endswith("imsmanifest.xml"):
-            wanted.append(info)
-    if declared > MAX_TOTAL_BYTES:
-        raise UnsafePackage(_total_too_big(filename))
+    try:
+        entries = archives.checked_entries(archive, LIMITS)
+    except archives.ArchiveRefused as refusal:
+        raise UnsafePackage(_refusal_message(filename, refusal)) from None
+    wanted = [
+        info
+        for info in entries
+        if info.filename.lower().endswith(".xml")
+        and not info.filename.lower().endswith("imsmanifest.xml")
+    ]
     files = []
     read_total = 0
     for info in sorted(wanted, key=lambda i: i.filename):
@@ -177,6 +139,34 @@ def _package_files(filename: str, content: bytes) -> list[tuple[str, bytes]]:
         read_total += len(data)
         files.append((info.filename, data))
     return files
+
+
+def _refusal_message(filename: str, refusal: archives.ArchiveRefused) -> Any:
+    name = refusal.name
+    if refusal.reason == archives.TOO_MANY_ENTRIES:
+        return _l(
+            "%(f)s: the package holds %(n)d files; at most %(max)d are accepted",
+            f=filename,
+            n=refusal.count,
+            max=MAX_ENTRIES,
+        )
+    if refusal.reason == archives.UNSAFE_NAME:
+        return _l("%(f)s: the file name %(n)s points outside the package", f=filename, n=name)
+    if refusal.reason == archives.NESTED_ARCHIVE:
+        return _l("%(f)s: archives inside the package are not accepted (%(n)s)", f=filename, n=name)
+    if refusal.reason == archives.ENTRY_TOO_BIG:
+        return _too_big(name)
+    if refusal.reason == archives.TOO_COMPRESSED:
+        return _l(
+            "%(f)s: %(n)s is compressed more than %(r)d to 1, as a zip bomb is; "
+            "the package is refused",
+            f=filename,
+            n=name,
+            r=MAX_RATIO,
+        )
+    if refusal.reason == archives.TOTAL_TOO_BIG:
+        return _total_too_big(filename)
+    return _l("%(f)s: %(n)s cannot be read from the zip file", f=filename, n=name)
 
 
 def _total_too_big(filename: str) -> Any:
@@ -192,31 +182,12 @@ def _read_within(
 ) -> bytes:
     """One file's bytes, read in chunks; stops as soon as it passes a limit, whatever the
     directory claimed."""
-    chunks = []
-    size = 0
     try:
-        with archive.open(info) as stream:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if size > MAX_ENTRY_BYTES:
-                    raise UnsafePackage(_too_big(info.filename))
-                if size > left:
-                    raise UnsafePackage(_total_too_big(filename))
-                chunks.append(chunk)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError):
-        raise UnsafePackage(
-            _l("%(f)s: %(n)s cannot be read from the zip file", f=filename, n=info.filename)
-        ) from None
-    data = b"".join(chunks)
-    if data.startswith(ARCHIVE_MAGIC):
-        raise UnsafePackage(
-            _l(
-                "%(f)s: archives inside the package are not accepted (%(n)s)",
-                f=filename,
-                n=info.filename,
-            )
+        return archives.read_capped(
+            archive, info, MAX_ENTRY_BYTES, CHUNK, total_left=left, refuse_nested=True
         )
-    return data
+    except archives.ArchiveRefused as refusal:
+        raise UnsafePackage(_refusal_message(filename, refusal)) from None
 
 
 def _parse_document(name: str, content: bytes, result: QtiResult) -> None:

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
 
+from lms.core import archives
 from lms.core.errors import DomainError
 
 
@@ -188,27 +189,15 @@ def check_zip(stream: BinaryIO) -> None:
     about its size is refused too)."""
     try:
         archive = zipfile.ZipFile(stream)
-        entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise RosterFileError(_l("The XLSX file has too many parts"))
-        total = 0
-        for entry in entries:
-            limit = _limit_of(entry.filename)
-            total += entry.file_size
-            ratio = entry.file_size / max(entry.compress_size, 1)
-            if (
-                entry.file_size > limit
-                or total > MAX_TOTAL_BYTES
-                or (entry.file_size > RATIO_FROM and ratio > MAX_RATIO)
-            ):
-                raise RosterFileError(ZIP_BOMB_MESSAGE)
-        for entry in entries:
-            seen = 0
-            with archive.open(entry) as part:
-                while chunk := part.read(READ_CHUNK):
-                    seen += len(chunk)
-                    if seen > entry.file_size:
-                        raise RosterFileError(ZIP_BOMB_MESSAGE)
+        try:
+            entries = archives.checked_entries(archive, _xlsx_limits())
+            for entry in entries:
+                for _chunk in archives.capped_chunks(archive, entry, entry.file_size, READ_CHUNK):
+                    pass
+        except archives.ArchiveRefused as refusal:
+            if refusal.reason == archives.TOO_MANY_ENTRIES:
+                raise RosterFileError(_l("The XLSX file has too many parts")) from None
+            raise RosterFileError(ZIP_BOMB_MESSAGE) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
             zlib.error) as error:  # fmt: skip
         raise RosterFileError(_l("The XLSX file cannot be opened: %(e)s", e=error)) from None
@@ -234,6 +223,19 @@ def _limit_of(name: str) -> int:
     if name.endswith((".xml", ".rels")) and not name.endswith("sharedStrings.xml"):
         return MAX_XML_PART_BYTES
     return MAX_PART_BYTES
+
+
+def _xlsx_limits() -> archives.Limits:
+    """The limits above for lms.core.archives (read on use); an XLSX part's name is not a path
+    anything is unpacked to, so names are not checked."""
+    return archives.Limits(
+        max_entries=MAX_ZIP_ENTRIES,
+        max_entry_bytes=_limit_of,
+        max_total_bytes=MAX_TOTAL_BYTES,
+        max_ratio=MAX_RATIO,
+        ratio_floor=RATIO_FROM,
+        check_names=False,
+    )
 
 
 def _read_xlsx(stream: BinaryIO) -> Iterator[tuple[int, list[Any]]]:

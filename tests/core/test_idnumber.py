@@ -70,3 +70,13 @@ def test_check_digit_matches_gb11643_weights():
 
 def test_mask_keeps_region_and_last_four():
     assert idnumber.mask("140402199001011234") == "140402********1234"
+
+
+def test_looks_like_is_the_shape_only_after_normalising():
+    assert idnumber.looks_like("11010519491231002X")
+    assert idnumber.looks_like(" 11010519491231002x ")  # a typed term or a file name's stem
+    assert idnumber.looks_like("140402199001011234")  # shape only: check character not verified
+    assert not idnumber.looks_like("1101051949123100")
+    assert not idnumber.looks_like("11010519491231002Y")
+    assert not idnumber.looks_like("SZ2026000123")
+    assert not idnumber.looks_like("")
