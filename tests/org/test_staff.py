@@ -52,7 +52,8 @@ def test_a_new_staff_record_stores_the_id_number_encrypted_and_shows_it_masked(c
 def test_invalid_fields_are_reported_in_chinese_and_nothing_is_saved(client):
     institution = make_institution()
     client.login_as(make_user(Role.CITY_ADMIN))
-    bad_check = new_id_number()[:17] + ("0" if new_id_number()[17] != "0" else "1")
+    valid = new_id_number()
+    bad_check = valid[:17] + ("0" if valid[17] != "0" else "1")
     male_number = new_id_number(gender=Gender.MALE)
     cases = [
         ({"id_number": bad_check}, "ID number check digit is wrong"),
