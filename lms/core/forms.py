@@ -35,15 +35,8 @@ class BoundedDateField(DateField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
-        if self.data is not None and not params.in_date_range(self.data):
-            self.data = None
-            raise ValueError(
-                _l(
-                    "Enter a date between %(low)s and %(high)s.",
-                    low=params.EARLIEST_DATE.isoformat(),
-                    high=params.LATEST_DATE.isoformat(),
-                )
-            )
+        if self.data is not None:
+            _refuse_out_of_range(self, self.data)
 
 
 class BoundedDateTimeLocalField(DateTimeLocalField):
@@ -53,12 +46,18 @@ class BoundedDateTimeLocalField(DateTimeLocalField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
-        if self.data is not None and not params.in_date_range(self.data.date()):
-            self.data = None
-            raise ValueError(
-                _l(
-                    "Enter a date between %(low)s and %(high)s.",
-                    low=params.EARLIEST_DATE.isoformat(),
-                    high=params.LATEST_DATE.isoformat(),
-                )
+        if self.data is not None:
+            _refuse_out_of_range(self, self.data.date())
+
+
+def _refuse_out_of_range(field: Any, day: Any) -> None:
+    """Empty ``field`` and say why when ``day`` lies outside the dates the queries can handle."""
+    if not params.in_date_range(day):
+        field.data = None
+        raise ValueError(
+            _l(
+                "Enter a date between %(low)s and %(high)s.",
+                low=params.EARLIEST_DATE.isoformat(),
+                high=params.LATEST_DATE.isoformat(),
             )
+        )
