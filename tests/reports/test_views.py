@@ -219,3 +219,28 @@ def test_exported_text_cannot_run_as_a_spreadsheet_formula(client):
     assert csv_names == {"'" + name for name in hostile}
     assert {cell.value for cell in cells} == {"'" + name for name in hostile}
     assert all(cell.data_type == "s" for cell in cells)  # text, not a formula
+
+
+def test_the_institution_dashboard_has_a_plain_title_and_its_training_block_in_the_page(client):
+    """The manager's landing page: the title is the institution's name only, and the funnel and
+    pass rates appear once, in the main content, below the header (they once sat in the title)."""
+    *_, poor, _far, _uncertified = _world()
+    client.login_as(make_user(Role.INSTITUTION_MANAGER, institution=poor))
+    html = client.get(client.get("/dashboard").headers["Location"]).get_data(as_text=True)
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith(poor.name + " · ") and "<" not in title and "&lt;" not in title
+    assert html.count('id="funnel"') == 1 and html.count('id="pass-rates"') == 1
+    main = html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    assert 'id="funnel"' in main and 'id="pass-rates"' in main
+    assert html.index("</header>") < html.index('id="funnel"')
+
+
+def test_no_page_title_holds_markup_or_an_include():
+    """A page's <title> is text: no template puts tags, includes or macros in its title block."""
+    import re
+    from pathlib import Path
+
+    block = re.compile(r"{%-?\s*block title\s*-?%}(.*?){%-?\s*endblock", re.S)
+    for path in Path("templates").rglob("*.html"):
+        for body in block.findall(path.read_text(encoding="utf-8")):
+            assert "<" not in body and "{% include" not in body and "{%" not in body, path
