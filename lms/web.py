@@ -10,6 +10,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from lms.core import messages
 from lms.core.audit import action_label
 from lms.core.levels import level_label
 from lms.core.localtime import format_local
@@ -50,6 +51,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    messages.install(app, babel)  # times in every message read as Changzhi time
     limiter.init_app(app)
 
     @app.before_request

@@ -58,8 +58,8 @@ def entry_refusal(staff_id: int, level: int, part: Part, sat_at: datetime) -> st
             _l(
                 "%(part)s passed on %(on)s is valid until %(until)s",
                 part=names[part],
-                on=valid[-1].isoformat(),
-                until=valid_until(valid[-1]).isoformat(),
+                on=valid[-1],
+                until=valid_until(valid[-1]),
             )
         )
     other: Part = "skills" if part == "theory" else "theory"
@@ -71,8 +71,8 @@ def entry_refusal(staff_id: int, level: int, part: Part, sat_at: datetime) -> st
                 "%(other)s passed on %(on)s lapsed after %(until)s: both parts must be "
                 "retaken; enter for %(other)s first",
                 other=names[other],
-                on=last.isoformat(),
-                until=valid_until(last).isoformat(),
+                on=last,
+                until=valid_until(last),
             )
         )
     return None
