@@ -89,6 +89,7 @@ def register_commands(app: Flask) -> None:
     from lms.accounts.cli import users_group
     from lms.certification.cli import certificates_group
     from lms.demo.cli import demo_group
+    from lms.exams.cli import exams_group
     from lms.learning.cli import courses_group
     from lms.org.cli import roster_group
 
@@ -100,6 +101,7 @@ def register_commands(app: Flask) -> None:
         roster_group,
         users_group,
         courses_group,
+        exams_group,
         certificates_group,
     ):
         app.cli.add_command(group)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,6 +26,32 @@ Validator = Callable[["Reader", "Content"], None]
 Loader = Callable[["Content", Counter[str]], None]
 
 
+@dataclass
+class Report:
+    """What ``lms courses check`` prints about a kind beyond the files' own problems (figures
+    measured over the whole content, e.g. a bank's depth): lines in order, each one passing or
+    failing; a failing line makes the check fail."""
+
+    title: str
+    entries: list[tuple[bool, str]] = field(default_factory=list)
+
+    def ok(self, line: str) -> None:
+        self.entries.append((True, line))
+
+    def fail(self, line: str) -> None:
+        self.entries.append((False, line))
+
+    def add(self, passed: bool, line: str) -> None:
+        self.entries.append((passed, line))
+
+    @property
+    def failures(self) -> list[str]:
+        return [line for passed, line in self.entries if not passed]
+
+
+Reporter = Callable[["Content"], list[Report]]
+
+
 @dataclass(frozen=True)
 class ContentKind:
     name: str
@@ -34,6 +60,8 @@ class ContentKind:
     #: Further checks once every file is read; reports problems through the reader and drops
     #: the items it refuses from the content.
     validate: Validator | None = None
+    #: Figures over the checked content that ``lms courses check`` prints, and may fail on.
+    report: Reporter | None = None
 
 
 #: name -> kind, in the order loaders run (courses before what refers to them).
@@ -44,11 +72,13 @@ class KindsNotRegistered(RuntimeError):
     """Content was read or loaded before its kinds were registered."""
 
 
-def register_kind(name: str, load: Loader, validate: Validator | None = None) -> None:
-    """Register (or replace) the validator and loader of a content kind; idempotent."""
+def register_kind(
+    name: str, load: Loader, validate: Validator | None = None, report: Reporter | None = None
+) -> None:
+    """Register (or replace) the validator, loader and report of a content kind; idempotent."""
     if name not in KNOWN:
         raise ValueError(f"unknown content kind {name!r}; content files hold {KNOWN}")
-    KINDS[name] = ContentKind(name, load, validate)
+    KINDS[name] = ContentKind(name, load, validate, report)
 
 
 def require_all() -> list[ContentKind]:

@@ -9,13 +9,15 @@ from lms.content import kinds
 from lms.content.reader import Reader
 from lms.content.specs import Content
 from lms.exams import bank, question_types
+from lms.exams.bank_report import depth_reports, tells_reports
 from lms.exams.draw import shortfalls
 
 
 def register_content_kinds() -> None:
-    """Register the ``question`` and ``blueprint`` kinds' validators and loaders."""
-    kinds.register_kind("question", bank.load_questions, validate_questions)
-    kinds.register_kind("blueprint", bank.load_blueprints, validate_blueprints)
+    """Register the ``question`` and ``blueprint`` kinds' validators, loaders and the reports
+    ``lms courses check`` prints (the items' tells, each blueprint cell's depth)."""
+    kinds.register_kind("question", bank.load_questions, validate_questions, tells_reports)
+    kinds.register_kind("blueprint", bank.load_blueprints, validate_blueprints, depth_reports)
 
 
 def _unknown_type() -> str:

@@ -44,7 +44,13 @@ def _specificity(cell: CellLike) -> int:
     return (cell.work_area is not None) + (cell.difficulty is not None)
 
 
-def _matches(entry: PoolEntry, level: int, cell: CellLike) -> bool:
+def fill_order(cells: Sequence[CellLike]) -> list[int]:
+    """The order in which ``allocate`` fills the cells (indexes): the most specific first."""
+    return sorted(range(len(cells)), key=lambda i: (-_specificity(cells[i]), i))
+
+
+def matches(entry: PoolEntry, level: int, cell: CellLike) -> bool:
+    """Whether a bank entry can be drawn for ``cell`` of a level-``level`` paper."""
     _key, entry_level, kind, area, difficulty = entry
     return (
         entry_level == level
@@ -79,10 +85,9 @@ def allocate(
     chosen: list[list[Any]] = [[] for _ in cells]
     used: set[Any] = set()
     problems = []
-    order = sorted(range(len(cells)), key=lambda i: (-_specificity(cells[i]), i))
-    for index in order:
+    for index in fill_order(cells):
         cell = cells[index]
-        candidates = [e[0] for e in pool if e[0] not in used and _matches(e, level, cell)]
+        candidates = [e[0] for e in pool if e[0] not in used and matches(e, level, cell)]
         if len(candidates) < cell.count:
             problems.append((index, _describe(index + 1, cell, cell.count, len(candidates))))
             continue

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.content import kinds
 from lms.content.courses import load_content
 from lms.content.specs import Content
 from lms.content.sync import sync_content
@@ -44,6 +45,15 @@ def check(root: Path | None) -> None:
         f"OK: {len(content.courses)} courses, {lessons} lessons, {questions} questions, "
         f"{tasks} practical tasks"
     )
+    failures = 0
+    for kind in kinds.require_all():
+        for report in kind.report(content) if kind.report else []:
+            click.echo(f"\n{report.title}")
+            for passed, line in report.entries:
+                click.echo(f"  {'OK  ' if passed else 'FAIL'}  {line}")
+            failures += len(report.failures)
+    if failures:
+        fail(_("%(count)d checks of the course content failed", count=failures))
 
 
 @courses_group.command("sync", help="Load courses/ into the database (idempotent).")

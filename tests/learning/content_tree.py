@@ -67,9 +67,9 @@ def write_tree(root: Path, *, lessons: int = 3, min_hours: float = 2) -> Path:
             difficulty: easy
             stem: 冲调配方奶的水温一般为？
             options:
-              A: 沸水
+              A: 刚烧开的沸水
               B: 约40–60℃温开水
-              C: 冷水
+              C: 从冰箱里取出的冷藏凉水
             answer: B
             explanation: 过热会破坏营养，过冷不易溶解。
           - id: t5-q-002
