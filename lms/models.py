@@ -50,7 +50,7 @@ from lms.learning.models import (
     TrainingPlan,
 )
 from lms.org.models import District, Institution, RosterUpload, Staff
-from lms.reports.models import DataRevision
+from lms.reports.models import DataRevision, FigureChange
 
 metadata = Base.metadata
 
@@ -77,6 +77,7 @@ __all__ = [
     "ExamRoom",
     "ExamSession",
     "ExternalCertificate",
+    "FigureChange",
     "HolderPhoto",
     "Institution",
     "Invigilation",

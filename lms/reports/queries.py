@@ -3,7 +3,7 @@ level, the forecast, and the in-post staff without a certificate."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,16 +23,13 @@ from lms.reports import cache, rates
 from lms.reports.rates import Count, DistrictCount, InstitutionCount
 
 LEVELS = (5, 4, 3)
-
-
-def scope_key(scope: Scope) -> Hashable:
-    return (str(scope.role), scope.district_id, scope.institution_id)
+#: Months of the trend; the counts for a day are kept with its trend's (month_ends ends on it).
+TREND_MONTHS = 12
 
 
 def institution_counts(scope: Scope, day: date) -> list[InstitutionCount]:
-    return cache.cached(
-        ("institutions", scope_key(scope), day), lambda: rates.by_institution(day, scope)
-    )
+    figures = cache.institution_figures(tuple(rates.month_ends(day, TREND_MONTHS)))
+    return rates.institution_rows(figures.places, figures.counts, -1, scope)
 
 
 def district_counts(scope: Scope, day: date) -> list[DistrictCount]:
@@ -43,12 +40,12 @@ def overall(scope: Scope, day: date) -> Count:
     return rates.total(institution_counts(scope, day))
 
 
-def trend(scope: Scope, day: date, months: int = 12) -> list[tuple[date, Count]]:
+def trend(scope: Scope, day: date, months: int = TREND_MONTHS) -> list[tuple[date, Count]]:
     """The scope's count at each month's end (``day`` for its own month)."""
-    return cache.cached(
-        ("trend", scope_key(scope), day, months),
-        lambda: rates.trend(rates.month_ends(day, months), scope),
-    )
+    days = tuple(rates.month_ends(day, months))
+    figures = cache.institution_figures(days)
+    sums = rates.totals_per_day(figures.places, figures.counts, len(days), scope)
+    return list(zip(days, sums, strict=True))
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,16 @@ certificate is no longer valid from its ``expires_on``) and was not revoked by t
 day. Ours always qualify; one issued elsewhere qualifies once confirmed and when its kind is in
 ``QUALIFYING_KINDS``.
 
-Each figure is one query that counts in the database. The rule lives in one place
-(``qualifying_certificates`` and ``_valid_on``): lists of people test it per person
-(``qualifying_on``), counts join staff with their qualifying certificates once, which is several
-times faster; tests hold both to counting by hand.
-District and city figures on a page are sums of its institution rows, so the levels agree."""
+The rule lives in one place (``qualifying_certificates`` and ``_valid_on``): lists of people
+test it per person (``qualifying_on``); counts join staff with their qualifying certificates
+once, per institution and day (``counts_per_institution``), which is several times faster; tests
+hold both to counting by hand. District, city and trend figures are sums of the institution
+counts, so the levels agree, and a change to one institution's staff needs only that
+institution counted again (lms/reports/cache.py keeps them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
@@ -143,9 +144,10 @@ def _valid_on(certificates: Subquery, day: date) -> ColumnElement[bool]:
     )
 
 
-def _per_person(days: Sequence[date], scope: Scope, in_post_day: date | None) -> Subquery:
-    """One row per caregiver in scope (in post on ``in_post_day`` when given) with their
-    institution, post dates and, per day, 1 when they hold a qualifying certificate.
+def _per_person(days: Sequence[date], only: Collection[int] | None) -> Subquery:
+    """One row per caregiver of an active institution (of the ``only`` institutions when
+    given) with their institution, post dates and, per day, 1 when they hold a qualifying
+    certificate.
 
     Counting from one join of staff with their certificates, grouped per person, costs a third
     of probing both certificate tables for every person and day (measured in bench/dashboard).
@@ -168,44 +170,85 @@ def _per_person(days: Sequence[date], scope: Scope, in_post_day: date | None) ->
         .where(Staff.is_caregiving, Institution.is_active)
         .group_by(Staff.id, Staff.institution_id, Staff.in_post_from, Staff.in_post_to)
     )
-    if in_post_day is not None:
-        statement = statement.where(Staff.in_post_on(in_post_day))
-    return scoped(statement, scope).subquery("per_person")
+    if only is not None:
+        statement = statement.where(Staff.institution_id.in_(sorted(only)))
+    return statement.subquery("per_person")
+
+
+@dataclass(frozen=True)
+class Place:
+    """An active institution as the rate tables list it."""
+
+    institution_id: int
+    name: str
+    type: str
+    district_id: int
+    district: str
+
+
+def places() -> list[Place]:
+    """Every active institution with its district, in the order the tables show them."""
+    return [
+        Place(id_, name, str(type_), district_id, district)
+        for id_, name, type_, district_id, district in db.session.execute(
+            select(Institution.id, Institution.name, Institution.type, District.id, District.name)
+            .join(District, District.id == Institution.district_id)
+            .where(Institution.is_active)
+            .order_by(District.position, Institution.name, Institution.id)
+        )
+    ]
+
+
+def counts_per_institution(
+    days: Sequence[date], only: Collection[int] | None = None
+) -> dict[int, tuple[Count, ...]]:
+    """Each active institution's count on each of ``days`` (of the ``only`` institutions when
+    given), in one pass over their staff; institutions without caregivers are left out."""
+    people = _per_person(days, only)
+    sums = []
+    for index, day in enumerate(days):
+        in_post = in_post_clause(people.c.in_post_from, people.c.in_post_to, day)
+        sums.append(func.sum(case((in_post, 1), else_=0)))
+        sums.append(func.sum(case((and_(in_post, people.c[f"held_{index}"] == 1), 1), else_=0)))
+    rows = db.session.execute(
+        select(people.c.institution_id, *sums).group_by(people.c.institution_id)
+    )
+    return {
+        row[0]: tuple(
+            Count(int(row[1 + 2 * index] or 0), int(row[2 + 2 * index] or 0))
+            for index in range(len(days))
+        )
+        for row in rows
+    }
+
+
+def institution_rows(
+    all_places: Iterable[Place],
+    counts: Mapping[int, Sequence[Count]],
+    index: int,
+    scope: Scope,
+) -> list[InstitutionCount]:
+    """The institutions ``scope`` sees with their count on day number ``index`` of ``counts``."""
+    rows = []
+    for place in all_places:
+        if scope.allows_institution(place.institution_id, place.district_id):
+            held = counts.get(place.institution_id)
+            rows.append(
+                InstitutionCount(
+                    place.institution_id,
+                    place.name,
+                    place.type,
+                    place.district_id,
+                    place.district,
+                    held[index] if held else ZERO,
+                )
+            )
+    return rows
 
 
 def by_institution(day: date, scope: Scope) -> list[InstitutionCount]:
     """Every active institution in scope with its count on ``day`` (zero staff included)."""
-    people = _per_person([day], scope, in_post_day=day)
-    counts = (
-        select(
-            people.c.institution_id,
-            func.count().label("in_post"),
-            func.sum(people.c.held_0).label("certified"),
-        )
-        .group_by(people.c.institution_id)
-        .subquery("counts")
-    )
-    statement = (
-        select(
-            Institution.id,
-            Institution.name,
-            Institution.type,
-            District.id,
-            District.name,
-            func.coalesce(counts.c.in_post, 0),
-            func.coalesce(counts.c.certified, 0),
-        )
-        .join(District, District.id == Institution.district_id)
-        .outerjoin(counts, counts.c.institution_id == Institution.id)
-        .where(Institution.is_active)
-        .order_by(District.position, Institution.name)
-    )
-    return [
-        InstitutionCount(id_, name, str(type_), district_id, district, Count(int(n), int(c)))
-        for id_, name, type_, district_id, district, n, c in db.session.execute(
-            scoped(statement, scope)
-        )
-    ]
+    return institution_rows(places(), counts_per_institution([day]), 0, scope)
 
 
 def by_district(rows: Iterable[InstitutionCount], scope: Scope) -> list[DistrictCount]:
@@ -244,14 +287,17 @@ def month_ends(today: date, months: int) -> list[date]:
 
 def trend(days: Sequence[date], scope: Scope) -> list[tuple[date, Count]]:
     """The scope's count on each of ``days``, in one pass over the staff."""
-    people = _per_person(days, scope, in_post_day=None)
-    sums = []
-    for index, day in enumerate(days):
-        in_post = in_post_clause(people.c.in_post_from, people.c.in_post_to, day)
-        sums.append(func.sum(case((in_post, 1), else_=0)))
-        sums.append(func.sum(case((and_(in_post, people.c[f"held_{index}"] == 1), 1), else_=0)))
-    row = db.session.execute(select(*sums)).one()
-    return [
-        (day, Count(int(row[2 * index] or 0), int(row[2 * index + 1] or 0)))
-        for index, day in enumerate(days)
-    ]
+    sums = totals_per_day(places(), counts_per_institution(days), len(days), scope)
+    return list(zip(days, sums, strict=True))
+
+
+def totals_per_day(
+    all_places: Iterable[Place], counts: Mapping[int, Sequence[Count]], days: int, scope: Scope
+) -> list[Count]:
+    """The sum over the institutions ``scope`` sees of their count on each day of ``counts``."""
+    sums = [ZERO] * days
+    for place in all_places:
+        if scope.allows_institution(place.institution_id, place.district_id):
+            for index, count in enumerate(counts.get(place.institution_id, ())):
+                sums[index] += count
+    return sums
