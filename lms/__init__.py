@@ -45,6 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     web.register_template_helpers(app)
     web.register_security_headers(app)
+    from lms.exams.autosave import AutosavePath
+
+    app.wsgi_app = AutosavePath(app, app.wsgi_app)  # type: ignore[method-assign]
 
     from lms.cli import register_commands
 

@@ -142,17 +142,17 @@ def refuse_nul_characters() -> None:
         for name, value in values.items(multi=True):
             if "\x00" in name or "\x00" in value:
                 raise BadParameter(_l("%(name)s: contains a NUL character", name=name[:40]))
-    if request.is_json and _holds_nul(request.get_json(silent=True)):
+    if request.is_json and holds_nul(request.get_json(silent=True)):
         raise BadParameter(_l("%(name)s: contains a NUL character", name="JSON"))
 
 
-def _holds_nul(value: Any) -> bool:
+def holds_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
     if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
+        return any(holds_nul(item) for item in value)
     return False
 
 

@@ -25,7 +25,7 @@ from lms.core.access import get_visible, roles_required, visible_or_404
 from lms.core.errors import DomainError
 from lms.core.roles import Role
 from lms.db import db, keep_transaction_on_error, utcnow
-from lms.exams import attempts, question_types
+from lms.exams import attempts, autosave, question_types
 from lms.exams.attempts import TimeUp
 from lms.exams.models import AttemptStatus, Candidate, SessionStatus
 from lms.exams.sessions import seating_plan
@@ -110,6 +110,8 @@ def paper(attempt_id: int) -> Any:
         letters=question_types.OPTION_KEYS,
         remaining=attempts.remaining_seconds(attempt, now),
         server_ms=int(now.timestamp() * 1000),
+        autosave_url=autosave.PATH,
+        autosave_token=autosave.issue_token(current_app, attempt.id, current_user),
         form=ActionForm(),
     )
 

@@ -7,6 +7,10 @@
   if (!form) { return; }
   var token = document.querySelector("meta[name=csrf-token]").getAttribute("content");
   var answerUrl = form.dataset.answerUrl;
+  // Saves go to the attempt's own path with its signed token; if the token stops holding (a
+  // sign-out or password change elsewhere), the signed-in session's path takes over.
+  var autosaveUrl = form.dataset.autosaveUrl;
+  var autosaveToken = form.dataset.autosaveToken;
   var landingUrl = form.dataset.landingUrl;
   var storageKey = "exam-" + form.dataset.attempt + "-pending";
   var state = document.getElementById("save-state");
@@ -83,13 +87,23 @@
     var entry = pending[position];
     inflight = true;
     show(form.dataset.textSaving);
-    fetch(answerUrl, {
+    var viaToken = !!autosaveToken;
+    fetch(viaToken ? autosaveUrl : answerUrl, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      headers: viaToken
+        ? { "Content-Type": "application/json", "X-Exam-Token": autosaveToken }
+        : { "Content-Type": "application/json", "X-CSRFToken": token },
       body: JSON.stringify({ position: position, value: entry.value, seq: entry.seq })
     }).then(function (response) {
       inflight = false;
+      if (viaToken && response.status === 401) { autosaveToken = ""; return flush(); }
+      if (!viaToken && response.redirected) {
+        // Signed out: the answers wait on this phone until the candidate signs in again.
+        finished = true;
+        window.location.href = response.url;
+        return;
+      }
       if (response.status === 409) { return timeUp(); }
       if (response.status === 400) {
         delete pending[position]; persist(); return flush();
