@@ -33,6 +33,7 @@ from lms.grading.models import (
     PanelMember,
     PracticalTask,
     SkillCandidate,
+    SkillPlan,
     SkillSession,
 )
 from lms.jobs.models import Job
@@ -96,6 +97,7 @@ __all__ = [
     "Response",
     "RosterUpload",
     "SkillCandidate",
+    "SkillPlan",
     "SkillSession",
     "Staff",
     "StudyDay",

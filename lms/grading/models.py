@@ -274,6 +274,31 @@ class PracticalTask(TimestampMixin, Base):
     duration_minutes: Mapped[int]
     scenario: Mapped[str] = mapped_column(Text)
     materials: Mapped[list[str]] = mapped_column(JSON)
-    #: {"criteria": [{key, text, points}], "critical_errors": [{key, text}]}
+    #: {"criteria": [{key, text, points, minutes[, describe_only, real_minutes]}],
+    #:  "critical_errors": [{key, text}]}
     rubric: Mapped[dict[str, Any]] = mapped_column(JSON)
+    retired_at: Mapped[datetime | None]
+
+    @property
+    def home_level(self) -> int:
+        """The most elementary level the task assesses (the course it belongs to)."""
+        return max(self.levels)
+
+
+class SkillPlan(TimestampMixin, Base):
+    """A level's skill assessment plan (技能考核方案) from courses/blueprints.yaml: the weight of
+    each work area in a candidate's tasks, and how many must be of the candidate's own level.
+    Loaded by ``lms courses sync``; a plan removed from the files is retired."""
+
+    __tablename__ = "skill_plans"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 5", name="level_digit"),
+        CheckConstraint("own_level >= 0", name="own_level_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[int] = mapped_column(unique=True)
+    #: work area -> percent of a candidate's tasks (adding up to 100)
+    weights: Mapped[dict[str, int]] = mapped_column(JSON)
+    own_level: Mapped[int] = mapped_column(default=1)
     retired_at: Mapped[datetime | None]
