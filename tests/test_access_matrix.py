@@ -395,6 +395,7 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("POST", "/certificates/photos/import", EXAM_ADMINS, None),
     ("GET", "/certificates/<number>.pdf", frozenset({T, C}), None),
     ("GET", "/certificates", CITY, None),
+    ("POST", "/certificates/search", CITY, None),
     ("POST", "/certificates/issue", CITY, None),
     ("POST", "/certificates/<number>/revoke", CITY, None),
     ("POST", "/certificates/<number>/reissue", CITY, None),

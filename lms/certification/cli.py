@@ -111,12 +111,15 @@ def report_command(start: datetime, end: datetime, folder: str) -> None:
     from pathlib import Path
 
     from lms.certification import report
+    from lms.core.access import Scope
     from lms.core.errors import DomainError
+    from lms.core.roles import Role
 
     try:
         with transaction():
             batch = report.batch(start.date(), end.date())
-            written = report.write(batch, Path(folder))
+            # The command line is the city's operator: a city administrator's reach.
+            written = report.write(batch, Path(folder), Scope(Role.CITY_ADMIN))
     except DomainError as error:
         raise CommandError(str(error.message)) from error
     click.echo(f"{len(batch.entries)} changes, {len(batch.certificates)} certificates.")

@@ -63,6 +63,7 @@ class Certificate(TimestampMixin, Base):
         CheckConstraint("reissue_count >= 0", name="reissue_count_not_negative"),
         CheckConstraint("(status = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_has_date"),
         CheckConstraint("expires_on IS NULL OR expires_on > issued_on", name="expires_after_issue"),
+        CheckConstraint("(reissue_count = 0) = (reissued_at IS NULL)", name="reissued_has_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +89,9 @@ class Certificate(TimestampMixin, Base):
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
     #: Replacements of a lost certificate keep the number; the count is printed and shown.
     reissue_count: Mapped[int] = mapped_column(default=0)
+    #: When the latest replacement was made (None: never reissued); the provincial batch
+    #: (report.py) reports a reissue on this day.
+    reissued_at: Mapped[datetime | None] = mapped_column(index=True)
     #: SHA-256 of the stored PDF of the current issue (a CertificateFile).
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     #: How the Open Badges credential identifies the holder: a random UUID, so that nothing

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -190,6 +190,22 @@ def store(staff_id: int, data: bytes) -> None:
     photo.jpeg_encrypted = cipher().encrypt_bytes(jpeg, PURPOSE)
     photo.uploaded_at = utcnow()
     db.session.flush()
+
+
+def with_accepted_photo(staff_ids: Collection[int]) -> set[int]:
+    """Which of these people have an accepted photo: one query a thousand people, reading no
+    photo (nothing is decrypted)."""
+    wanted = sorted(staff_ids)
+    found: set[int] = set()
+    for start in range(0, len(wanted), 1000):
+        found.update(
+            db.session.scalars(
+                select(HolderPhoto.staff_id).where(
+                    HolderPhoto.staff_id.in_(wanted[start : start + 1000])
+                )
+            )
+        )
+    return found
 
 
 def jpeg_of(staff_id: int) -> bytes | None:

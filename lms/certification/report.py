@@ -4,13 +4,16 @@ issued, reissued and revoked in it, with every field 人社鉴发〔2021〕1号 
 ZIP of the holders' photos named by certificate number. Photos that do not exist yet are listed
 (the table says which), never silently left out.
 
-The ID number is printed in full: the platform matches holders by it. Making the batch is
-therefore recorded in the audit log (``certificates.report_exported``)."""
+The ID number is printed in full: the platform matches holders by it. It comes from
+``lms.org.services.export_id_numbers`` (city administrators only), which records the export in
+the audit log (``certificates.report_exported``); the photos' ZIP is recorded too
+(``certificates.photos_exported``)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -23,12 +26,13 @@ from sqlalchemy import select
 from lms.certification import photos
 from lms.certification.models import Certificate
 from lms.core import audit, exports
-from lms.core.audit import AuditEvent
+from lms.core.access import Scope
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
 from lms.core.localtime import from_local, local_day
 from lms.db import db
-from lms.org.services import decrypt_id_number
+from lms.org.models import Staff
+from lms.org.services import export_id_numbers
 
 #: The longest range one batch covers (a year and a day: a calendar year, leap or not).
 MAX_DAYS = 366
@@ -95,7 +99,8 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def batch(start: date, end: date) -> Batch:
     """The certificates issued, reissued and revoked from ``start`` to ``end`` (Changzhi days,
-    both included), in date then number order."""
+    both included), in date then number order. A reissue is reported on the day of the
+    certificate's latest one (``Certificate.reissued_at``): the platform needs its current state."""
     check_range(start, end)
     low, high = _bounds(start, end)
     entries = [
@@ -104,17 +109,15 @@ def batch(start: date, end: date) -> Batch:
             select(Certificate).where(Certificate.issued_on.between(start, end))
         )
     ]
-    reissues = db.session.execute(
-        select(AuditEvent.at, Certificate)
-        .join(Certificate, Certificate.id == AuditEvent.target_id)
-        .where(
-            AuditEvent.action == "certificate.reissued",
-            AuditEvent.target_type == Certificate.__tablename__,
-            AuditEvent.at >= low,
-            AuditEvent.at < high,
+    entries += [
+        Entry("reissued", local_day(c.reissued_at), c)
+        for c in db.session.scalars(
+            select(Certificate).where(
+                Certificate.reissued_at >= low, Certificate.reissued_at < high
+            )
         )
-    )
-    entries += [Entry("reissued", local_day(at), c) for at, c in reissues]
+        if c.reissued_at is not None
+    ]
     entries += [
         Entry("revoked", local_day(c.revoked_at), c)
         for c in db.session.scalars(
@@ -124,19 +127,16 @@ def batch(start: date, end: date) -> Batch:
     ]
     entries.sort(key=lambda e: (e.day, e.certificate.number, e.event))
     result = Batch(start, end, entries, [])
-    missing = [c for c in result.certificates if not _has_photo(c.staff_id)]
+    with_photo = photos.with_accepted_photo({c.staff_id for c in result.certificates})
+    missing = [c for c in result.certificates if c.staff_id not in with_photo]
     return Batch(start, end, entries, missing)
-
-
-def _has_photo(staff_id: int) -> bool:
-    return photos.jpeg_of(staff_id) is not None
 
 
 def photo_name(certificate: Certificate) -> str:
     return f"{certificate.number}.jpg"
 
 
-def rows(report: Batch) -> list[list[Any]]:
+def rows(report: Batch, id_number: Callable[[Staff], str]) -> list[list[Any]]:
     lookup = current_app.config["CERT_LOOKUP_URL"]
     organisation_url = current_app.config["CERT_ORGANISATION_URL"]
     missing = {c.id for c in report.without_photo}
@@ -149,7 +149,7 @@ def rows(report: Batch) -> list[list[Any]]:
                 entry.day,
                 c.holder_name,
                 "居民身份证",
-                decrypt_id_number(c.staff),
+                id_number(c.staff),
                 c.occupation,
                 "--",
                 str(level_label(c.level)),
@@ -165,28 +165,48 @@ def rows(report: Batch) -> list[list[Any]]:
     return table
 
 
-def table(report: Batch, fmt: str) -> bytes:
-    """The report as CSV or XLSX; recorded in the audit log (full ID numbers)."""
-    audit.record(
-        "certificates.report_exported",
-        None,
+def tables(report: Batch, scope: Scope, formats: Sequence[str]) -> dict[str, bytes]:
+    """The report as CSV and/or XLSX: one export of full ID numbers, which
+    ``export_id_numbers`` (the one home of full numbers) allows a city administrator only and
+    records once in the audit log (``certificates.report_exported``), whatever the formats."""
+    holders = [c.staff for c in report.certificates]
+    id_number = export_id_numbers(
+        holders,
+        scope,
+        full=True,
+        export="certificates",
         start=report.start.isoformat(),
         end=report.end.isoformat(),
         rows=len(report.entries),
-        format=fmt,
+        formats=list(formats),
     )
-    return exports.table_bytes(fmt, HEADER, rows(report))
+    table = rows(report, id_number)
+    return {fmt: exports.table_bytes(fmt, HEADER, table) for fmt in formats}
 
 
 def photos_zip(report: Batch) -> bytes:
     """The holders' photos named ``<certificate number>.jpg``; holders without one are left
-    out here and listed in the table and on the page."""
+    out here and listed in the table and on the page. A batch without a single photo is
+    refused (no empty archive); making one is recorded in the audit log."""
+    missing = {c.id for c in report.without_photo}
+    wanted = [c for c in report.certificates if c.id not in missing]
+    if not wanted:
+        raise DomainError(_l("No holder in these dates has an accepted photo: no file was made."))
     out = io.BytesIO()
+    count = 0
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as bundle:  # JPEGs do not compress
-        for certificate in report.certificates:
+        for certificate in wanted:
             jpeg = photos.jpeg_of(certificate.staff_id)
             if jpeg is not None:
                 bundle.writestr(photo_name(certificate), jpeg)
+                count += 1
+    audit.record(
+        "certificates.photos_exported",
+        None,
+        start=report.start.isoformat(),
+        end=report.end.isoformat(),
+        photos=count,
+    )
     return out.getvalue()
 
 
@@ -194,16 +214,18 @@ def base_name(report: Batch) -> str:
     return f"certificates-{report.start:%Y%m%d}-{report.end:%Y%m%d}"
 
 
-def write(report: Batch, folder: Path) -> list[Path]:
-    """The CSV, the XLSX and the photos' ZIP in ``folder`` (the CLI's batch)."""
+def write(report: Batch, folder: Path, scope: Scope) -> list[Path]:
+    """The CSV, the XLSX (one export, audited once) and the photos' ZIP, when any holder has a
+    photo, in ``folder`` (the CLI's batch)."""
     folder.mkdir(parents=True, exist_ok=True)
     name = base_name(report)
     written = []
-    for fmt in ("csv", "xlsx"):
+    for fmt, data in tables(report, scope, ("csv", "xlsx")).items():
         path = folder / f"{name}.{fmt}"
-        path.write_bytes(table(report, fmt))
+        path.write_bytes(data)
         written.append(path)
-    path = folder / f"{name}-photos.zip"
-    path.write_bytes(photos_zip(report))
-    written.append(path)
+    if len(report.without_photo) < len(report.certificates):
+        path = folder / f"{name}-photos.zip"
+        path.write_bytes(photos_zip(report))
+        written.append(path)
     return written

@@ -194,6 +194,7 @@ def reissue(certificate: Certificate) -> None:
     if certificate.status == CertificateStatus.REVOKED:
         raise Conflict(_l("A revoked certificate cannot be reissued"))
     certificate.reissue_count += 1
+    certificate.reissued_at = utcnow()
     certificate.pdf_sha256 = None
     db.session.flush()
     audit.record("certificate.reissued", certificate, count=certificate.reissue_count)

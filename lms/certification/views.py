@@ -6,6 +6,7 @@ the one ``certificates`` blueprint (endpoint names unchanged)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
@@ -25,8 +26,8 @@ from lms.certification import photo_views as photo_views
 from lms.certification import verify_views as verify_views
 from lms.certification.blueprint import bp, certificate_or_404, own_certificate
 from lms.certification.models import Certificate
-from lms.core import exports, localtime, params
-from lms.core.access import roles_required
+from lms.core import exports, idnumber, localtime, params
+from lms.core.access import current_scope, roles_required
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
 from lms.core.pagination import paginate
@@ -85,27 +86,82 @@ def download(number: str) -> Response:
 REGISTER_PAGE_SIZE = 50
 
 
-def _register_filter() -> queries.RegisterFilter:
-    """The register's query arguments, each bounded (an out-of-range value answers 400)."""
-    status = request.args.get("status", "")
+def _register_filter(values: Any) -> queries.RegisterFilter:
+    """The register's search and filters from ``values`` (the query string, or the search
+    form's posted fields), each bounded (an out-of-range value answers 400)."""
+
+    def number(name: str, low: int, high: int) -> int | None:
+        raw = (values.get(name) or "").strip()
+        return params.whole_number(raw, name, low, high) if raw else None
+
+    def day(name: str) -> Any:
+        raw = (values.get(name) or "").strip()
+        return params.a_date(raw, name) if raw else None
+
+    status = values.get("status", "")
     return queries.RegisterFilter(
-        text=request.args.get("q", "")[:50],
-        district_id=params.id_arg("district"),
-        cohort_id=params.id_arg("cohort"),
-        level=params.int_arg("level", 0, 0, 5) or None,
+        text=(values.get("q") or "")[:50],
+        district_id=number("district", 1, params.MAX_ID),
+        cohort_id=number("cohort", 1, params.MAX_ID),
+        level=number("level", 0, 5) or None,
         status=status if status in queries.REGISTER_STATUSES else None,
-        issued_from=params.date_arg("from"),
-        issued_to=params.date_arg("to"),
+        issued_from=day("from"),
+        issued_to=day("to"),
     )
+
+
+def _query_of(wanted: queries.RegisterFilter) -> dict[str, Any]:
+    """The filter as query arguments (the empty ones left out)."""
+    values = {
+        "q": wanted.text.strip(),
+        "district": wanted.district_id,
+        "cohort": wanted.cohort_id,
+        "level": wanted.level,
+        "status": wanted.status,
+        "from": wanted.issued_from,
+        "to": wanted.issued_to,
+    }
+    return {name: value for name, value in values.items() if value}
+
+
+class SearchForm(FlaskForm):
+    """The register's search: posted, so that an ID number typed into it never becomes part
+    of an address (the browser's history, server and proxy logs, a Referer header)."""
 
 
 @bp.route("/certificates")
 @roles_required(Role.CITY_ADMIN)
 def index() -> Any:
-    """The register: search and filters, a page at a time."""
-    wanted = _register_filter()
+    """The register: search and filters, a page at a time. An ID number is not taken from
+    the address (it would already be in logs and history): the posted search takes it."""
+    wanted = _register_filter(request.args)
+    if idnumber.looks_like(wanted.text.strip()):
+        flash(_l("Search by ID number with the search form; it is not read from an address."))
+        return redirect(url_for("certificates.index", **_query_of(replace(wanted, text=""))))
+    return _register_page(wanted)
+
+
+@bp.route("/certificates/search", methods=["POST"])
+@roles_required(Role.CITY_ADMIN)
+def search() -> Any:
+    """The search form: a name, certificate number or institution goes on to the register's
+    address (a page that can be bookmarked and paged); an ID number is searched here and the
+    page answers this POST, the number appearing in no address and shown masked."""
+    form = SearchForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("certificates.index"))
+    wanted = _register_filter(request.form)
+    term = wanted.text.strip()
+    if not idnumber.looks_like(term):
+        return redirect(url_for("certificates.index", **_query_of(wanted)))
+    return _register_page(wanted, id_number=idnumber.mask(term.upper()))
+
+
+def _register_page(wanted: queries.RegisterFilter, *, id_number: str | None = None) -> Any:
     today = localtime.today()
-    page = paginate(queries.register(wanted, today), params.page_arg(), REGISTER_PAGE_SIZE)
+    # An ID-number search finds one person's certificates (one a level): one page holds them.
+    number = 1 if id_number else params.page_arg()
+    page = paginate(queries.register(wanted, today), number, REGISTER_PAGE_SIZE)
     archive_form = ArchiveForm()
     archive_form.district.choices = [("", _l("District"))] + [
         (str(d.id), d.name) for d in queries.districts()
@@ -118,6 +174,9 @@ def index() -> Any:
         page=page,
         certificates=page.items,
         wanted=wanted,
+        searched=bool(_query_of(wanted)),
+        id_number=id_number,
+        search_form=SearchForm(),
         today=today,
         statuses=queries.REGISTER_STATUSES,
         districts=queries.districts(),
@@ -269,13 +328,18 @@ def report_download(kind: str) -> Any:
         return redirect(url_for("certificates.report_page", **{"from": start, "to": end}))
     name = report.base_name(batch)
     if kind == "zip":
+        try:
+            photos = report.photos_zip(batch)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("certificates.report_page", **{"from": start, "to": end}))
         return Response(
-            report.photos_zip(batch),
+            photos,
             mimetype="application/zip",
             headers={"Content-Disposition": f'attachment; filename="{name}-photos.zip"'},
         )
     return Response(
-        report.table(batch, kind),
+        report.tables(batch, current_scope(), [kind])[kind],
         mimetype=exports.FORMATS[kind],
         headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
     )

@@ -76,6 +76,7 @@ ACTION_LABELS = {
     "staff.id_number_viewed": _l("Full ID number viewed"),
     "staff.exported_full": _l("Staff exported with full ID numbers"),
     "certificates.report_exported": _l("Certificate report for the provincial platform exported"),
+    "certificates.photos_exported": _l("Holder photos for the provincial platform exported"),
     "roster.imported": _l("Roster imported"),
     "training.plan_created": _l("Training plan created"),
     "training.cohort_created": _l("Cohort created"),

@@ -265,12 +265,21 @@ def reveal_id_number(staff: Staff, scope: Scope, *, reason: str) -> str:
     return decrypt_id_number(staff)
 
 
+#: The audit action of each export of full ID numbers.
+_EXPORT_ACTIONS = {
+    "staff": "staff.exported_full",
+    "uncertified": "reports.uncertified_exported_full",
+    # The batch for the provincial platform (certification/report.py).
+    "certificates": "certificates.report_exported",
+}
+
+
 def export_id_numbers(
     people: Sequence[Staff],
     scope: Scope,
     *,
     full: bool,
-    export: Literal["staff", "uncertified"],
+    export: Literal["staff", "uncertified", "certificates"],
     target: Any | None = None,
     **details: Any,
 ) -> Callable[[Staff], str]:
@@ -279,9 +288,6 @@ def export_id_numbers(
     if not full:
         return lambda person: person.id_number_masked
     _ensure_city(scope)
-    if export == "staff":
-        audit.record("staff.exported_full", target, count=len(people), **details)
-    else:
-        audit.record("reports.uncertified_exported_full", target, count=len(people), **details)
+    audit.record(_EXPORT_ACTIONS[export], target, count=len(people), **details)
     field_cipher = cipher()
     return lambda person: field_cipher.decrypt(person.id_number_encrypted, ID_PURPOSE)

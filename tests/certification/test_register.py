@@ -4,6 +4,7 @@ the ZIP download's answers when there is nothing to put in it."""
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -67,9 +68,63 @@ def test_search_by_name_number_id_number_and_institution(city) -> None:
     assert _numbers(city, q=other.number) == [other.number]
     assert _numbers(city, q="幸福托育") == [other.number]
     full_id = decrypt_id_number(other.staff)
-    assert _numbers(city, q=full_id.lower()) == [other.number]  # by its keyed hash
-    assert _numbers(city, q=full_id[:-1] + ("0" if full_id[-1] != "0" else "1")) == []
+    assert _searched(city, q=full_id.lower()) == [other.number]  # by its keyed hash
+    assert _searched(city, q=full_id[:-1] + ("0" if full_id[-1] != "0" else "1")) == []
     assert _numbers(city, q="100%") == []  # LIKE wildcards are literal
+
+
+def _post_search(client, **fields):
+    return client.post("/certificates/search", data=fields)
+
+
+def _searched(client, **fields) -> list[str]:
+    """The numbers the search form finds: an ID number is answered on the POST itself,
+    anything else by the register's address it redirects to."""
+    response = _post_search(client, **fields)
+    if response.status_code == 302:
+        response = client.get(response.location)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    return [c.number for c in db.session.query(Certificate) if f">{c.number}</a>" in page]
+
+
+def _addresses(page: str) -> list[str]:
+    """Every address a page can send the browser to: links, forms, images, scripts."""
+    return re.findall(r'(?:href|action|src|formaction)="([^"]*)"', page)
+
+
+def test_a_full_id_number_is_searched_by_post_and_appears_in_no_address(city) -> None:
+    first = services.issue(make_passed_candidate())
+    full_id = decrypt_id_number(first.staff)
+    response = _post_search(city, q=full_id, status="valid", level=str(first.level))
+    assert response.status_code == 200  # answered here: no redirect carrying the number
+    page = response.get_data(as_text=True)
+    assert f">{first.number}</a>" in page
+    assert first.staff.id_number_masked in page  # shown masked, with what was searched
+    assert full_id not in page  # not even echoed back into the search field
+    addresses = _addresses(page)
+    assert addresses and not [a for a in addresses if full_id in a or full_id.lower() in a]
+    # The register's other searches keep their addresses: bookmarkable and paged.
+    by_name = _post_search(city, q=first.holder_name)
+    assert by_name.status_code == 302 and "q=" in by_name.location
+    assert first.number in city.get(by_name.location).get_data(as_text=True)
+    # Typed into the address by hand, an ID number is not searched, nor carried on.
+    typed = city.get("/certificates", query_string={"q": full_id, "level": first.level})
+    assert typed.status_code == 302 and full_id not in typed.location
+    assert f"level={first.level}" in typed.location
+    after = city.get(typed.location).get_data(as_text=True)
+    assert zh("Search by ID number with the search form; it is not read from an address.") in after
+    assert not [a for a in _addresses(after) if full_id in a]
+
+
+@pytest.mark.usefixtures("csrf_enabled")
+def test_the_search_form_needs_its_csrf_token(city) -> None:
+    response = city.post("/certificates/search", data={"q": "张"})
+    assert response.status_code in (302, 400) and "q=" not in response.headers.get("Location", "")
+    page = city.get("/certificates").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    searched = city.post("/certificates/search", data={"q": "张", "csrf_token": token})
+    assert searched.status_code == 302 and "q=" in searched.location
 
 
 def test_filters_by_district_cohort_level_status_and_issue_date(city) -> None:

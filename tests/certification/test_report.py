@@ -6,16 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
 from PIL import Image, ImageDraw
 
 from lms.certification import photos, report, services
+from lms.certification.models import HolderPhoto
 from lms.core import localtime
+from lms.core.access import Scope
 from lms.core.audit import AuditEvent
-from lms.core.errors import DomainError
+from lms.core.crypto import FieldCipher
+from lms.core.errors import DomainError, NotAllowed
 from lms.core.roles import Role
 from lms.db import db
 from lms.org.services import decrypt_id_number
@@ -113,6 +116,77 @@ def test_the_city_downloads_the_table_and_the_photos(client, world) -> None:
     assert names == [f"{with_photo.number}.jpg"]
     exported = db.session.query(AuditEvent).filter_by(action="certificates.report_exported")
     assert exported.count() == 2  # the two tables, which carry full ID numbers
+    assert {tuple(e.details["formats"]) for e in exported} == {("xlsx",), ("csv",)}
+    zipped = db.session.query(AuditEvent).filter_by(action="certificates.photos_exported")
+    assert [e.details["photos"] for e in zipped] == [1]
+
+
+def test_a_batch_whose_holders_have_no_photo_gets_a_chinese_message_not_an_empty_zip(
+    client, world
+) -> None:
+    today, with_photo, *_ = world
+    db.session.delete(db.session.get(HolderPhoto, with_photo.staff_id))
+    db.session.flush()
+    client.login_as(make_user(Role.CITY_ADMIN))
+    query = {"from": today.isoformat(), "to": today.isoformat()}
+    response = client.get("/certificates/report/zip", query_string=query)
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    expected = "No holder in these dates has an accepted photo: no file was made."
+    assert zh(expected) in page and zh(expected) != expected
+    assert not db.session.query(AuditEvent).filter_by(action="certificates.photos_exported").count()
+
+
+def test_the_batch_finds_who_lacks_a_photo_without_decrypting_a_single_photo(
+    app, world, monkeypatch
+) -> None:
+    today, _, without_photo, revoked, reissued, _ = world
+    opened = []
+    original = FieldCipher.decrypt_bytes
+
+    def counting(self, blob: bytes, purpose: str) -> bytes:
+        opened.append(purpose)
+        return original(self, blob, purpose)
+
+    monkeypatch.setattr(FieldCipher, "decrypt_bytes", counting)
+    batch = report.batch(today, today)
+    assert {c.number for c in batch.without_photo} == {
+        without_photo.number,
+        revoked.number,
+        reissued.number,
+    }
+    assert photos.PURPOSE not in opened
+
+
+def test_full_id_numbers_of_the_table_come_from_the_one_home_for_city_administrators_only(
+    app, world
+) -> None:
+    today, with_photo, *_ = world
+    batch = report.batch(today, today)
+    with pytest.raises(NotAllowed):
+        report.tables(batch, Scope(Role.DISTRICT_ADMIN, district_id=1), ["csv"])
+    assert not db.session.query(AuditEvent).filter_by(action="certificates.report_exported").count()
+    csv_bytes = report.tables(batch, Scope(Role.CITY_ADMIN), ["csv"])["csv"]
+    assert decrypt_id_number(with_photo.staff) in csv_bytes.decode("utf-8-sig")
+
+
+def test_a_reissue_is_reported_on_the_day_the_certificate_records_not_from_the_audit_log(
+    app, world
+) -> None:
+    today, _, _, _, reissued, _ = world
+    # The audit log is a record of who did what, not the certificate's data: without it the
+    # reissue is still reported, on the day the certificate says.
+    db.session.query(AuditEvent).filter_by(action="certificate.reissued").delete()
+    assert ("reissued", reissued.number) in {
+        (e.event, e.certificate.number) for e in report.batch(today, today).entries
+    }
+    reissued.reissued_at = localtime.from_local(datetime(2025, 3, 4, 9, 0))
+    db.session.flush()
+    assert "reissued" not in {e.event for e in report.batch(today, today).entries}
+    march = report.batch(date(2025, 3, 4), date(2025, 3, 4))
+    assert [(e.event, e.day, e.certificate.number) for e in march.entries] == [
+        ("reissued", date(2025, 3, 4), reissued.number)
+    ]
 
 
 def test_an_empty_or_wrong_range_says_so_in_chinese(client, world) -> None:
@@ -144,3 +218,6 @@ def test_the_command_writes_the_batch(app, world, tmp_path) -> None:
     }
     assert "3 without a photo" in result.output and without_photo.number in result.output
     assert without_photo.holder_name not in result.output  # no names in the scrollback
+    # One export (both tables): one audit entry, not one a file.
+    exported = db.session.query(AuditEvent).filter_by(action="certificates.report_exported")
+    assert [e.details["formats"] for e in exported] == [["csv", "xlsx"]]
