@@ -359,6 +359,7 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/exams/my/<int:candidate_id>/result", TRAINEE, mine),
     ("GET", "/exams/my/attempts/<int:attempt_id>", TRAINEE, None),
     ("POST", "/exams/my/attempts/<int:attempt_id>/answer", TRAINEE, None),
+    ("POST", "/exams/my/attempts/<int:attempt_id>/position", TRAINEE, None),
     ("POST", "/exams/my/attempts/<int:attempt_id>/save", TRAINEE, None),
     ("POST", "/exams/my/attempts/<int:attempt_id>/submit", TRAINEE, None),
     ("GET", "/skills/sessions", CITY, None),

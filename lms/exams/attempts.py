@@ -207,6 +207,24 @@ def _upsert(attempt_id: int, position: int, value: Any, seq: int, now: datetime)
     return row is not None
 
 
+def remember_position(attempt: Attempt, position: int, now: datetime | None = None) -> None:
+    """Where the candidate stands on the paper, kept with the attempt so that a reload, or the
+    paper opened on another device, goes back there."""
+    now = now or utcnow()
+    if attempt.status != AttemptStatus.IN_PROGRESS or attempt.started_at is None:
+        raise TimeUp(_l("This exam has been submitted"))
+    if expire_if_due(attempt, now):
+        raise TimeUp(_l("Time is up; your answers were submitted"))
+    on_paper = db.session.scalar(
+        select(PaperItem.id).where(
+            PaperItem.attempt_id == attempt.id, PaperItem.position == position
+        )
+    )
+    if on_paper is None:
+        raise DomainError(_l("There is no question %(n)d on this paper", n=position))
+    attempt.current_position = position
+
+
 def saved_answers(attempt: Attempt) -> dict[int, Response]:
     return {
         response.position: response

@@ -253,6 +253,8 @@ class Attempt(Base):
     passed: Mapped[bool | None]
     #: {work area: [earned, available]} once scored.
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The paper position the candidate last stood on: a reload or another device opens there.
+    current_position: Mapped[int | None]
 
     candidate: Mapped[Candidate] = relationship()
     items: Mapped[list[PaperItem]] = relationship(

@@ -110,6 +110,7 @@ def paper(attempt_id: int) -> Any:
         letters=question_types.OPTION_KEYS,
         remaining=attempts.remaining_seconds(attempt, now),
         server_ms=int(now.timestamp() * 1000),
+        current=attempt.current_position or 1,
         autosave_url=autosave.PATH,
         autosave_token=autosave.issue_token(current_app, attempt.id, current_user),
         form=ActionForm(),
@@ -137,6 +138,23 @@ def answer(attempt_id: int) -> Any:
         keep_transaction_on_error()  # the paper handed in at the deadline stays handed in
         return jsonify(error={"code": error.code, "message": str(error.message)}), 409
     return jsonify(saved=result.saved, remaining_seconds=result.remaining_seconds)
+
+
+@bp.route("/attempts/<int:attempt_id>/position", methods=["POST"])
+@roles_required(Role.TRAINEE)
+def position(attempt_id: int) -> Any:
+    """Remember the question the candidate stands on: JSON {position}; answers {position}."""
+    attempt = attempts.owned_attempt(attempt_id, current_user.staff_id)
+    body = request.get_json(silent=True) or {}
+    try:
+        where = params.whole_number(body.get("position"), "position", 1, params.MAX_ID)
+        attempts.remember_position(attempt, where)
+    except TimeUp as error:
+        keep_transaction_on_error()  # the paper handed in at the deadline stays handed in
+        return jsonify(error={"code": error.code, "message": str(error.message)}), 409
+    except DomainError as error:
+        return jsonify(error={"code": "bad_request", "message": str(error.message)}), 400
+    return jsonify(position=where)
 
 
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])

@@ -157,6 +157,37 @@
     if (target) { target.focus({ preventScroll: true }); }
     window.scrollTo(0, 0);
   }
+  // Where the candidate stands is kept on the server, so that a reload or the paper opened on
+  // another device goes back to the same question. One request at a time; the latest wins.
+  var positionUrl = form.dataset.positionUrl;
+  var sentPosition = parseInt(form.dataset.current, 10) || 0;
+  var wantedPosition = sentPosition;
+  var positionInflight = false;
+  function sendPosition() {
+    if (positionInflight || finished || wantedPosition === sentPosition) { return; }
+    var position = wantedPosition;
+    positionInflight = true;
+    fetch(positionUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify({ position: position })
+    }).then(function (response) {
+      positionInflight = false;
+      if (response.ok || response.status === 400) { sentPosition = position; }
+      if (response.ok) { sendPosition(); }
+    }).catch(function () {
+      positionInflight = false;
+      window.setTimeout(sendPosition, 5000);
+    });
+  }
+  function goTo(position) {
+    showQuestion(position);
+    wantedPosition = position;
+    sendPosition();
+  }
+  window.addEventListener("online", sendPosition);
   document.body.classList.add("js-paged");
   if (window.matchMedia("(min-width: 900px)").matches) {
     document.getElementById("palette-box").open = true;
@@ -165,12 +196,16 @@
     var link = event.target.closest("[data-palette], [data-go]");
     if (!link) { return; }
     event.preventDefault();
-    showQuestion(parseInt(link.dataset.palette || link.dataset.go, 10));
+    goTo(parseInt(link.dataset.palette || link.dataset.go, 10));
     if (link.dataset.palette && !window.matchMedia("(min-width: 900px)").matches) {
       document.getElementById("palette-box").open = false;
     }
   });
-  showQuestion(questions.length ? parseInt(questions[0].dataset.position, 10) : 1);
+  var opening = parseInt(form.dataset.current, 10);
+  if (!form.querySelector("#q-" + opening)) {
+    opening = questions.length ? parseInt(questions[0].dataset.position, 10) : 1;
+  }
+  showQuestion(opening);
 
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset.question");
