@@ -1,30 +1,45 @@
 """Theory exam under load: 1,700 candidates sign in, start together, answer and autosave a
 100-question paper and hand it in, against gunicorn on SQLite and on PostgreSQL.
 
-The candidates are simulated without thinking time, so that minutes of a real exam pass in
-seconds; their requests share a pool of keep-alive connections, as behind a load balancer.
-Save-answer latency is measured per request on its connection. Ceiling in the same run: the
-smallest Flask application on the same gunicorn configuration, driven by the same client.
-After the run every acknowledged answer is looked up in the database ("lost answers")."""
+The candidates (bench/exam_client.py) are simulated without thinking time, so that minutes of a
+real exam pass in seconds; their requests share a pool of keep-alive connections, as behind a
+load balancer. The exam runs in three synchronised phases: every candidate opens the paper,
+then autosaves every answer (the attempt's token path), then hands in; the autosave phase's
+saves per second are compared with the ceiling measured in the same run: the smallest Flask
+application on the same gunicorn configuration, driven by the same client. Save latency is
+measured per request on its connection. After the run every acknowledged answer is looked up
+in the database ("lost answers"), and the database cost of one save and one paper page is
+measured in process (bench/db_cost.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import random
-import re
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, select, text
 
+from bench import db_cost
 from bench.common import databases, emit, make_bench_app, migrate, note, size
+from bench.exam_client import (
+    PASSWORD,
+    Candidate,
+    Client,
+    Stats,
+    answer_all,
+    everyone,
+    hand_in,
+    hello_run,
+    open_paper,
+    percentile,
+    sign_in,
+)
 from lms.testing.server import GunicornServer
 
 CANDIDATES = int(os.environ.get("BENCH_EXAM_CANDIDATES", str(size(1700, 20))))
@@ -35,7 +50,6 @@ WORKERS = int(os.environ.get("BENCH_EXAM_WORKERS", str(os.cpu_count() or 2)))
 THREADS = int(os.environ.get("BENCH_EXAM_THREADS", "4"))
 CONNECTIONS = int(os.environ.get("BENCH_EXAM_CONNECTIONS", str(WORKERS * THREADS)))
 HELLO_REQUESTS = size(30_000, 800)
-PASSWORD = "Bench-Exam-Load-2026"  # noqa: S105 (throw-away benchmark accounts)
 SECRET_KEY = "bench-exam-secret-key-0000000000000000"  # noqa: S105 (throw-away benchmark server)
 DATA_KEY = "bench-exam-data-key-0000000000"
 #: 60 single (1 point), 20 multiple (1.5 points), 20 true/false (0.5 points): 100 questions.
@@ -45,9 +59,12 @@ PAPER = [("single", 60, 1.0), ("multiple", 20, 1.5), ("truefalse", 20, 0.5)]
 # Data -----------------------------------------------------------------------------------------
 
 
-def prepare(url: str, instance: str) -> dict[str, int]:
+def prepare(
+    url: str, instance: str, candidates: int = CANDIDATES, spare: int = 0
+) -> dict[str, int]:
     """Seed the demo world, a synthetic bank and blueprint, and a published session with
-    ``CANDIDATES`` candidates who can sign in; returns username -> candidate id."""
+    ``candidates`` candidates who can sign in (``spare`` more trainees
+    in the world for other uses); returns username -> candidate id."""
     from lms.accounts import services as accounts
     from lms.accounts.models import User
     from lms.core.roles import Role
@@ -67,7 +84,7 @@ def prepare(url: str, instance: str) -> dict[str, int]:
 
     app = make_bench_app(url, instance)
     with app.app_context():
-        seed_demo(DemoOptions(trainees=CANDIDATES + 300, institutions=size(80, 20)))
+        seed_demo(DemoOptions(trainees=candidates + 300 + spare, institutions=size(80, 20)))
         for kind, count, _points in PAPER:
             for number in range(count * 2):
                 db.session.add(
@@ -111,8 +128,8 @@ def prepare(url: str, instance: str) -> dict[str, int]:
             mode=CohortMode.MIXED,
             starts_on=date(2026, 3, 1),
             ends_on=date(2026, 12, 31),
-            capacity=CANDIDATES,
-            enrolled=CANDIDATES,
+            capacity=candidates,
+            enrolled=candidates,
         )
         db.session.add(cohort)
         db.session.flush()
@@ -121,9 +138,9 @@ def prepare(url: str, instance: str) -> dict[str, int]:
             .where(~select(User.id).where(User.staff_id == Staff.id).exists())
             .where(~select(Candidate.id).where(Candidate.staff_id == Staff.id).exists())
             .order_by(Staff.id)
-            .limit(CANDIDATES)
+            .limit(candidates)
         ).all()
-        assert len(staff) == CANDIDATES, f"only {len(staff)} staff free for the benchmark"
+        assert len(staff) == candidates, f"only {len(staff)} staff free for the benchmark"
         for number, person in enumerate(staff):
             db.session.add(
                 Enrolment(
@@ -153,7 +170,7 @@ def prepare(url: str, instance: str) -> dict[str, int]:
             ),
             admin,
         )
-        rooms = (CANDIDATES + 29) // 30
+        rooms = (candidates + 29) // 30
         for number in range(rooms):
             room = sessions.add_room(session, f"第{number + 1}考场", 30)
             for seat in range(2):
@@ -216,191 +233,51 @@ def gunicorn(application: str, env: dict[str, str], log: Path, ready_path: str) 
 
 # Client ---------------------------------------------------------------------------------------
 
-TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-QUESTION = re.compile(r'data-position="(\d+)" data-type="(\w+)"')
-ATTEMPT = re.compile(r'data-attempt="(\d+)"')
 
-
-@dataclass
-class Stats:
-    save_ms: list[float] = field(default_factory=list)
-    requests: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Candidate:
-    username: str
-    candidate_id: int
-    cookies: dict[str, str] = field(default_factory=dict)
-    token: str = ""
-    attempt_id: int = 0
-    acknowledged: dict[int, Any] = field(default_factory=dict)
-
-
-class Client:
-    """Requests over a fixed pool of keep-alive connections; each candidate keeps its own
-    cookies (the pool is shared, as behind a load balancer)."""
-
-    def __init__(self, base: str, connections: int) -> None:
-        import aiohttp
-
-        self.base = base
-        self.http = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=connections),
-            cookie_jar=aiohttp.DummyCookieJar(),
-            timeout=aiohttp.ClientTimeout(total=120),
-        )
-        self.slots = asyncio.Semaphore(connections)
-
-    async def request(
-        self, who: Candidate | None, method: str, path: str, stats: Stats, **kwargs: Any
-    ) -> tuple[int, str, float]:
-        headers = kwargs.pop("headers", {})
-        if who is not None and who.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in who.cookies.items())
-        async with self.slots:
-            started = time.perf_counter()
-            try:
-                async with self.http.request(
-                    method, self.base + path, headers=headers, allow_redirects=False, **kwargs
-                ) as response:
-                    body = (
-                        response.headers.get("Location", "")
-                        if response.status in (301, 302, 303)
-                        else await response.text()
-                    )
-                    elapsed = (time.perf_counter() - started) * 1000
-                    if who is not None:
-                        for cookie in response.cookies.values():
-                            who.cookies[cookie.key] = cookie.value
-            except Exception as error:  # the connection failed: an error, counted and shown
-                stats.errors.append(f"{method} {path}: {type(error).__name__} {error}")
-                return 0, "", 0.0
-        stats.requests += 1
-        if response.status >= 400:
-            stats.errors.append(f"{method} {path}: HTTP {response.status}")
-        return response.status, body, elapsed
-
-    async def close(self) -> None:
-        await self.http.close()
-
-
-def _token(body: str) -> str:
-    match = TOKEN.search(body)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-async def sign_in(client: Client, who: Candidate, stats: Stats) -> None:
-    _, body, _ = await client.request(who, "GET", "/login", stats)
-    status, _, _ = await client.request(
-        who,
-        "POST",
-        "/login",
-        stats,
-        data={"csrf_token": _token(body), "username": who.username, "password": PASSWORD},
-    )
-    if status != 302:
-        stats.errors.append(f"sign-in of {who.username}: HTTP {status}")
-    _, body, _ = await client.request(who, "GET", f"/exams/my/{who.candidate_id}", stats)
-    who.token = _token(body)
-
-
-def _answer(kind: str, rng: random.Random) -> Any:
-    if kind == "single":
-        return [rng.choice("ABCD")]
-    if kind == "multiple":
-        return sorted(rng.sample("ABCD", rng.randint(1, 3)))
-    return rng.random() < 0.5
-
-
-async def sit(client: Client, who: Candidate, stats: Stats, rng: random.Random) -> None:
-    status, location, _ = await client.request(
-        who,
-        "POST",
-        f"/exams/my/{who.candidate_id}/start",
-        stats,
-        data={"csrf_token": who.token},
-    )
-    if status != 302 or "/attempts/" not in location:
-        stats.errors.append(f"start of {who.username}: HTTP {status} {location}")
-        return
-    status, paper, _ = await client.request(who, "GET", location.removeprefix(client.base), stats)
-    found = ATTEMPT.search(paper)
-    if status != 200 or not found:
-        stats.errors.append(f"paper of {who.username}: HTTP {status}")
-        return
-    who.attempt_id = int(found.group(1))
-    questions = [(int(p), kind) for p, kind in QUESTION.findall(paper)]
-    answer_path = f"/exams/my/attempts/{who.attempt_id}/answer"
-    seq = int(time.time() * 1000)
-    for position, kind in questions:
-        value = _answer(kind, rng)
-        seq += 1
-        status, body, elapsed = await client.request(
-            who,
-            "POST",
-            answer_path,
-            stats,
-            json={"position": position, "value": value, "seq": seq},
-            headers={"X-CSRFToken": who.token},
-        )
-        stats.save_ms.append(elapsed)
-        if status == 200 and '"saved":true' in body.replace(" ", ""):
-            who.acknowledged[position] = value
-    await client.request(
-        who,
-        "POST",
-        f"/exams/my/attempts/{who.attempt_id}/submit",
-        stats,
-        data={"csrf_token": who.token},
-    )
-
-
-async def in_batches(calls: list[Callable[[], Awaitable[None]]]) -> None:
-    await asyncio.gather(*(call() for call in calls))
-
-
-async def exam_run(base: str, candidates: dict[str, int]) -> tuple[Stats, float, list[Candidate]]:
+async def exam_run(
+    base: str, candidates: dict[str, int]
+) -> tuple[Stats, dict[str, float], list[Candidate]]:
+    """Everyone signs in; then, all at once, opens the paper, autosaves every answer and
+    hands in. Returns the figures, the seconds of each phase and the candidates."""
     client = Client(base, CONNECTIONS)
     people = [Candidate(username, cid) for username, cid in sorted(candidates.items())]
     setup = Stats()
-    await in_batches([lambda who=who: sign_in(client, who, setup) for who in people])
+    await everyone([lambda who=who: sign_in(client, who, setup) for who in people])
     if setup.errors:
         raise RuntimeError(f"sign-in failed: {setup.errors[:5]}")
     stats = Stats()
     rng = random.Random(7)
     started = time.perf_counter()  # the synchronised start: every candidate at once
-    await in_batches(
-        [lambda who=who: sit(client, who, stats, random.Random(rng.random())) for who in people]
+    await everyone([lambda who=who: open_paper(client, who, stats) for who in people])
+    opened = time.perf_counter()
+    await everyone(
+        [
+            lambda who=who: answer_all(client, who, stats, random.Random(rng.random()))
+            for who in people
+        ]
     )
-    seconds = time.perf_counter() - started
+    answered = time.perf_counter()
+    await everyone([lambda who=who: hand_in(client, who, stats) for who in people])
+    seconds = {
+        "exam": time.perf_counter() - started,
+        "papers": opened - started,
+        "autosave": answered - opened,
+    }
     await client.close()
     return stats, seconds, people
 
 
-async def hello_run(base: str) -> float:
-    client = Client(base, CONNECTIONS)
-    stats = Stats()
-    per_connection = HELLO_REQUESTS // CONNECTIONS
-
-    async def loop() -> None:
-        for _ in range(per_connection):
-            await client.request(None, "POST", "/", stats, json={"position": 1, "value": ["A"]})
-
-    started = time.perf_counter()
-    await asyncio.gather(*(loop() for _ in range(CONNECTIONS)))
-    seconds = time.perf_counter() - started
-    await client.close()
-    if stats.errors:
-        raise RuntimeError(f"hello-world errors: {stats.errors[:3]}")
-    return stats.requests / seconds
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+def lost_answers(url: str, people: list[Candidate]) -> tuple[int, int, int]:
+    """(acknowledged answers, acknowledged answers the database does not hold, papers handed
+    in): every acknowledged answer is compared with the database."""
+    stored = stored_answers(url)
+    lost = sum(
+        1
+        for who in people
+        for position, value in who.acknowledged.items()
+        if stored.get((who.attempt_id, position)) != value
+    )
+    return sum(len(who.acknowledged) for who in people), lost, stored[(-1, -1)]
 
 
 def run() -> None:
@@ -422,21 +299,17 @@ def run() -> None:
             }
             env.pop("LMS_REDIS_URL", None)
             hello = gunicorn("bench.hello_app:app", env, Path(folder) / "hello.log", "/")
-            ceiling = asyncio.run(hello_run(hello.base))
+            ceiling = asyncio.run(hello_run(hello.base, CONNECTIONS, HELLO_REQUESTS))
             hello.stop()
             server = gunicorn("lms.wsgi:app", env, Path(folder) / "lms.log", "/healthz")
             note(f"  ceiling {ceiling:.0f} req/s; {CANDIDATES} candidates sit the paper")
-            stats, seconds, people = asyncio.run(exam_run(server.base, candidates))
+            stats, phases, people = asyncio.run(exam_run(server.base, candidates))
             server.stop()
-            stored = stored_answers(url)
-            lost = sum(
-                1
-                for who in people
-                for position, value in who.acknowledged.items()
-                if stored.get((who.attempt_id, position)) != value
-            )
-            acknowledged = sum(len(who.acknowledged) for who in people)
+            acknowledged, lost, submitted = lost_answers(url, people)
+            cost = db_cost.measure(url, folder, people[0].username)
+            seconds = phases["exam"]
             throughput = stats.requests / seconds
+            autosave_rps = stats.saves / phases["autosave"]
             emit(
                 {
                     "bench": "exam_load",
@@ -450,21 +323,27 @@ def run() -> None:
                     "requests_per_second": round(throughput, 1),
                     "ceiling_requests_per_second": round(ceiling, 1),
                     "share_of_ceiling": round(throughput / ceiling, 3),
+                    # The autosave phase alone (every candidate saving, nothing else running).
+                    "autosave_rps": round(autosave_rps, 1),
+                    "autosave_share_of_ceiling": round(autosave_rps / ceiling, 3),
+                    "paper_p95_ms": round(percentile(stats.paper_ms, 0.95), 1),
                     # The names of docs/INTERFACES (make bench): flat figures.
                     "save_p50_ms": round(statistics.median(stats.save_ms), 1),
-                    "save_p95_ms": round(_percentile(stats.save_ms, 0.95), 1),
-                    "save_p99_ms": round(_percentile(stats.save_ms, 0.99), 1),
+                    "save_p95_ms": round(percentile(stats.save_ms, 0.95), 1),
+                    "save_p99_ms": round(percentile(stats.save_ms, 0.99), 1),
                     "throughput_rps": round(throughput, 1),
                     "ceiling_rps": round(ceiling, 1),
                     "save_answer_ms": {
                         "count": len(stats.save_ms),
                         "p50": round(statistics.median(stats.save_ms), 1),
-                        "p95": round(_percentile(stats.save_ms, 0.95), 1),
-                        "p99": round(_percentile(stats.save_ms, 0.99), 1),
+                        "p95": round(percentile(stats.save_ms, 0.95), 1),
+                        "p99": round(percentile(stats.save_ms, 0.99), 1),
                     },
                     "acknowledged_answers": acknowledged,
                     "lost_answers": lost,
-                    "submitted_papers": stored[(-1, -1)],
+                    "submitted_papers": submitted,
+                    "retries": stats.retries,
+                    **cost,
                     "errors": len(stats.errors),
                     "error_examples": stats.errors[:3],
                 }

@@ -29,7 +29,7 @@ from sqlalchemy import JSON, Integer, bindparam, literal, select
 
 from lms.accounts.models import User
 from lms.core.params import MAX_ID, holds_nul
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import UTCDateTime, db, utcnow, write_intent
 from lms.exams import question_types
 from lms.exams.models import (
     Attempt,
@@ -185,6 +185,9 @@ class AutosavePath:
             return "400 BAD REQUEST", self.message("bad_request", _l("Malformed answer"))
         attempt_id, user_id, epoch = claims
         position, value, seq = request
+        # A write: on SQLite the transaction takes the write lock up front (BEGIN IMMEDIATE),
+        # whatever the last request this thread served declared.
+        write_intent.set(True)
         if has_app_context():  # the test client's requests share the test's session
             return self.save(attempt_id, user_id, epoch, position, value, seq)
         try:
