@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import delete, event, insert, inspect, select, update
@@ -62,6 +62,8 @@ MAX_NAMED = 500
 MAX_ENTRIES = 8
 _CHANGES = "rates_changes"
 
+T = TypeVar("T")
+
 
 @dataclass
 class _Changes:
@@ -75,11 +77,20 @@ class _Changes:
 
 @dataclass(frozen=True)
 class Figures:
-    """The counts of every active institution on each of some days, at a revision."""
+    """The counts of every active institution on each of some days, at a revision, and what
+    was worked out from them (a scope's rows, its sums), kept as long as they are."""
 
     revision: int
     places: tuple[rates.Place, ...]
     counts: Mapping[int, tuple[rates.Count, ...]]
+    derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derive(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once for these counts."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        found: T = self.derived[key]
+        return found
 
 
 class FigureCache:

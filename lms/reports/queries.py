@@ -29,7 +29,9 @@ TREND_MONTHS = 12
 
 def institution_counts(scope: Scope, day: date) -> list[InstitutionCount]:
     figures = cache.institution_figures(tuple(rates.month_ends(day, TREND_MONTHS)))
-    return rates.institution_rows(figures.places, figures.counts, -1, scope)
+    return figures.derive(
+        ("rows", scope), lambda: rates.institution_rows(figures.places, figures.counts, -1, scope)
+    )
 
 
 def district_counts(scope: Scope, day: date) -> list[DistrictCount]:
@@ -44,7 +46,10 @@ def trend(scope: Scope, day: date, months: int = TREND_MONTHS) -> list[tuple[dat
     """The scope's count at each month's end (``day`` for its own month)."""
     days = tuple(rates.month_ends(day, months))
     figures = cache.institution_figures(days)
-    sums = rates.totals_per_day(figures.places, figures.counts, len(days), scope)
+    sums = figures.derive(
+        ("sums", scope),
+        lambda: rates.totals_per_day(figures.places, figures.counts, len(days), scope),
+    )
     return list(zip(days, sums, strict=True))
 
 
