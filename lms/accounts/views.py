@@ -149,13 +149,6 @@ def logout() -> Any:
     return redirect(url_for("accounts.login"))
 
 
-@bp.route("/")
-@login_required
-def home() -> Any:
-    staff = current_user.staff
-    return render_template("accounts/home.html", staff=staff)
-
-
 @bp.route("/me")
 @roles_required(Role.TRAINEE)
 def my_record() -> Any:

@@ -6,14 +6,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from lms.certification import external
-from lms.certification.models import Certificate, CertificateStatus, ExternalCertificate
+from lms.certification.models import (
+    Certificate,
+    CertificateStatus,
+    ExternalCertificate,
+    ExternalStatus,
+)
 from lms.core import idnumber, localtime
 from lms.core.access import Scope
 from lms.db import db
 from lms.learning.models import Cohort, Enrolment
+from lms.org import queries as org_queries
 from lms.org.models import District, Institution, Staff
 
 
@@ -138,3 +144,31 @@ def register(wanted: RegisterFilter, today: date) -> Select[Any]:
     if wanted.issued_to is not None:
         statement = statement.where(Certificate.issued_on <= wanted.issued_to)
     return statement
+
+
+# What the homes show (lms/reports/home.py) ---------------------------------------------------
+
+
+def external_to_confirm(scope: Scope) -> int:
+    """Certificates from elsewhere of the staff ``scope`` sees, waiting for a decision."""
+    statement = (
+        select(func.count(ExternalCertificate.id))
+        .join(Staff, Staff.id == ExternalCertificate.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .where(ExternalCertificate.status == ExternalStatus.PENDING)
+    )
+    return db.session.scalar(org_queries.in_scope(statement, scope)) or 0
+
+
+def valid_certificates(staff_id: int) -> list[Certificate]:
+    """The person's certificates valid today, by level."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(
+                Certificate.staff_id == staff_id,
+                Certificate.status_on_sql(localtime.today()) == "valid",
+            )
+            .order_by(Certificate.level, Certificate.id)
+        )
+    )

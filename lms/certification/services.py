@@ -11,7 +11,7 @@ from typing import IO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql import Select
@@ -79,6 +79,16 @@ def eligible(session_id: int | None = None, *, limit: int | None = None) -> list
 def waiting_for_photo(session_id: int | None = None) -> list[SkillCandidate]:
     """Candidates who passed and would be issued a certificate but for their photo."""
     return list(db.session.scalars(_passed_uncertified(session_id).where(~HAS_PHOTO)))
+
+
+def waiting_counts() -> tuple[int, int]:
+    """How many ``eligible()`` and ``waiting_for_photo()`` list, counted in one query."""
+    passed = _passed_uncertified(None).order_by(None).subquery()
+    photo = exists().where(HolderPhoto.staff_id == passed.c.staff_id)
+    ready, no_photo = db.session.execute(
+        select(func.count().filter(photo), func.count().filter(~photo)).select_from(passed)
+    ).one()
+    return int(ready), int(no_photo)
 
 
 def has_photo(staff_id: int) -> bool:

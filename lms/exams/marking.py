@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from lms.accounts.models import User
 from lms.core import audit
@@ -60,6 +60,12 @@ def queue() -> list[MarkingTask]:
         .order_by(ExamSession.closes_at, Candidate.admission_number, Response.position)
     ).all()
     return [MarkingTask(*row) for row in rows]
+
+
+def waiting_count() -> int:
+    """How many short answers wait for a mark (the length of ``queue()``, counted in SQL)."""
+    statement = _tasks_statement().where(Response.score.is_(None))
+    return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
 
 def task(response_id: int) -> MarkingTask | None:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from lms.core.access import Scope
 from lms.core.roles import Role
 from lms.db import db
 from lms.exams.models import (
     Attempt,
+    AttemptStatus,
     Blueprint,
     Candidate,
+    ExamRoom,
     ExamSession,
+    Invigilation,
     Question,
+    SessionStatus,
 )
 from lms.org.models import Institution, Staff
 
@@ -87,4 +93,58 @@ def candidate_count(session: ExamSession) -> int:
             select(func.count()).select_from(Candidate).where(Candidate.session_id == session.id)
         )
         or 0
+    )
+
+
+# What the homes show (lms/reports/home.py) ---------------------------------------------------
+
+
+def results_to_publish(scope: Scope) -> int:
+    """Closed theory sessions ``scope`` administers whose results are not yet published."""
+    return (
+        db.session.scalar(
+            sessions(scope)
+            .with_only_columns(func.count(ExamSession.id))
+            .order_by(None)
+            .where(ExamSession.status == SessionStatus.CLOSED)
+        )
+        or 0
+    )
+
+
+def next_sitting(staff_id: int, now: datetime) -> Candidate | None:
+    """The trainee's next theory exam not yet handed in: published, its window not over."""
+    handed_in = exists().where(
+        Attempt.candidate_id == Candidate.id, Attempt.status == AttemptStatus.SUBMITTED
+    )
+    return db.session.scalar(
+        select(Candidate)
+        .join(ExamSession, ExamSession.id == Candidate.session_id)
+        .where(
+            Candidate.staff_id == staff_id,
+            ExamSession.status == SessionStatus.PUBLISHED,
+            ExamSession.closes_at > now,
+            ~handed_in,
+        )
+        .order_by(ExamSession.opens_at)
+        .options(joinedload(Candidate.session), joinedload(Candidate.room))
+        .limit(1)
+    )
+
+
+def invigilated_by(user_id: int) -> list[ExamSession]:
+    """Theory sessions not yet finished where ``user_id`` invigilates a room, soonest first."""
+    return list(
+        db.session.scalars(
+            select(ExamSession)
+            .where(
+                ExamSession.status.in_([SessionStatus.PUBLISHED, SessionStatus.CLOSED]),
+                ExamSession.id.in_(
+                    select(ExamRoom.session_id)
+                    .join(Invigilation, Invigilation.room_id == ExamRoom.id)
+                    .where(Invigilation.user_id == user_id)
+                ),
+            )
+            .order_by(ExamSession.opens_at)
+        )
     )

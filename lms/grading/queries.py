@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
@@ -120,3 +120,89 @@ def my_results(staff_id: int) -> list[ResultRow]:
         .order_by(SkillSession.starts_at.desc())
     ).all()
     return [ResultRow(candidate, level_result(candidate)) for candidate in candidates]
+
+
+# What the homes show (lms/reports/home.py) ---------------------------------------------------
+
+
+def waiting_for(examiner_id: int) -> int:
+    """Tasks waiting for this examiner's mark (none submitted yet) or, as a panel's chief, for
+    their arbitration: what ``marking_queue`` lists, less the sheets already handed in."""
+    handed_in = exists().where(
+        Mark.candidate_task_id == CandidateTask.id,
+        Mark.examiner_id == examiner_id,
+        Mark.submitted_at.is_not(None),
+    )
+    return (
+        db.session.scalar(
+            select(func.count(CandidateTask.id.distinct()))
+            .join(Panel, Panel.id == CandidateTask.panel_id)
+            .join(PanelMember, PanelMember.panel_id == Panel.id)
+            .join(SkillCandidate, SkillCandidate.id == CandidateTask.candidate_id)
+            .join(SkillSession, SkillSession.id == SkillCandidate.session_id)
+            .where(
+                PanelMember.examiner_id == examiner_id,
+                SkillSession.status != SkillSessionStatus.DRAFT,
+                or_(
+                    (CandidateTask.status == TaskStatus.MARKING) & ~handed_in,
+                    (CandidateTask.status == TaskStatus.ARBITRATION)
+                    & (Panel.chief_id == examiner_id),
+                ),
+            )
+        )
+        or 0
+    )
+
+
+def sessions_of(examiner_id: int) -> list[SkillSession]:
+    """Running skill sessions where the examiner sits on a panel, soonest first."""
+    on_panel = (
+        select(Panel.session_id)
+        .join(PanelMember, PanelMember.panel_id == Panel.id)
+        .where(or_(PanelMember.examiner_id == examiner_id, Panel.chief_id == examiner_id))
+    )
+    return list(
+        db.session.scalars(
+            select(SkillSession)
+            .where(
+                SkillSession.status == SkillSessionStatus.PUBLISHED, SkillSession.id.in_(on_panel)
+            )
+            .order_by(SkillSession.starts_at)
+        )
+    )
+
+
+def results_to_publish() -> int:
+    """Running skill sessions whose every task has its final mark: results ready to publish."""
+    tasks = (
+        select(CandidateTask.id)
+        .join(SkillCandidate, SkillCandidate.id == CandidateTask.candidate_id)
+        .where(SkillCandidate.session_id == SkillSession.id)
+    )
+    unfinished = tasks.where(CandidateTask.status.in_([TaskStatus.MARKING, TaskStatus.ARBITRATION]))
+    return (
+        db.session.scalar(
+            select(func.count(SkillSession.id)).where(
+                SkillSession.status == SkillSessionStatus.PUBLISHED,
+                exists(tasks),
+                ~exists(unfinished),
+            )
+        )
+        or 0
+    )
+
+
+def next_assessment(staff_id: int) -> SkillCandidate | None:
+    """The trainee's next skill assessment: a running session where they are not yet scored."""
+    return db.session.scalar(
+        select(SkillCandidate)
+        .join(SkillSession, SkillSession.id == SkillCandidate.session_id)
+        .where(
+            SkillCandidate.staff_id == staff_id,
+            SkillSession.status == SkillSessionStatus.PUBLISHED,
+            SkillCandidate.skills_score.is_(None),
+        )
+        .order_by(func.coalesce(SkillCandidate.slot_at, SkillSession.starts_at))
+        .options(selectinload(SkillCandidate.session))
+        .limit(1)
+    )

@@ -17,8 +17,10 @@ from lms.learning.models import (
     ClassSession,
     Cohort,
     Course,
+    DistrictQuota,
     Enrolment,
     EnrolmentStatus,
+    Lesson,
     LessonProgress,
     TrainingPlan,
 )
@@ -233,3 +235,55 @@ def active_courses() -> list[Course]:
             select(Course).where(Course.is_active.is_(True)).order_by(Course.level.desc())
         )
     )
+
+
+# What the homes show (lms/reports/home.py) ---------------------------------------------------
+
+
+def nominations_waiting(scope: Scope) -> int:
+    """Nominations of the staff ``scope`` sees that wait for the district's approval."""
+    statement = (
+        select(func.count(Enrolment.id))
+        .join(Staff, Staff.id == Enrolment.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .where(Enrolment.status == EnrolmentStatus.NOMINATED)
+    )
+    return db.session.scalar(_scope_staff(statement, scope)) or 0
+
+
+def quota_of(district_id: int, plan_id: int) -> DistrictQuota | None:
+    """The district's places in the plan (``quota``) and those approved so far (``used``)."""
+    return db.session.scalar(
+        select(DistrictQuota).where(
+            DistrictQuota.plan_id == plan_id, DistrictQuota.district_id == district_id
+        )
+    )
+
+
+@dataclass(frozen=True)
+class NextLesson:
+    enrolment: Enrolment
+    lesson: Lesson | None  # None: every lesson is done, the hours may still be short
+
+
+def next_lesson(staff_id: int) -> NextLesson | None:
+    """The first lesson not yet done of the trainee's newest running course (enrolled)."""
+    enrolment = db.session.scalar(
+        select(Enrolment)
+        .join(Cohort)
+        .where(Enrolment.staff_id == staff_id, Enrolment.status == EnrolmentStatus.ENROLLED)
+        .order_by(Cohort.starts_on.desc(), Enrolment.id.desc())
+        .limit(1)
+    )
+    if enrolment is None:
+        return None
+    done = set(
+        db.session.scalars(
+            select(LessonProgress.lesson_id).where(
+                LessonProgress.enrolment_id == enrolment.id,
+                LessonProgress.completed_at.is_not(None),
+            )
+        )
+    )
+    lessons = enrolment.cohort.course.active_lessons
+    return NextLesson(enrolment, next((x for x in lessons if x.id not in done), None))
