@@ -14,7 +14,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from lms.content import kinds
-from lms.content.items import read_blueprints, read_questions, read_task
+from lms.content.items import read_blueprints, read_questions
 from lms.content.reader import KEY, Reader
 from lms.content.specs import (
     LESSON_HOURS,
@@ -26,6 +26,7 @@ from lms.content.specs import (
     ModuleSpec,
     Problem,
 )
+from lms.content.tasks import read_skill_plans, read_task
 from lms.content.yaml_lines import LineDict
 
 LESSON_FILE = re.compile(r"^\d{2}-[a-z0-9][a-z0-9-]*\.md$")
@@ -59,6 +60,7 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
     if not content.courses:
         reader.problem(root, 1, _l("no course folders found"))
     content.blueprints = read_blueprints(reader, content.catalog, root / "blueprints.yaml")
+    content.skill_plans = read_skill_plans(reader, content.catalog, root / "blueprints.yaml")
     for kind in registered:
         if kind.validate is not None:
             kind.validate(reader, content)
@@ -86,6 +88,8 @@ def _read_catalog(reader: Reader, path: Path) -> Catalog:
         for entry in entries:
             if isinstance(entry, dict) and entry.get("key") and entry.get("name"):
                 target[str(entry["key"])] = str(entry["name"])
+                if section == "work_areas" and entry.get("kind") == "skill":
+                    catalog.skill_areas.append(str(entry["key"]))
             else:
                 line = entry.line if isinstance(entry, LineDict) else data.line_of(section)
                 reader.problem(path, line, _l("every entry needs a key and a name"))
@@ -144,7 +148,7 @@ def _read_course(reader: Reader, catalog: Catalog, folder: Path) -> CourseSpec |
     for question_path in sorted((folder / "questions").glob("*.yaml")):
         course.questions.extend(read_questions(reader, catalog, question_path, course))
     for task_path in sorted((folder / "tasks").glob("*.yaml")):
-        task = read_task(reader, catalog, task_path)
+        task = read_task(reader, catalog, task_path, course.level)
         if task is not None:
             course.tasks.append(task)
     if not course.lessons:

@@ -24,6 +24,8 @@ class Problem:
 class Catalog:
     levels: dict[int, str] = field(default_factory=dict)
     work_areas: dict[str, str] = field(default_factory=dict)
+    #: The work areas assessed by practical tasks (``kind: skill``).
+    skill_areas: list[str] = field(default_factory=list)
     care_domains: dict[str, str] = field(default_factory=dict)
     difficulties: dict[str, str] = field(default_factory=dict)
 
@@ -73,6 +75,12 @@ class CriterionSpec:
     key: str
     text: str
     points: int
+    #: Minutes the step takes in the assessment (criteria only).
+    minutes: float = 0
+    #: The candidate describes the step, and does not wait for it (e.g. a disinfectant's
+    #: contact time); ``real_minutes`` is how long it takes in reality.
+    describe_only: bool = False
+    real_minutes: float = 0
 
 
 @dataclass
@@ -87,6 +95,30 @@ class TaskSpec:
     criteria: list[CriterionSpec]
     critical_errors: list[CriterionSpec]
     path: str
+
+    @property
+    def home_level(self) -> int:
+        """The most elementary level the task assesses (level digits count down: 5 is the
+        first); the course folder it lives in. A level-3 candidate's "own level" task is one
+        whose home level is 3."""
+        return max(self.levels)
+
+    @property
+    def step_minutes(self) -> float:
+        return sum(criterion.minutes for criterion in self.criteria)
+
+
+@dataclass
+class SkillPlanSpec:
+    """A level's skill assessment plan (技能考核方案): how a candidate's tasks are drawn."""
+
+    level: int
+    #: Work area -> share of a candidate's tasks, in percent (adding up to 100).
+    weights: dict[str, int]
+    #: At least this many of a candidate's tasks are of the candidate's own level.
+    own_level: int
+    path: str
+    line: int
 
 
 @dataclass
@@ -135,6 +167,7 @@ class Content:
     catalog: Catalog = field(default_factory=Catalog)
     courses: list[CourseSpec] = field(default_factory=list)
     blueprints: list[BlueprintSpec] = field(default_factory=list)
+    skill_plans: list[SkillPlanSpec] = field(default_factory=list)
 
     @property
     def questions(self) -> list[QuestionSpec]:

@@ -18,18 +18,20 @@ from lms.core import audit
 from lms.core.errors import Conflict, DomainError
 from lms.core.roles import Role
 from lms.db import db
-from lms.grading import retakes, rules
+from lms.grading import retakes, rules, skill_draw
 from lms.grading.models import (
     CandidateTask,
     Panel,
     PanelMember,
+    PracticalTask,
     SkillCandidate,
+    SkillPlan,
     SkillSession,
     SkillSessionStatus,
     TaskStatus,
 )
 from lms.grading.panels import capacity, panel_conflicts
-from lms.grading.tasks import task_pool
+from lms.grading.tasks import skill_plan, task_pool
 from lms.learning.study import eligible_levels
 from lms.org.models import Staff
 
@@ -52,17 +54,9 @@ def create_session(data: SessionData, actor: User) -> SkillSession:
     """Create a draft skill session."""
     if data.combine_rule not in rules.COMBINE_RULES:
         raise DomainError(_l("Unknown rule for combining marks"))
-    if not 4 <= data.tasks_per_candidate <= 6:
+    if data.tasks_per_candidate not in skill_draw.TASKS_PER_CANDIDATE:
         raise DomainError(_l("A candidate performs 4 to 6 tasks"))
-    pool_size = len(task_pool(data.level))
-    if pool_size < data.tasks_per_candidate:
-        raise DomainError(
-            _l(
-                "Level %(level)s has only %(n)s practical tasks in the pool",
-                level=data.level,
-                n=pool_size,
-            )
-        )
+    _plan_and_pool(data.level, data.tasks_per_candidate)
     session = SkillSession(
         title=data.title,
         level=data.level,
@@ -136,13 +130,43 @@ def add_candidates(session: SkillSession, people: list[Staff]) -> int:
     return len(people)
 
 
+def _plan_and_pool(level: int, tasks: int) -> tuple[SkillPlan, list[PracticalTask]]:
+    """The level's skill plan and task pool, refused when a set of ``tasks`` tasks cannot be
+    drawn after the plan."""
+    plan = skill_plan(level)
+    if plan is None:
+        raise DomainError(
+            _l("Level %(level)s has no skill plan; run lms courses sync", level=level)
+        )
+    pool = task_pool(level)
+    if not any(
+        skill_draw.feasible(plan, pool, counts)
+        for counts in skill_draw.allowed_counts(plan.weights, tasks)
+    ):
+        raise DomainError(
+            _l(
+                "Level %(level)s has only %(n)s practical tasks in the pool",
+                level=level,
+                n=len(pool),
+            )
+        )
+    return plan, pool
+
+
 def draw_tasks(candidate: SkillCandidate, session: SkillSession) -> None:
-    """Draw the candidate's tasks from the pool, reproducibly (seeded by session and person)."""
-    pool = task_pool(session.level)
+    """Draw the candidate's tasks from the pool after the level's skill plan (stratified by
+    work area, with a task of the candidate's own level), reproducibly (seeded by session and
+    person), and unlike every other candidate's set in the session unless the pool forces it."""
+    plan, pool = _plan_and_pool(session.level, session.tasks_per_candidate)
     # Reproducible for the server, unpredictable without its secret key.
     seed = f"skills:{current_app.secret_key!r}:{session.id}:{candidate.staff_id}"
     chooser = random.Random(seed)  # noqa: S311 (a reproducible draw, not a secret)
-    chosen = chooser.sample(pool, session.tasks_per_candidate)
+    taken = {
+        frozenset(task.task_code for task in other.current_tasks)
+        for other in session.candidates
+        if other is not candidate
+    }
+    chosen = skill_draw.draw_set(plan, pool, session.tasks_per_candidate, chooser, taken)
     weights = rules.equal_weights(len(chosen))
     candidate.tasks = [
         CandidateTask(

@@ -10,15 +10,31 @@ from typing import Any
 from sqlalchemy import select
 
 from lms.content import kinds
-from lms.content.specs import Content, TaskSpec
+from lms.content.specs import Content, CriterionSpec, TaskSpec
 from lms.content.sync import apply_values, count, retire_unlisted
 from lms.db import db
-from lms.grading.models import PracticalTask
+from lms.grading.models import PracticalTask, SkillPlan
+from lms.grading.plan_check import skill_reports
 
 
 def register_content_kind() -> None:
-    """Register the loader of practical tasks (their checks are all in lms.content)."""
-    kinds.register_kind("task", load_tasks)
+    """Register the loader of practical tasks and skill plans (their checks are in
+    lms.content), and what ``lms courses check`` prints about them: whether each level's pool
+    can be drawn after its plan, each task's time against its steps."""
+    kinds.register_kind("task", load_tasks, report=skill_reports)
+
+
+def _criterion(criterion: CriterionSpec) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "key": criterion.key,
+        "text": criterion.text,
+        "points": criterion.points,
+        "minutes": criterion.minutes,
+    }
+    if criterion.describe_only:
+        item["describe_only"] = True
+        item["real_minutes"] = criterion.real_minutes
+    return item
 
 
 def _values(spec: TaskSpec) -> dict[str, Any]:
@@ -30,7 +46,7 @@ def _values(spec: TaskSpec) -> dict[str, Any]:
         "scenario": spec.scenario,
         "materials": list(spec.materials),
         "rubric": {
-            "criteria": [{"key": c.key, "text": c.text, "points": c.points} for c in spec.criteria],
+            "criteria": [_criterion(c) for c in spec.criteria],
             "critical_errors": [{"key": c.key, "text": c.text} for c in spec.critical_errors],
         },
         "retired_at": None,
@@ -50,7 +66,32 @@ def load_tasks(content: Content, report: Counter[str]) -> None:
         else:
             count(report, "task", False, apply_values(task, _values(spec)))
     retire_unlisted(existing, specs, report, "task")
+    _load_plans(content, report)
     db.session.flush()
+
+
+def _load_plans(content: Content, report: Counter[str]) -> None:
+    """The levels' skill plans, as blueprints.yaml declares them; a removed plan is retired."""
+    existing = {plan.level: plan for plan in db.session.scalars(select(SkillPlan))}
+    for spec in content.skill_plans:
+        values = {"weights": dict(spec.weights), "own_level": spec.own_level, "retired_at": None}
+        plan = existing.get(spec.level)
+        if plan is None:
+            db.session.add(SkillPlan(level=spec.level, **values))
+            count(report, "skill_plan", True, True)
+        else:
+            count(report, "skill_plan", False, apply_values(plan, values))
+    listed = {str(spec.level) for spec in content.skill_plans}
+    retire_unlisted(
+        {str(level): plan for level, plan in existing.items()}, listed, report, "skill_plan"
+    )
+
+
+def skill_plan(level: int) -> SkillPlan | None:
+    """The active skill plan of ``level``, if courses/ declares one."""
+    return db.session.scalar(
+        select(SkillPlan).where(SkillPlan.level == level, SkillPlan.retired_at.is_(None))
+    )
 
 
 def task_pool(level: int) -> list[PracticalTask]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from tests.learning.content_tree import write_tree
+from tests.learning.content_tree import add_skill_plan, write_tree
 
 
 def single(key: str, options: list[str], answer: str = "A", **values: Any) -> dict[str, Any]:
@@ -61,4 +61,4 @@ def bank_tree(
         yaml.safe_dump({"blueprints": [blueprint]}, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )
-    return root
+    return add_skill_plan(root)

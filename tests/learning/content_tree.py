@@ -104,12 +104,15 @@ def write_tree(root: Path, *, lessons: int = 3, min_hours: float = 2) -> Path:
         criteria:
           - id: prepare
             text: 取下饰物，卷起衣袖
+            minutes: 1
             points: 20
           - id: steps
             text: 七个步骤完整、顺序正确
+            minutes: 2
             points: 60
           - id: dry
             text: 用一次性擦手纸擦干
+            minutes: 1
             points: 20
         critical_errors:
           - id: no-running-water
@@ -117,4 +120,21 @@ def write_tree(root: Path, *, lessons: int = 3, min_hours: float = 2) -> Path:
         """),
         encoding="utf-8",
     )
+    return root
+
+
+def add_skill_plan(root: Path, weights: str = "{daily_care: 100}", extra_tasks: int = 5) -> Path:
+    """A level-5 skill plan in blueprints.yaml, and copies of the tree's task (codes
+    t5-task-1 …) so that a candidate's 4 to 6 tasks can be drawn after it."""
+    blueprints = root / "blueprints.yaml"
+    before = blueprints.read_text(encoding="utf-8") if blueprints.exists() else ""
+    blueprints.write_text(
+        before + f"skills:\n  - level: 5\n    own_level: 1\n    weights: {weights}\n",
+        encoding="utf-8",
+    )
+    task = (root / "test-l5" / "tasks" / "hand-washing.yaml").read_text(encoding="utf-8")
+    for number in range(1, extra_tasks + 1):
+        (root / "test-l5" / "tasks" / f"task-{number}.yaml").write_text(
+            task.replace("code: t5-hand-washing", f"code: t5-task-{number}"), encoding="utf-8"
+        )
     return root

@@ -7,7 +7,7 @@ from lms.config import PROJECT_ROOT
 from lms.content.courses import load_content
 from lms.content.specs import MIN_LESSON_CHARS
 from lms.learning.markdown import render
-from tests.learning.content_tree import lesson_text, write_tree
+from tests.learning.content_tree import add_skill_plan, lesson_text, write_tree
 
 
 def problems_of(root: Path) -> list[str]:
@@ -128,7 +128,7 @@ def test_min_hours_beyond_the_lessons_is_refused(app, tmp_path):
 
 
 def test_cli_check_fails_with_file_line_messages_and_passes_when_fixed(app, tmp_path):
-    root = write_tree(tmp_path / "courses")
+    root = add_skill_plan(write_tree(tmp_path / "courses"))
     runner = CliRunner()
     good = runner.invoke(app.cli, ["courses", "check", "--root", str(root)])
     assert good.exit_code == 0, good.output
