@@ -182,7 +182,8 @@ class CandidateTask(Base):
     work_area: Mapped[str] = mapped_column(String(40))
     #: Share of the skills score (the candidate's weights sum to 100).
     weight: Mapped[int]
-    #: {"criteria": [{key, text, points}], "critical_errors": [{key, text}]}
+    #: {"criteria": [{key, text, points, minutes[, describe_only, real_minutes]}],
+    #:  "critical_errors": [{key, text}], "card": {scenario, duration_minutes, materials}}
     rubric: Mapped[dict[str, Any]] = mapped_column(JSON)
     round: Mapped[int] = mapped_column(Integer, default=1)
     panel_id: Mapped[int | None] = mapped_column(ForeignKey("skill_panels.id", ondelete="SET NULL"))
@@ -207,6 +208,17 @@ class CandidateTask(Base):
     @property
     def critical_errors(self) -> list[dict[str, Any]]:
         return list(self.rubric.get("critical_errors", []))
+
+    @property
+    def card(self) -> dict[str, Any]:
+        """What the candidate is given: scenario, duration_minutes, materials (empty for tasks
+        drawn before cards were kept)."""
+        return dict(self.rubric.get("card", {}))
+
+    @property
+    def described_steps(self) -> list[dict[str, Any]]:
+        """Steps the candidate describes and does not wait for (e.g. a contact time)."""
+        return [item for item in self.criteria if item.get("describe_only")]
 
 
 class Mark(Base):

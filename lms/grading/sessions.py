@@ -8,6 +8,7 @@ import copy
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -153,6 +154,18 @@ def _plan_and_pool(level: int, tasks: int) -> tuple[SkillPlan, list[PracticalTas
     return plan, pool
 
 
+def _drawn_rubric(task: PracticalTask) -> dict[str, Any]:
+    """The rubric as drawn, with the task card the examiner reads to the candidate (the
+    situation, the time, the materials), so both stay what the candidate was given."""
+    rubric = copy.deepcopy(task.rubric)
+    rubric["card"] = {
+        "scenario": task.scenario,
+        "duration_minutes": task.duration_minutes,
+        "materials": list(task.materials),
+    }
+    return rubric
+
+
 def draw_tasks(candidate: SkillCandidate, session: SkillSession) -> None:
     """Draw the candidate's tasks from the pool after the level's skill plan (stratified by
     work area, with a task of the candidate's own level), reproducibly (seeded by session and
@@ -175,7 +188,7 @@ def draw_tasks(candidate: SkillCandidate, session: SkillSession) -> None:
             title=task.title,
             work_area=task.work_area,
             weight=weight,
-            rubric=copy.deepcopy(task.rubric),
+            rubric=_drawn_rubric(task),
         )
         for position, (task, weight) in enumerate(zip(chosen, weights, strict=True), start=1)
     ]
