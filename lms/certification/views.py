@@ -26,7 +26,7 @@ from lms.certification import photo_views as photo_views
 from lms.certification import verify_views as verify_views
 from lms.certification.blueprint import bp, certificate_or_404, own_certificate
 from lms.certification.models import Certificate
-from lms.core import exports, idnumber, localtime, params
+from lms.core import confirm, exports, idnumber, localtime, params
 from lms.core.access import current_scope, roles_required
 from lms.core.errors import DomainError
 from lms.core.levels import level_label
@@ -197,6 +197,21 @@ def issue_eligible() -> Any:
     """Start the bulk issue as a background job and show its progress."""
     if not ActionForm().validate_on_submit():
         return redirect(url_for("certificates.index"))
+    count = len(services.eligible())
+    asked = confirm.unless_confirmed(
+        title=_l("Issue certificates"),
+        what=_l(
+            "%(n)d people who passed both parts of their level and have an accepted photo get "
+            "a certificate with its own number; issued certificates can only be revoked.",
+            n=count,
+        ),
+        count=count,
+        button=_l("Issue certificates"),
+        cancel=url_for("certificates.index"),
+        danger=False,
+    )
+    if asked is not None:
+        return asked
     job = bulk.submit(current_user)
     return redirect(url_for("jobs.show", job_id=job.id))
 
@@ -255,6 +270,19 @@ def revoke(number: str) -> Any:
     certificate = certificate_or_404(number)
     form = RevokeForm()
     if form.validate_on_submit():
+        asked = confirm.unless_confirmed(
+            title=_l("Revoke certificate %(n)s", n=certificate.number),
+            what=_l(
+                "The certificate of %(name)s stops being valid: the public verification page "
+                "says it is revoked, and it no longer counts toward the licensed-to-work rate.",
+                name=certificate.staff.name,
+            ),
+            count=1,
+            button=_l("Revoke"),
+            cancel=url_for("certificates.index"),
+        )
+        if asked is not None:
+            return asked
         services.revoke(certificate, form.reason.data or "")
         flash(_l("Certificate %(n)s revoked.", n=certificate.number), "success")
     else:

@@ -1,13 +1,18 @@
-"""Pagination of ``select()`` statements."""
+"""Pagination and sorting of ``select()`` statements: the one home of how lists page and sort
+(``paginate``, ``sorted_by``; the templates' ``pager`` and ``sort_header`` macros)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from flask import request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
+from lms.core.params import BadParameter
 from lms.db import db
 
 T = TypeVar("T")
@@ -55,3 +60,24 @@ def page_of(items: list[T], page: int, per_page: int) -> Page[T]:
     """One page of a list already in memory, the page number brought within the list."""
     page = min(max(page, 1), max(1, math.ceil(len(items) / per_page)))
     return Page(items[(page - 1) * per_page : page * per_page], len(items), page, per_page)
+
+
+def sorted_by(
+    statement: Select[Any],
+    orders: Mapping[str, Sequence[Any]],
+    default: str,
+    *,
+    name: str = "sort",
+) -> tuple[Select[Any], str]:
+    """``statement`` ordered as the address asks (``sort=key``, or ``sort=-key`` for the
+    reverse) among ``orders`` (key → columns), and the key in force; ``default`` when absent.
+    An unknown key is a ``BadParameter`` (400), never an arbitrary ORDER BY. Columns after the
+    first break ties; lists end on a unique column so pages never overlap."""
+    raw = (request.args.get(name) or default).strip()
+    key = raw.removeprefix("-")
+    if key not in orders:
+        raise BadParameter(_l("%(name)s: unknown sort order", name=name))
+    columns = list(orders[key])
+    if raw.startswith("-"):
+        columns = [column.desc() for column in columns]
+    return statement.order_by(None).order_by(*columns), raw

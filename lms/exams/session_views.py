@@ -232,48 +232,6 @@ def remove_candidate(session_id: int, candidate_id: int) -> Any:
     return redirect(url_for("exam_sessions.detail", session_id=found.id))
 
 
-def _transition(session_id: int, action: Any, done: Any) -> Any:
-    found = _session(session_id)
-    if ActionForm().validate_on_submit():
-        try:
-            result = action(found)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(done(result), "success")
-    return redirect(url_for("exam_sessions.detail", session_id=found.id))
-
-
-@bp.route("/<int:session_id>/publish", methods=["POST"])
-@roles_required(*ADMINS)
-def publish(session_id: int) -> Any:
-    return _transition(
-        session_id,
-        lambda s: sessions.publish(s, current_user),
-        lambda n: _l("Published; %(n)d papers drawn.", n=n),
-    )
-
-
-@bp.route("/<int:session_id>/close", methods=["POST"])
-@roles_required(*ADMINS)
-def close(session_id: int) -> Any:
-    return _transition(
-        session_id,
-        sessions.close,
-        lambda n: _l("Closed; %(n)d unfinished papers were submitted.", n=n),
-    )
-
-
-@bp.route("/<int:session_id>/results/publish", methods=["POST"])
-@roles_required(*ADMINS)
-def publish_results(session_id: int) -> Any:
-    return _transition(
-        session_id,
-        sessions.publish_results,
-        lambda _: _l("Results published; candidates can see them now."),
-    )
-
-
 @bp.route("/<int:session_id>/slips")
 @roles_required(*ADMINS)
 def slips(session_id: int) -> Any:
@@ -394,3 +352,7 @@ def regrade(session_id: int) -> Any:
         choices=regrade_service.choices(found),
         form=form,
     )
+
+
+# The one-way steps (publish, close, publish results) are in session_steps, on this blueprint.
+from lms.exams import session_steps as session_steps  # noqa: E402

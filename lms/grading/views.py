@@ -165,26 +165,6 @@ def assign(session_id: int) -> Any:
     return redirect(url_for("skills.detail", session_id=session.id))
 
 
-@bp.route("/sessions/<int:session_id>/publish", methods=["POST"])
-@roles_required(Role.CITY_ADMIN)
-def publish(session_id: int) -> Any:
-    session = _session(session_id)
-    if ActionForm().validate_on_submit():
-        sessions.publish(session, current_user)
-        flash(_l("Published: examiners can mark."), "success")
-    return redirect(url_for("skills.detail", session_id=session.id))
-
-
-@bp.route("/sessions/<int:session_id>/publish-results", methods=["POST"])
-@roles_required(Role.CITY_ADMIN)
-def publish_results(session_id: int) -> Any:
-    session = _session(session_id)
-    if ActionForm().validate_on_submit():
-        sessions.publish_results(session, current_user)
-        flash(_l("Results published; marks are locked."), "success")
-    return redirect(url_for("skills.detail", session_id=session.id))
-
-
 @bp.route("/sessions/<int:session_id>/results")
 @roles_required(Role.CITY_ADMIN)
 def results(session_id: int) -> Any:
@@ -398,3 +378,7 @@ def my_results() -> Any:
         standing=standing(current_user.staff_id),
         today=today(),
     )
+
+
+# The one-way steps (publish for marking, publish results) are in steps, on this blueprint.
+from lms.grading import steps as steps  # noqa: E402

@@ -75,7 +75,10 @@ class NominateForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    enrolment_ids = MultiCheckboxField(_l("Nominations"), coerce=int, validators=[DataRequired()])
+    """Approve or reject: the ticked ``enrolment_ids`` (read by the view, any page of the list)
+    or, with ``all_matching``, every nomination the posted filter matches."""
+
+    all_matching = BooleanField(_l("All matching the filter"))
     note = StringField(_l("Reason (for rejections)"), validators=[Optional(), Length(max=200)])
     approve = SubmitField(_l("Approve selected"))
     reject = SubmitField(_l("Reject selected"))

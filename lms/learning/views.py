@@ -20,18 +20,21 @@ from flask_login import current_user
 
 from lms.accounts import services as accounts
 from lms.accounts.forms import ActionForm
+from lms.core import confirm, params
 from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.forms import options
 from lms.core.localtime import today
+from lms.core.pagination import paginate, sorted_by
+from lms.core.params import MAX_ID
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
 
 # The view modules sharing the blueprint, imported here explicitly so that web.py's one import of
 # this module registers every training route.
 from lms.learning import class_views as class_views
+from lms.learning import nomination_list, queries, services
 from lms.learning import nominations as nomination_rules
-from lms.learning import queries, services
 from lms.learning.blueprint import ORG_ADMINS, TRAINERS, bp, managed_cohort, visible_cohort
 from lms.learning.forms import (
     CohortForm,
@@ -52,6 +55,9 @@ from lms.org import queries as org_queries
 from lms.org.models import Staff
 
 __all__ = ["bp", "class_views"]
+
+#: Nominations shown a page at a time (select-all-matching reaches the rest).
+NOMINATIONS_PAGE_SIZE = 50
 
 
 @bp.route("/")
@@ -228,15 +234,50 @@ def nominate(cohort_id: int) -> Any:
     )
 
 
+def _wanted(source: Any) -> nomination_list.Wanted:
+    """The nominations filter from the address (GET) or the posted form (its hidden fields)."""
+    text = (source.get("q") or "").strip()[:50]
+    institution = params.whole_number(source.get("institution") or 0, "institution", 0, MAX_ID)
+    cohort = params.whole_number(source.get("cohort") or 0, "cohort", 0, MAX_ID)
+    return nomination_list.Wanted(text, institution or None, cohort or None)
+
+
 @bp.route("/nominations", methods=["GET", "POST"])
 @roles_required(*ORG_ADMINS)
 def nominations() -> Any:
-    pending = queries.pending_nominations(current_user.scope)
+    scope = current_user.scope
     form = DecisionForm()
-    form.enrolment_ids.choices = options([(e.id, e.staff.name) for e in pending])
-    if form.validate_on_submit():
-        chosen = [e for e in pending if e.id in set(form.enrolment_ids.data)]
+    if request.method == "POST":
+        wanted = _wanted(request.form)
+        back = url_for("training.nominations", **wanted.args())
+        if not form.validate_on_submit():
+            for errors in form.errors.values():
+                flash("；".join(str(error) for error in errors), "error")
+            return redirect(back)
+        if form.all_matching.data:
+            chosen = list(db.session.scalars(nomination_list.pending(scope, wanted)))
+        else:
+            ids = request.form.getlist("enrolment_ids")
+            chosen = nomination_list.chosen(
+                scope, (params.whole_number(i, "enrolment_ids", 1, MAX_ID) for i in ids)
+            )
+        if not chosen:
+            flash(_l("Nothing is selected: tick the nominations to decide first."), "error")
+            return redirect(back)
         if form.reject.data:
+            asked = confirm.unless_confirmed(
+                title=_l("Reject nominations"),
+                what=_l(
+                    "%(n)d nominations are rejected; the institutions see the reason. To take "
+                    "part later, a person must be nominated again.",
+                    n=len(chosen),
+                ),
+                count=len(chosen),
+                button=_l("Reject selected"),
+                cancel=back,
+            )
+            if asked is not None:
+                return asked
             for enrolment in chosen:
                 nomination_rules.reject(enrolment, current_user, form.note.data or "")
             flash(_l("%(n)d nominations rejected.", n=len(chosen)), "info")
@@ -245,8 +286,25 @@ def nominations() -> Any:
             flash(_l("%(n)d approved.", n=report.approved), "success")
             for refusal in report.refused or []:
                 flash(refusal, "error")
-        return redirect(url_for("training.nominations"))
-    return render_template("training/nominations.html", pending=pending, form=form)
+        return redirect(back)
+    wanted = _wanted(request.args)
+    statement, sort = sorted_by(
+        nomination_list.pending(scope, wanted), nomination_list.ORDERS, "cohort"
+    )
+    page = paginate(statement, params.page_arg(), NOMINATIONS_PAGE_SIZE)
+    institutions, cohorts = nomination_list.filter_choices(scope)
+    return render_template(
+        "training/nominations.html",
+        page=page,
+        form=form,
+        wanted=wanted,
+        sort=sort,
+        institutions=institutions,
+        cohorts=cohorts,
+        places=nomination_list.places_left(scope),
+        matching=nomination_list.matching_by_quota(scope, wanted),
+        quota_key=nomination_list.quota_key,
+    )
 
 
 @bp.route("/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])

@@ -136,7 +136,7 @@ def perform(client: Any, world: World, action: policy.Action, target: User) -> A
         response = client.post(f"/users/{target.id}/unlock")
         return response, lambda: snapshot(target)[2] is None
     if action == policy.Action.SET_ACTIVE:
-        response = client.post(f"/users/{target.id}/active")
+        response = client.post(f"/users/{target.id}/active", data={"active": "0", "confirmed": "1"})
         return response, lambda: snapshot(target)[1] is False
     if action == policy.Action.CHANGE_ROLE:
         response = client.post(

@@ -274,12 +274,12 @@ def test_deactivation_ends_every_session_of_the_account(client, app):
     copy = copy_of_session(app, browser)
     assert copy.get("/").status_code == 200
     client.login_as(make_user(Role.CITY_ADMIN))
-    client.post(f"/users/{user.id}/active")
+    client.post(f"/users/{user.id}/active", data={"active": "0", "confirmed": "1"})
     assert db.session.get(User, user.id).is_active is False
     assert browser.get("/").status_code == 302
     assert copy.get("/").status_code == 302
     # Activated again, the old cookies still do not come back to life.
-    client.post(f"/users/{user.id}/active")
+    client.post(f"/users/{user.id}/active", data={"active": "1"})
     assert db.session.get(User, user.id).is_active is True
     assert copy.get("/").status_code == 302
 

@@ -110,7 +110,7 @@ def test_admin_unlocks_and_deactivates_accounts(client):
     client.post(f"/users/{user.id}/unlock")
     db.session.refresh(user)
     assert user.locked_until is None
-    client.post(f"/users/{user.id}/active")
+    client.post(f"/users/{user.id}/active", data={"active": "0", "confirmed": "1"})
     db.session.refresh(user)
     assert user.is_active is False
     client.post(f"/users/{admin.id}/active")

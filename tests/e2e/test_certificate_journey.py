@@ -76,6 +76,7 @@ def test_issue_download_scan_verify_and_revoke(browser, certificate_server, tmp_
     sign_in(admin, _admin(database))
     admin.goto("/certificates")
     admin.click(f"button:has-text('{zh('Issue certificates')}')")
+    admin.click("[data-testid=confirm-button]")
     expect(admin.locator("[data-testid=job-status]")).to_have_text(zh("Finished"), timeout=120000)
     done = admin.locator("[data-testid=job-done]").inner_text()
     assert int(done) >= 1 and done == admin.locator("[data-testid=job-total]").inner_text()
@@ -114,6 +115,7 @@ def test_issue_download_scan_verify_and_revoke(browser, certificate_server, tmp_
     row.locator("summary", has_text=zh("Revoke")).click()
     row.locator("textarea").fill("证书信息登记有误，予以撤销")
     row.locator("button", has_text=zh("Revoke")).click()
+    admin.click("[data-testid=confirm-button]")
     admin.wait_for_load_state()
 
     phone.goto(scanned)

@@ -233,15 +233,18 @@ def test_roster_study_exam_publish_issue_download_verify(
     admin.goto(f"/skills/sessions/{programme['skill']}")
     admin.once("dialog", lambda dialog: dialog.accept())
     admin.click(f"button:has-text('{zh('Publish results')}')")
+    admin.click("[data-testid=confirm-button]")  # it says how many candidates it reaches
     admin.wait_for_load_state()
     assert "flash-success" in admin.content()
     time.sleep(max(0.0, programme["closes"] - time.time() + 1))
     admin.goto(f"/exams/sessions/{programme['theory']}")
     admin.once("dialog", lambda dialog: dialog.accept())
     admin.click(f"button:has-text('{zh('Close the session')}')")
+    admin.click("[data-testid=confirm-button]")
     admin.wait_for_load_state()
     admin.once("dialog", lambda dialog: dialog.accept())
     admin.click(f"button:has-text('{zh('Publish results')}')")
+    admin.click("[data-testid=confirm-button]")  # it says how many candidates it reaches
     admin.wait_for_load_state()
     assert "flash-success" in admin.content()
     shoot(admin, "programme-theory-published")
@@ -249,6 +252,7 @@ def test_roster_study_exam_publish_issue_download_verify(
     # Bulk issue, followed on the job page; the dashboard counts the new certificate.
     admin.goto("/certificates")
     admin.click(f"button:has-text('{zh('Issue certificates')}')")
+    admin.click("[data-testid=confirm-button]")
     expect(admin.locator("[data-testid=job-status]")).to_have_text(zh("Finished"), timeout=120000)
     assert admin.locator("[data-testid=job-done]").inner_text() == "1"
     shoot(admin, "programme-issued")

@@ -37,7 +37,7 @@ def test_nominate_approve_study_complete(browser, live_server, page):
     admin_page.viewport_name = page.viewport_name
     sign_in(admin_page, "luzhou")
     admin_page.goto("/training/nominations")
-    admin_page.locator(f"li:has-text('{name}') input[name=enrolment_ids]").first.check()
+    admin_page.locator(f"tr:has-text('{name}') input[name=enrolment_ids]").first.check()
     shoot(admin_page, "nominations")
     admin_page.click("button[name=approve]")
     assert "已批准 1 人" in admin_page.inner_text(".flashes")

@@ -53,7 +53,7 @@ def test_an_administrator_sets_up_and_publishes_a_session(client) -> None:
         f"/skills/sessions/{session.id}/candidates", data={"staff_ids": [t.id for t in trainees]}
     )
     client.post(f"/skills/sessions/{session.id}/assign")
-    client.post(f"/skills/sessions/{session.id}/publish")
+    client.post(f"/skills/sessions/{session.id}/publish", data={"confirmed": str(len(trainees))})
     db.session.refresh(session)
     assert session.status.value == "published"
     assert all(c.panel is not None and c.slot_at is not None for c in session.candidates)
@@ -63,7 +63,7 @@ def test_an_administrator_sets_up_and_publishes_a_session(client) -> None:
 def test_an_even_panel_is_refused_with_the_reason(client) -> None:
     session = make_skill_session(panel_sizes=(4,), publish=False)
     client.login_as(make_user(Role.CITY_ADMIN))
-    response = client.post(f"/skills/sessions/{session.id}/publish")
+    response = client.post(f"/skills/sessions/{session.id}/publish", data={"confirmed": "3"})
     assert response.status_code == 409
     assert "第1考站" in response.get_data(as_text=True)
 

@@ -71,6 +71,17 @@ def test_rejection_keeps_the_reason(client):
         data={"enrolment_ids": [enrolment.id], "reject": "1", "note": "本期名额已满"},
     )
     db.session.refresh(enrolment)
+    assert enrolment.status == EnrolmentStatus.NOMINATED  # asked first: nothing rejected yet
+    client.post(
+        "/training/nominations",
+        data={
+            "enrolment_ids": [enrolment.id],
+            "reject": "1",
+            "note": "本期名额已满",
+            "confirmed": "1",
+        },
+    )
+    db.session.refresh(enrolment)
     assert (enrolment.status, enrolment.decision_note) == (EnrolmentStatus.REJECTED, "本期名额已满")
 
 
