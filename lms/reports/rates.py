@@ -24,9 +24,11 @@ from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     Subquery,
     and_,
     case,
+    cast,
     func,
     or_,
     select,
@@ -126,17 +128,20 @@ def qualifying_certificates(of_staff: Select[tuple[int]] | None = None) -> Subqu
     kinds = current_app.config["QUALIFYING_KINDS"]
     if not kinds:
         return ours.subquery("qualifying")
+    kind_qualifies = ExternalCertificate.kind.in_(kinds)
+    if of_staff is not None:
+        # Read them by holder: through the (kind, number) index SQLite would read every
+        # certificate of the qualifying kinds; the cast keeps it off that index.
+        kind_qualifies = and_(
+            ExternalCertificate.staff_id.in_(of_staff),
+            cast(ExternalCertificate.kind, String).in_([str(kind) for kind in kinds]),
+        )
     elsewhere = select(
         ExternalCertificate.staff_id,
         ExternalCertificate.issued_on,
         ExternalCertificate.expires_on,
         ExternalCertificate.revoked_at,
-    ).where(
-        ExternalCertificate.status == ExternalStatus.CONFIRMED,
-        ExternalCertificate.kind.in_(kinds),
-    )
-    if of_staff is not None:
-        elsewhere = elsewhere.where(ExternalCertificate.staff_id.in_(of_staff))
+    ).where(ExternalCertificate.status == ExternalStatus.CONFIRMED, kind_qualifies)
     return union_all(ours, elsewhere).subquery("qualifying")
 
 
@@ -302,9 +307,10 @@ def totals_per_day(
     all_places: Iterable[Place], counts: Mapping[int, Sequence[Count]], days: int, scope: Scope
 ) -> list[Count]:
     """The sum over the institutions ``scope`` sees of their count on each day of ``counts``."""
-    sums = [ZERO] * days
+    in_post, certified = [0] * days, [0] * days
     for place in all_places:
         if scope.allows_institution(place.institution_id, place.district_id):
             for index, count in enumerate(counts.get(place.institution_id, ())):
-                sums[index] += count
-    return sums
+                in_post[index] += count.in_post
+                certified[index] += count.certified
+    return [Count(n, c) for n, c in zip(in_post, certified, strict=True)]
