@@ -104,7 +104,7 @@ def paper(attempt_id: int) -> Any:
         "exams/paper.html",
         attempt=attempt,
         candidate=attempt.candidate,
-        items=attempt.items,
+        items=attempts.paper_items(attempt),
         saved={p: r.value for p, r in attempts.saved_answers(attempt).items()},
         types=question_types.REGISTRY,
         letters=question_types.OPTION_KEYS,

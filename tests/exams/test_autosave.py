@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 
 from lms.accounts import services as accounts
 from lms.core.roles import Role
-from lms.db import db, utcnow
+from lms.db import db, utcnow, write_intent
 from lms.exams import attempts, autosave
 from lms.exams.models import Attempt, AttemptStatus, Response
 from tests.exams.factories import correct_display_answer, make_session, stock_bank
@@ -234,6 +234,7 @@ def test_an_acknowledged_answer_is_committed(client, committed):
     item = single(attempt)
     db.session.commit()
     assert save(client, token, item.position, ["D"], 7).get_json()["saved"] is True
+    write_intent.set(False)  # a reader of its own: it needs no write lock
     with db.engine.connect() as other:
         value = other.execute(
             text("SELECT seq FROM exam_responses WHERE attempt_id = :a AND position = :p"),
