@@ -22,6 +22,7 @@ from lms.exams.models import (
     Invigilation,
     PaperItem,
     Question,
+    QuestionMedia,
     QuestionVersion,
     Response,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "PaperItem",
     "PracticalTask",
     "Question",
+    "QuestionMedia",
     "QuestionVersion",
     "RateLimitCounter",
     "Response",

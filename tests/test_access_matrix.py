@@ -225,6 +225,22 @@ def mine(world: World, user: Any) -> dict[str, Any]:
     return {"candidate_id": world.ids["my_candidate_id"]}
 
 
+def paper_media(world: World, user: Any) -> dict[str, Any]:
+    """A picture on the trainee's started paper (the bank's readers see every question's)."""
+    from lms.exams import attempts
+    from lms.exams.models import QuestionMedia
+
+    attempt = db.session.get(Attempt, world.ids["attempt_id"])
+    if attempt.started_at is None:
+        attempts.start(attempt.candidate)
+    picture = QuestionMedia(sha256="0" * 64, content_type="image/png", size=1, data=b"\x89")
+    db.session.add(picture)
+    db.session.flush()
+    attempt.items[0].version.media = {"stem": [{"id": picture.id, "type": "image/png"}]}
+    db.session.flush()
+    return {"media_id": picture.id}
+
+
 def own_upload(world: World, user: Any) -> dict[str, Any]:
     if user is None:
         return {"upload_id": 1}
@@ -308,6 +324,7 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/exams/bank/new", BANK, None),
     ("POST", "/exams/bank/new", BANK, None),
     ("GET", "/exams/bank/<int:question_id>", BANK, None),
+    ("GET", "/exams/media/<int:media_id>", frozenset({C, E, T}), paper_media),
     ("POST", "/exams/bank/<int:question_id>/retire", frozenset({C}), None),
     ("GET", "/exams/bank/import", BANK, None),
     ("POST", "/exams/bank/import", BANK, None),
@@ -506,6 +523,7 @@ def test_access(client, actor, method, rule, allowed, extra):
 SHARED_OBJECTS: dict[tuple[str, Any], str] = {
     ("/learn/attend/<code>", T): "the code is the QR shown in class; check-in refuses outsiders",
     ("/exams/bank/<int:question_id>", E): "the question bank is one city-wide bank",
+    ("/exams/media/<int:media_id>", E): "the question bank is one city-wide bank",
     ("/exams/marking/<int:response_id>", E): "written answers are marked blind from one pool",
     ("/training/cohorts/<int:cohort_id>", E): "trainers teach cohorts across the city",
     ("/training/cohorts/<int:cohort_id>/sessions", E): "trainers teach cohorts across the city",

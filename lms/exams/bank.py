@@ -48,7 +48,7 @@ def load_questions(content: Content, report: Counter[str]) -> None:
             report["question.created"] += 1
         elif question.retired_at is not None:
             report["question.kept_retired"] += 1
-        elif question.content() != values:
+        elif any(getattr(question, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(question, name, value)
             report["question.updated"] += 1

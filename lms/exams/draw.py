@@ -141,7 +141,19 @@ def draw(
     )
     paper = []
     for question_id, points in items:
-        options = list(by_id[question_id].options or {})
-        rng.shuffle(options)
+        question = by_id[question_id]
+        options = shuffled_options(
+            list(question.options or {}), getattr(question, "fixed_options", None) or [], rng
+        )
         paper.append(DrawnItem(question_id, float(points), options))
     return paper
+
+
+def shuffled_options(keys: list[str], fixed: Sequence[str], rng: random.Random) -> list[str]:
+    """The options in a candidate's order: fixed ones (QTI fixed="true", or all of an item that
+    must not be shuffled) stay where they are, the others are shuffled among the remaining
+    places. Without fixed options this is one ``rng.shuffle``, as papers were always drawn."""
+    moving = [key for key in keys if key not in fixed]
+    rng.shuffle(moving)
+    order = iter(moving)
+    return [key if key in fixed else next(order) for key in keys]

@@ -10,6 +10,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DecimalField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -63,7 +64,18 @@ class QtiImportForm(FlaskForm):
     level = SelectField(_l("Level"), coerce=int)
     work_area = SelectField(_l("Work area"))
     difficulty = SelectField(_l("Difficulty"))
+    on_conflict = RadioField(_l("An identifier already in the bank"), default="refuse")
     submit = SubmitField(_l("Check and import"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_conflict.choices = options(
+            [
+                ("refuse", _l("Refuse the item and report it (nothing is overwritten)")),
+                ("rename", _l("Import it as a new question under a new key")),
+                ("update", _l("Update my own earlier import of it (as a new version)")),
+            ]
+        )
 
 
 class SessionForm(FlaskForm):

@@ -24,7 +24,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.core.labels import LabelledEnum, labels
 from lms.db import Base, TimestampMixin, str_enum, utcnow
-from lms.exams.question_models import Question, QuestionVersion, current_version_ids
+from lms.exams.question_models import (
+    Question,
+    QuestionMedia,
+    QuestionVersion,
+    current_version_ids,
+)
 from lms.org.models import Staff
 
 __all__ = [
@@ -39,6 +44,7 @@ __all__ = [
     "MultipleChoiceRule",
     "PaperItem",
     "Question",
+    "QuestionMedia",
     "QuestionVersion",
     "Response",
     "SessionStatus",

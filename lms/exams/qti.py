@@ -1,14 +1,25 @@
-"""Import of IMS QTI 2.1 choice items (a single item XML, or a zip content package).
+"""Reading IMS QTI 2.1 items (a single item XML, or a zip content package) so that nothing is
+imported wrongly in silence: an item is taken whole, or refused with the reason.
 
-Supported: assessmentItem with one choiceInteraction — single answer (3–6 choices), multiple
-answers (3–6 choices, at least two correct), or two choices meaning true/false (正确/错误, 对/错,
-true/false). Everything else is reported item by item and nothing is imported.
-"""
+Taken: an assessmentItem with one choiceInteraction — one answer (3–6 choices), several answers
+(3–6 choices, at least two correct), or two choices meaning true/false (正确/错误, 对/错,
+true/false, correct/incorrect…). The stem is everything the candidate reads: the text of the
+item body around the interaction (a reading passage, an instruction) and the prompt. Pictures,
+sounds and videos in the stem or an option (img, object, audio, video) come with it when they
+are in the package and are files the bank can show (lms/exams/media.py); options marked
+fixed="true", or every option of an interaction with shuffle="false", keep their place on
+every paper; modalFeedback and feedbackInline become the explanation, each labelled with the
+option it answers.
+
+Refused, naming the reason: adaptive items; template items (templateDeclaration,
+templateProcessing, printedVariable); any other interaction (textEntry, extendedText, order,
+match, associate, hotspot, gapMatch, graphic…, slider, upload, drawing, media, custom…);
+anything the bank cannot show faithfully (MathML, tables, feedback blocks, HTML or other
+objects, media missing from the package or pointing outside it, SVG pictures)."""
 
 from __future__ import annotations
 
-import io
-import zipfile
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -16,16 +27,63 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from lms.core import archives, audit
-from lms.db import db
 from lms.exams import question_types
-from lms.exams.models import Question
+from lms.exams.qti_body import (
+    Collected,
+    Files,
+    QtiMedia,
+    Refused,
+    _children,
+    _local,
+    _text,
+)
+from lms.exams.qti_body import feedback as feedback_of
+from lms.exams.qti_body import stem as stem_of
+from lms.exams.qti_import import ImportReport, import_items, refusal
+from lms.exams.qti_package import (
+    CHUNK,
+    MAX_ENTRIES,
+    MAX_ENTRY_BYTES,
+    MAX_FILES,
+    MAX_TOTAL_BYTES,
+    UnsafePackage,
+    _read_within,
+    read_upload,
+)
 
-TRUE_WORDS = {"true", "正确", "对", "是", "√"}
-FALSE_WORDS = {"false", "错误", "错", "否", "×"}
-MAX_FILES = 2000
+__all__ = [
+    "CHUNK",
+    "MAX_ENTRIES",
+    "MAX_ENTRY_BYTES",
+    "MAX_FILES",
+    "MAX_TOTAL_BYTES",
+    "ImportReport",
+    "QtiItem",
+    "QtiMedia",
+    "QtiResult",
+    "UnsafePackage",
+    "_read_within",
+    "import_items",
+    "parse",
+    "refusal",
+]
+
+TRUE_WORDS = {"true", "正确", "对", "是", "√", "correct", "right", "yes"}
+FALSE_WORDS = {"false", "错误", "错", "否", "×", "incorrect", "wrong", "no"}
+#: Elements of an item body the bank cannot show; an item holding one is refused.
+UNSHOWABLE = {
+    "math": "MathML",
+    "table": "table",
+    "feedbackBlock": "feedbackBlock",
+    "templateBlock": "templateBlock",
+    "templateInline": "templateInline",
+    "printedVariable": "printedVariable",
+    "include": "xi:include",
+    "infoControl": "infoControl",
+    "assessmentStimulusRef": "assessmentStimulusRef",
+}
+TEMPLATE_PARTS = ("templateDeclaration", "templateProcessing")
 
 
 @dataclass
@@ -36,6 +94,12 @@ class QtiItem:
     options: dict[str, str]
     answer: Any
     explanation: str = ""
+    #: Option keys that keep their place when a paper shuffles the options.
+    fixed: list[str] = field(default_factory=list)
+    #: "stem" or an option key → its media, in document order.
+    media: dict[str, list[QtiMedia]] = field(default_factory=dict)
+    #: The file it came from, for the report.
+    source: str = ""
 
 
 @dataclass
@@ -44,153 +108,27 @@ class QtiResult:
     errors: list[str] = field(default_factory=list)
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _children(element: Element, name: str) -> list[Element]:
-    return [child for child in element.iter() if _local(child.tag) == name]
-
-
-def _text(element: Element) -> str:
-    return " ".join("".join(element.itertext()).split())
-
-
 def parse(filename: str, content: bytes) -> QtiResult:
     """Read every item of an XML file or zip package; collect errors instead of stopping.
 
-    A zip is checked before anything in it is parsed (see ``_package_files``): a package that
+    A zip is checked before anything in it is parsed (lms/exams/qti_package.py): a package that
     would expand beyond the limits is refused whole, with the reason."""
     result = QtiResult()
-    if content[:2] == b"PK" or filename.lower().endswith(".zip"):
-        try:
-            files = _package_files(filename, content)
-        except UnsafePackage as refusal:
-            result.errors.append(str(refusal))
-            return result
-        if not files:
-            result.errors.append(str(_l("%(f)s: the package has no item files", f=filename)))
-        for name, data in files:
-            _parse_document(name, data, result)
-    elif len(content) > MAX_ENTRY_BYTES:
-        result.errors.append(str(_too_big(filename)))
-    else:
-        _parse_document(filename, content, result)
+    try:
+        upload = read_upload(filename, content)
+    except UnsafePackage as refused:
+        result.errors.append(str(refused))
+        return result
+    if upload.package and not upload.documents:
+        result.errors.append(str(_l("%(f)s: the package has no item files", f=filename)))
+    for name, data in upload.documents:
+        _parse_document(name, data, upload.files if upload.package else None, result)
     return result
 
 
-# Checking a package before it is opened ---------------------------------------------------------
-# A 199 KB zip once expanded to 782 MB. Nothing in a package is trusted: the directory's sizes
-# are checked first, then every file is read in chunks and reading stops past the limit, since
-# the sizes a zip declares can lie.
-
-#: QTI item files are a few KB; these leave room for long items and large packages.
-MAX_ENTRIES = MAX_FILES
-MAX_ENTRY_BYTES = 2 * 1024 * 1024
-MAX_TOTAL_BYTES = 40 * 1024 * 1024
-#: XML compresses about 10:1; a file of more than 64 KB compressed beyond this is a bomb.
-MAX_RATIO = 100
-RATIO_FLOOR = 64 * 1024
-CHUNK = 64 * 1024
-
-
-class UnsafePackage(Exception):
-    """The package is refused whole; the message says why (in the user's language)."""
-
-
-def _too_big(name: str) -> Any:
-    return _l(
-        "%(f)s: a file expands to more than %(mb)d MB; the package is refused",
-        f=name,
-        mb=MAX_ENTRY_BYTES // (1024 * 1024),
-    )
-
-
-LIMITS = archives.Limits(
-    max_entries=MAX_ENTRIES,
-    max_entry_bytes=MAX_ENTRY_BYTES,
-    max_total_bytes=MAX_TOTAL_BYTES,
-    max_ratio=MAX_RATIO,
-    ratio_floor=RATIO_FLOOR,
-    refuse_nested=True,
-)
-
-
-def _package_files(filename: str, content: bytes) -> list[tuple[str, bytes]]:
-    """The item files of a zip package, each read within the limits; raises UnsafePackage."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise UnsafePackage(_l("%(f)s: the zip file cannot be opened", f=filename)) from None
-    try:
-        entries = archives.checked_entries(archive, LIMITS)
-    except archives.ArchiveRefused as refusal:
-        raise UnsafePackage(_refusal_message(filename, refusal)) from None
-    wanted = [
-        info
-        for info in entries
-        if info.filename.lower().endswith(".xml")
-        and not info.filename.lower().endswith("imsmanifest.xml")
-    ]
-    files = []
-    read_total = 0
-    for info in sorted(wanted, key=lambda i: i.filename):
-        data = _read_within(archive, info, filename, MAX_TOTAL_BYTES - read_total)
-        read_total += len(data)
-        files.append((info.filename, data))
-    return files
-
-
-def _refusal_message(filename: str, refusal: archives.ArchiveRefused) -> Any:
-    name = refusal.name
-    if refusal.reason == archives.TOO_MANY_ENTRIES:
-        return _l(
-            "%(f)s: the package holds %(n)d files; at most %(max)d are accepted",
-            f=filename,
-            n=refusal.count,
-            max=MAX_ENTRIES,
-        )
-    if refusal.reason == archives.UNSAFE_NAME:
-        return _l("%(f)s: the file name %(n)s points outside the package", f=filename, n=name)
-    if refusal.reason == archives.NESTED_ARCHIVE:
-        return _l("%(f)s: archives inside the package are not accepted (%(n)s)", f=filename, n=name)
-    if refusal.reason == archives.ENTRY_TOO_BIG:
-        return _too_big(name)
-    if refusal.reason == archives.TOO_COMPRESSED:
-        return _l(
-            "%(f)s: %(n)s is compressed more than %(r)d to 1, as a zip bomb is; "
-            "the package is refused",
-            f=filename,
-            n=name,
-            r=MAX_RATIO,
-        )
-    if refusal.reason == archives.TOTAL_TOO_BIG:
-        return _total_too_big(filename)
-    return _l("%(f)s: %(n)s cannot be read from the zip file", f=filename, n=name)
-
-
-def _total_too_big(filename: str) -> Any:
-    return _l(
-        "%(f)s: the package expands to more than %(mb)d MB; it is refused",
-        f=filename,
-        mb=MAX_TOTAL_BYTES // (1024 * 1024),
-    )
-
-
-def _read_within(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, left: int
-) -> bytes:
-    """One file's bytes, read in chunks; stops as soon as it passes a limit, whatever the
-    directory claimed."""
-    try:
-        return archives.read_capped(
-            archive, info, MAX_ENTRY_BYTES, CHUNK, total_left=left, refuse_nested=True
-        )
-    except archives.ArchiveRefused as refusal:
-        raise UnsafePackage(_refusal_message(filename, refusal)) from None
-
-
-def _parse_document(name: str, content: bytes, result: QtiResult) -> None:
+def _parse_document(
+    name: str, content: bytes, files: dict[str, bytes] | None, result: QtiResult
+) -> None:
     try:
         root = ElementTree.fromstring(content, forbid_dtd=True)
     except (ElementTree.ParseError, DefusedXmlException) as error:
@@ -205,153 +143,134 @@ def _parse_document(name: str, content: bytes, result: QtiResult) -> None:
         result.errors.append(str(_l("%(f)s: not a QTI assessmentItem", f=name)))
         return
     identifier = root.get("identifier") or name
-    label = f"{name} ({identifier})"
     try:
-        result.items.append(_parse_item(identifier, root))
-    except ValueError as error:
-        result.errors.append(f"{label}: {error}")
+        item = _parse_item(identifier, root, Files(files, posixpath.dirname(name)))
+    except (Refused, ValueError) as error:
+        result.errors.append(f"{name} ({identifier}): {error}")
+        return
+    item.source = name
+    result.items.append(item)
 
 
-def _parse_item(identifier: str, root: Element) -> QtiItem:
-    interactions = [el for el in root.iter() if _local(el.tag).endswith("Interaction")]
-    if len(interactions) != 1:
-        raise ValueError(
-            _l("exactly one interaction is supported, found %(n)d", n=len(interactions))
-        )
-    interaction = interactions[0]
-    if _local(interaction.tag) != "choiceInteraction":
-        raise ValueError(
+def _refuse_what_cannot_be_shown(root: Element) -> None:
+    problems = []
+    if root.get("adaptive", "false").strip().lower() == "true":
+        problems.append(_l('adaptive items (adaptive="true") change as the candidate answers'))
+    templates = sorted({_local(e.tag) for e in root.iter() if _local(e.tag) in TEMPLATE_PARTS})
+    if templates:
+        problems.append(
             _l(
-                "%(kind)s is not supported; only choiceInteraction items",
-                kind=_local(interaction.tag),
+                "template items (%(parts)s) give each candidate other values",
+                parts=", ".join(templates),
             )
         )
+    kinds = sorted({_local(e.tag) for e in root.iter() if _local(e.tag).endswith("Interaction")})
+    unsupported = [kind for kind in kinds if kind != "choiceInteraction"]
+    if unsupported:
+        problems.append(
+            _l(
+                "%(kinds)s cannot be imported; only choice items (choiceInteraction) can",
+                kinds=", ".join(unsupported),
+            )
+        )
+    shown = sorted({UNSHOWABLE[_local(e.tag)] for e in root.iter() if _local(e.tag) in UNSHOWABLE})
+    shown = [name for name in shown if name != "printedVariable" or not templates]
+    if shown:
+        problems.append(
+            _l("the item holds %(what)s, which the bank cannot show", what=", ".join(shown))
+        )
+    if problems:
+        raise Refused("; ".join(str(problem) for problem in problems))
+
+
+def _parse_item(identifier: str, root: Element, files: Files) -> QtiItem:
+    _refuse_what_cannot_be_shown(root)
+    interactions = _children(root, "choiceInteraction")
+    if len(interactions) != 1:
+        raise Refused(_l("exactly one interaction is supported, found %(n)d", n=len(interactions)))
+    interaction = interactions[0]
     response_id = interaction.get("responseIdentifier")
     declarations = [
         d for d in _children(root, "responseDeclaration") if d.get("identifier") == response_id
     ]
     if not declarations:
-        raise ValueError(_l("no responseDeclaration for %(r)s", r=response_id))
+        raise Refused(_l("no responseDeclaration for %(r)s", r=response_id))
     declaration = declarations[0]
     correct = [_text(v) for v in _children(declaration, "value")]
-    choices = [(c.get("identifier"), _text(c)) for c in _children(interaction, "simpleChoice")]
-    prompts = _children(interaction, "prompt")
-    stem = _text(prompts[0]) if prompts else _stem_outside(root, interaction)
-    if not stem:
-        raise ValueError(_l("the item has no question text"))
-    if not correct:
-        raise ValueError(_l("the item has no correct response"))
-    feedback = _children(root, "modalFeedback")
-    explanation = _text(feedback[0]) if feedback else ""
-    letters = {
-        choice_id: question_types.OPTION_KEYS[i] for i, (choice_id, _) in enumerate(choices[:6])
-    }
-    cardinality = declaration.get("cardinality", "single")
-    if len(choices) == 2 and cardinality == "single":
-        return _true_false(identifier, stem, choices, correct, explanation)
-    if not 3 <= len(choices) <= 6:
-        raise ValueError(_l("%(n)d choices; 3 to 6 are supported", n=len(choices)))
-    options = {letters[choice_id]: text for choice_id, text in choices}
-    if any(value not in letters for value in correct):
-        raise ValueError(_l("the correct response names a choice that does not exist"))
-    if cardinality == "single":
-        if len(correct) != 1:
-            raise ValueError(_l("a single-answer item needs exactly one correct choice"))
-        return QtiItem(identifier, "single", stem, options, letters[correct[0]], explanation)
-    if cardinality == "multiple":
-        if len(correct) < 2:
-            raise ValueError(_l("a multiple-answer item needs at least two correct choices"))
-        answer = sorted(letters[value] for value in correct)
-        return QtiItem(identifier, "multiple", stem, options, answer, explanation)
-    raise ValueError(_l("cardinality %(c)s is not supported", c=cardinality))
-
-
-def _stem_outside(root: Element, interaction: Element) -> str:
+    choices = _children(interaction, "simpleChoice")
+    ids = [choice.get("identifier") or "" for choice in choices]
     bodies = _children(root, "itemBody")
     if not bodies:
-        return ""
-    inner = set(interaction.iter())
-    return " ".join(
-        " ".join((el.text or "").split())
-        for el in bodies[0].iter()
-        if el not in inner and (el.text or "").strip()
+        raise Refused(_l("the item has no question text"))
+    collected = Collected(files)
+    stem = stem_of(bodies[0], interaction, collected)
+    texts = {
+        choice_id: collected.text(choice, f"choice:{choice_id}")
+        for choice_id, choice in zip(ids, choices, strict=True)
+    }
+    if not stem and not collected.media.get("stem"):
+        raise Refused(_l("the item has no question text"))
+    if not correct:
+        raise Refused(_l("the item has no correct response"))
+    letters = {choice_id: question_types.OPTION_KEYS[i] for i, choice_id in enumerate(ids[:6])}
+    feedback = feedback_of(root, choices, letters)
+    cardinality = declaration.get("cardinality", "single")
+    if len(choices) == 2 and cardinality == "single":
+        return _true_false(identifier, stem, texts, correct, feedback, collected)
+    if not 3 <= len(choices) <= 6:
+        raise Refused(_l("%(n)d choices; 3 to 6 are supported", n=len(choices)))
+    if any(value not in letters for value in correct):
+        raise Refused(_l("the correct response names a choice that does not exist"))
+    options = {}
+    for choice_id, text in texts.items():
+        pictures = collected.media.pop(f"choice:{choice_id}", [])
+        if pictures:
+            collected.media[letters[choice_id]] = pictures
+        if not text and not pictures:
+            raise Refused(_l("choice %(c)s has no text", c=choice_id))
+        options[letters[choice_id]] = text or " / ".join(p.alt or p.name for p in pictures)
+    shuffled = interaction.get("shuffle", "false").strip().lower() == "true"
+    fixed = [
+        letters[choice_id]
+        for choice_id, choice in zip(ids, choices, strict=True)
+        if not shuffled or choice.get("fixed", "false").strip().lower() == "true"
+    ]
+    explanation = feedback(lambda choice_id: letters[choice_id])
+    values = (stem, options)
+    if cardinality == "single":
+        if len(correct) != 1:
+            raise Refused(_l("a single-answer item needs exactly one correct choice"))
+        answer: Any = letters[correct[0]]
+        kind = "single"
+    elif cardinality == "multiple":
+        if len(correct) < 2:
+            raise Refused(_l("a multiple-answer item needs at least two correct choices"))
+        answer, kind = sorted(letters[value] for value in correct), "multiple"
+    else:
+        raise Refused(_l("cardinality %(c)s is not supported", c=cardinality))
+    return QtiItem(
+        identifier, kind, *values, answer, explanation, fixed=fixed, media=collected.media
     )
 
 
 def _true_false(
-    identifier: str, stem: str, choices: list[tuple[Any, str]], correct: list[str], explanation: str
+    identifier: str,
+    stem: str,
+    texts: dict[str, str],
+    correct: list[str],
+    feedback: Any,
+    collected: Collected,
 ) -> QtiItem:
-    words = {choice_id: text.strip().lower() for choice_id, text in choices}
-    if not (set(words.values()) & TRUE_WORDS and set(words.values()) & FALSE_WORDS):
-        raise ValueError(_l("2 choices; 3 to 6 are supported (or a true/false pair)"))
-    answer = words.get(correct[0], "") in TRUE_WORDS
-    return QtiItem(identifier, "truefalse", stem, {}, answer, explanation)
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    #: Own questions whose text changed: each got a new version (papers keep theirs).
-    updated: int = 0
-    unchanged: int = 0
-    #: (identifier, reason) of each item refused; nothing of it was written.
-    refused: list[tuple[str, str]] = field(default_factory=list)
-
-
-def import_items(
-    items: list[QtiItem], *, level: int, work_area: str, difficulty: str, author: Any
-) -> ImportReport:
-    """Add the parsed items as ``author``'s questions. An identifier already in the bank is
-    updated (as a new version) only if it is ``author``'s own imported question and in use;
-    another author's or a retired question is refused and reported, never touched."""
-    report = ImportReport()
-    seen: set[str] = set()
-    for item in items:
-        key = f"qti:{item.identifier}"[:120]
-        if key in seen:
-            report.refused.append((item.identifier, str(_l("it appears twice in the file"))))
-            continue
-        seen.add(key)
-        question = db.session.scalar(select(Question).where(Question.key == key))
-        values = {
-            "type": item.type,
-            "level": level,
-            "work_area": work_area,
-            "difficulty": difficulty,
-            "stem": item.stem,
-            "options": item.options,
-            "answer_key": item.answer,
-            "explanation": item.explanation,
-        }
-        if question is None:
-            db.session.add(Question(key=key, source="qti", created_by_id=author.id, **values))
-            report.created += 1
-            continue
-        reason = refusal(question, author)
-        if reason:
-            report.refused.append((item.identifier, reason))
-        elif question.content() == values:
-            report.unchanged += 1
-        else:
-            question.edited_by_id = author.id
-            for name, value in values.items():
-                setattr(question, name, value)
-            report.updated += 1
-    db.session.flush()
-    audit.record(
-        "bank.qti_imported",
-        created=report.created,
-        updated=report.updated,
-        unchanged=report.unchanged,
-        refused=[identifier for identifier, _ in report.refused],
-    )
-    return report
-
-
-def refusal(question: Question, author: Any) -> str:
-    """Why ``author`` may not overwrite ``question`` by importing; empty when they may."""
-    if question.retired_at is not None:
-        return str(_l("the question with this identifier is retired; it is not brought back"))
-    if question.source != "qti" or question.created_by_id != author.id:
-        return str(_l("the question with this identifier belongs to another author"))
-    return ""
+    words = {choice_id: text.strip().strip("。.!！").lower() for choice_id, text in texts.items()}
+    true_ids = [c for c, word in words.items() if word in TRUE_WORDS]
+    false_ids = [c for c, word in words.items() if word in FALSE_WORDS]
+    if len(true_ids) != 1 or len(false_ids) != 1:
+        raise Refused(_l("2 choices; 3 to 6 are supported (or a true/false pair)"))
+    if any(slot != "stem" for slot in collected.media):
+        raise Refused(_l("a true/false item cannot show pictures in its choices"))
+    if len(correct) != 1 or correct[0] not in words:
+        raise Refused(_l("the correct response names a choice that does not exist"))
+    names = {true_ids[0]: str(_l("True")), false_ids[0]: str(_l("False"))}
+    explanation = feedback(lambda choice_id: names[choice_id])
+    answer = correct[0] == true_ids[0]
+    return QtiItem(identifier, "truefalse", stem, {}, answer, explanation, media=collected.media)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from lms.db import Base, TimestampMixin, db, utcnow
 
-__all__ = ["Question", "QuestionVersion", "current_version_ids"]
+__all__ = ["Question", "QuestionMedia", "QuestionVersion", "current_version_ids"]
 
 
 class Question(TimestampMixin, Base):
@@ -50,6 +51,12 @@ class Question(TimestampMixin, Base):
     #: Never sent to a browser before results are published.
     answer_key: Mapped[Any] = mapped_column(JSON)
     explanation: Mapped[str] = mapped_column(Text, default="")
+    #: Option keys that keep their place when a paper shuffles the options (QTI fixed="true",
+    #: or every option of an item that must not be shuffled); the others move around them.
+    fixed_options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Pictures, sounds and videos shown with the stem ("stem") or an option (its key): lists
+    #: of {"id": QuestionMedia id, "type": content type, "alt": text}.
+    media: Mapped[dict[str, list[dict[str, Any]]]] = mapped_column(JSON, default=dict)
     #: "courses" (synced from courses/), "qti" (imported) or "manual" (written in the bank).
     source: Mapped[str] = mapped_column(String(10))
     retired_at: Mapped[datetime | None]
@@ -71,6 +78,8 @@ class Question(TimestampMixin, Base):
         "options",
         "answer_key",
         "explanation",
+        "fixed_options",
+        "media",
     )
 
     #: Who is editing it now (not stored): the author of the version an edit makes.
@@ -103,10 +112,28 @@ class QuestionVersion(Base):
     options: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     answer_key: Mapped[Any] = mapped_column(JSON)
     explanation: Mapped[str] = mapped_column(Text, default="")
+    fixed_options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    media: Mapped[dict[str, list[dict[str, Any]]]] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     question: Mapped[Question] = relationship(back_populates="versions")
+
+
+class QuestionMedia(Base):
+    """A picture, sound or video a question shows (imported with a QTI item), stored once per
+    content. Checked by its bytes when imported (lms/exams/media.py) and served only to those
+    who may see a question showing it."""
+
+    __tablename__ = "question_media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # Versions ------------------------------------------------------------------------------------

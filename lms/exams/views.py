@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,9 +30,10 @@ from lms.core.pagination import paginate
 from lms.core.roles import Role
 from lms.db import db
 from lms.exams import bank, marking, qti, queries, question_types
+from lms.exams import media as media_rules
 from lms.exams.draw import shortfalls
 from lms.exams.forms import BankFilterForm, MarkForm, QtiImportForm, QuestionForm
-from lms.exams.models import Question
+from lms.exams.models import Question, QuestionMedia
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 BANK_ROLES = (Role.CITY_ADMIN, Role.EXAMINER)
@@ -125,11 +136,12 @@ def retire_question(question_id: int) -> Any:
 @bp.route("/bank/import", methods=["GET", "POST"])
 @roles_required(*BANK_ROLES)
 def import_qti() -> Any:
+    """Check a QTI file and import it item by item; the page lists what became of each."""
     form = QtiImportForm()
     levels, areas, difficulties = catalog_choices()
     form.level.choices, form.work_area.choices = options(levels), options(areas)
     form.difficulty.choices = options(difficulties)
-    result = None
+    result = report = None
     if form.validate_on_submit():
         upload = form.file.data
         result = qti.parse(upload.filename or "upload", upload.read())
@@ -147,6 +159,7 @@ def import_qti() -> Any:
                 work_area=form.work_area.data,
                 difficulty=form.difficulty.data,
                 author=current_user,
+                on_conflict=form.on_conflict.data or "refuse",
             )
             flash(
                 _l(
@@ -157,11 +170,24 @@ def import_qti() -> Any:
                 ),
                 "success",
             )
-            if not report.refused:
-                return redirect(url_for("exams.bank_list", q="", state="active"))
-            flash(_l("%(n)d items were refused; see the list.", n=len(report.refused)), "error")
-            return render_template("exams/import.html", form=form, result=result, report=report)
-    return render_template("exams/import.html", form=form, result=result, report=None)
+            if report.refused:
+                flash(_l("%(n)d items were refused; see the list.", n=len(report.refused)), "error")
+    return render_template("exams/import.html", form=form, result=result, report=report)
+
+
+@bp.route("/media/<int:media_id>")
+@roles_required(*BANK_ROLES, Role.TRAINEE)
+def media(media_id: int) -> Any:
+    """A picture, sound or video of a question: for the bank's readers, and for a trainee
+    while a started paper of theirs shows it (lms/exams/media.py); 404 for anyone else."""
+    found = db.session.get(QuestionMedia, media_id)
+    if found is None or not media_rules.may_see(current_user, media_id):
+        abort(404)
+    response = make_response(found.data)
+    response.headers["Content-Type"] = found.content_type
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @bp.route("/blueprints")

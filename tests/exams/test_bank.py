@@ -167,9 +167,18 @@ def test_qti_choice_items_import_as_single_multiple_and_true_false(app):
     )
     assert (report.created, report.updated, report.refused) == (3, 0, [])
     again = qti.import_items(
-        result.items, level=5, work_area="daily_care", difficulty="medium", author=author
+        result.items,
+        level=5,
+        work_area="daily_care",
+        difficulty="medium",
+        author=author,
+        on_conflict="update",
     )
     assert (again.created, again.updated, again.unchanged, again.refused) == (0, 0, 3, [])
+    refused = qti.import_items(
+        result.items, level=5, work_area="daily_care", difficulty="medium", author=author
+    )
+    assert (refused.created, len(refused.refused)) == (0, 3)  # by default nothing is replaced
 
 
 def test_unsupported_qti_items_are_reported_item_by_item(app):
