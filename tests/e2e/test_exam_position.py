@@ -65,6 +65,9 @@ with app.app_context():
             closes_at=opens + timedelta(days=2), duration_minutes=60, district_id=None), admin)
         room = sessions.add_room(session, "第二考场", 30)
         sessions.add_invigilator(room, admin)
+        sessions.add_invigilator(
+            room, db.session.scalar(select(User).where(User.role == Role.EXAMINER))
+        )
         sessions.add_candidates(session, [staff])
         sessions.publish(session, admin)
         blueprint.is_active = False  # the demo's own sessions keep drawing from theirs
