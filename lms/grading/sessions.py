@@ -196,9 +196,12 @@ def draw_tasks(candidate: SkillCandidate, session: SkillSession) -> None:
 
 def assign(session: SkillSession) -> list[str]:
     """Send each candidate to a panel with no conflict of interest, filling panels evenly, and
-    give them time slots; returns the admission numbers that no panel could take."""
+    give them time slots; returns the admission numbers that no panel could take. When the
+    pool forced two candidates onto one set of tasks, they go to different panels if a panel
+    can take them."""
     require_draft(session)
     load = {panel.id: 0 for panel in session.panels}
+    sets: dict[int, set[frozenset[str]]] = {panel.id: set() for panel in session.panels}
     unplaced = []
     for candidate in session.candidates:
         options = [
@@ -211,7 +214,16 @@ def assign(session: SkillSession) -> list[str]:
             candidate.slot_at = None
             unplaced.append(candidate.admission_number)
             continue
-        panel = min(options, key=lambda option: (load[option.id] / capacity(option), option.name))
+        drawn = frozenset(task.task_code for task in candidate.current_tasks)
+        panel = min(
+            options,
+            key=lambda option: (
+                drawn in sets[option.id],
+                load[option.id] / capacity(option),
+                option.name,
+            ),
+        )
+        sets[panel.id].add(drawn)
         candidate.panel_id = panel.id
         candidate.slot_at = session.starts_at + timedelta(
             minutes=session.slot_minutes * load[panel.id]

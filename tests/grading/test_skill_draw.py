@@ -157,3 +157,39 @@ def test_a_session_is_refused_when_the_level_has_no_plan(app):
             make_user(Role.CITY_ADMIN),
         )
     assert db.session.get(SkillPlan, skill_plan(5).id) is not None
+
+
+def test_a_repeat_the_pool_forces_goes_to_another_station(app):
+    """Five daily-care tasks and 4 per candidate: five sets for six candidates. The one set
+    given twice is marked at two different stations."""
+    from datetime import timedelta
+
+    from lms.core.roles import Role
+    from lms.db import db, utcnow
+    from tests.exams.factories import eligible_trainee
+    from tests.factories import make_user
+    from tests.grading.factories import make_examiner
+
+    load_practical_tasks()
+    keep = {"hand-washing", "diaper-change", "dressing", "formula-prep", "temperature"}
+    for task in task_pool(5):
+        if task.code not in keep:
+            task.retired_at = utcnow()
+        else:
+            task.work_area = "daily_care"
+    skill_plan(5).weights = {"daily_care": 100}
+    db.session.flush()
+    session = sessions.create_session(
+        sessions.SessionData(title="小题库", level=5, starts_at=utcnow() + timedelta(days=1)),
+        make_user(Role.CITY_ADMIN),
+    )
+    for number in (1, 2):
+        members = [make_examiner() for _ in range(3)]
+        sessions.add_panel(session, f"第{number}考站", members[0], members)
+    sessions.add_candidates(session, [eligible_trainee(5) for _ in range(6)])
+    assert sessions.assign(session) == []
+    sets = [frozenset(t.task_code for t in c.current_tasks) for c in session.candidates]
+    assert len(set(sets)) == 5
+    (twice,) = [s for s in set(sets) if sets.count(s) == 2]
+    stations = {c.panel_id for c, s in zip(session.candidates, sets, strict=True) if s == twice}
+    assert len(stations) == 2
