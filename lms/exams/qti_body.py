@@ -81,7 +81,8 @@ class Collected:
 
     def _walk(self, element: Element, slot: str, skip: set[Element], parts: list[str]) -> None:
         name = _local(element.tag)
-        if element in skip or name in FEEDBACK_TAGS:
+        hidden = name == "rubricBlock" and "candidate" not in (element.get("view") or "").split()
+        if element in skip or name in FEEDBACK_TAGS or hidden:  # not for candidates' eyes
             parts.append(element.tail or "")
             return
         if name in MEDIA_TAGS and (element.get(MEDIA_TAGS[name]) or name == "object"):
@@ -119,10 +120,11 @@ class Collected:
     def _showable_object(self, element: Element) -> Element:
         """The object itself, or the first nested fallback object that is a picture, sound or
         video (an EPS picture with a PNG fallback); otherwise the item is refused."""
-        candidates = [element] + [e for e in element.iter() if _local(e.tag) == "object"]
-        for candidate in candidates:
-            family = (candidate.get("type") or "").split("/", 1)[0].lower()
-            if family in ("image", "audio", "video") and "svg" not in candidate.get("type", ""):
+        pictures = set(media.IMAGE_TYPES.values()) | {"image/jpg"}
+        for candidate in (e for e in element.iter() if _local(e.tag) == "object"):
+            declared = (candidate.get("type") or "").strip().lower()
+            family = declared.split("/", 1)[0]
+            if declared in pictures or family in ("audio", "video"):
                 return candidate
         raise Refused(
             _l(

@@ -371,3 +371,59 @@ class _Cell(SimpleNamespace):
     difficulty = None
     count = 1
     points = 10.0
+
+
+# Media in other places: options, objects, sound ------------------------------------------------
+
+
+def test_pictures_in_options_objects_with_fallbacks_and_sounds_come_with_the_item(app):
+    base = sample("choice_fixed.xml")
+    with_option_picture = base.replace(
+        b">Remember your luggage when you leave.<",
+        b'><img src="images/bag.gif" alt="bag"/><',
+    )
+    item = only_item(
+        parsed(
+            package(
+                {"c.xml": with_option_picture},
+                {"images/sign.png": png(), "images/bag.gif": _gif()},
+            )
+        )
+    )
+    assert item.options["C"] == "bag"  # a picture-only option is named by its alt text
+    assert [m.content_type for m in item.media["C"]] == ["image/gif"]
+    # An EPS picture with a PNG fallback (as nested_object.xml has): the PNG is shown, and the
+    # fallback's text is not read into the stem.
+    nested = base.replace(
+        b'<img src="images/sign.png" alt="NEVER LEAVE LUGGAGE UNATTENDED"/>',
+        b'<object type="image/eps" data="images/sign.eps"><object type="image/png" '
+        b'data="images/sign.png">NEVER LEAVE</object></object>',
+    )
+    item = only_item(parsed(package({"n.xml": nested}, {"images/sign.png": png()})))
+    assert [m.name for m in item.media["stem"]] == ["images/sign.png"]
+    assert "NEVER LEAVE" not in item.stem
+    sound = base.replace(
+        b'<img src="images/sign.png" alt="NEVER LEAVE LUGGAGE UNATTENDED"/>',
+        b'<object type="audio/mpeg" data="audio/sign.mp3">announcement</object>',
+    )
+    item = only_item(parsed(package({"s.xml": sound}, {"audio/sign.mp3": b"ID3" + b"\0" * 64})))
+    assert [(m.content_type, m.alt) for m in item.media["stem"]] == [("audio/mpeg", "announcement")]
+
+
+def test_a_scorers_rubric_is_not_shown_to_candidates(app):
+    with_rubrics = sample("choice_multiple.xml").replace(
+        b"<itemBody>",
+        b'<itemBody><rubricBlock view="scorer"><p>Give 2 points for H and O.</p></rubricBlock>'
+        b'<rubricBlock view="candidate"><p>Choose all that apply.</p></rubricBlock>',
+    )
+    item = only_item(parsed(with_rubrics, "r.xml"))
+    assert (
+        item.stem
+        == "Choose all that apply.\nWhich of the following elements are used to form water?"
+    )
+
+
+def _gif() -> bytes:
+    data = io.BytesIO()
+    Image.new("P", (8, 8)).save(data, "GIF")
+    return data.getvalue()
