@@ -51,6 +51,7 @@ from lms.learning.models import (
     StudyDay,
     TrainingPlan,
 )
+from lms.learning.practice_models import PracticeAnswer, PracticeQuestion
 from lms.org.models import District, Institution, RosterUpload, Staff
 from lms.reports.models import DataRevision, FigureChange
 
@@ -92,6 +93,8 @@ __all__ = [
     "PanelMember",
     "PaperItem",
     "PracticalTask",
+    "PracticeAnswer",
+    "PracticeQuestion",
     "Question",
     "QuestionMedia",
     "QuestionVersion",

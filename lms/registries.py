@@ -9,7 +9,7 @@ kind) rather than silently do less.
 - question types (``lms.exams.question_types.REGISTRY``): how each type is checked, answered,
   read from the paper's form and scored;
 - content kinds (``lms.content.kinds.KINDS``): the validator and loader of lessons, questions,
-  blueprints and practical tasks in courses/;
+  blueprints, practical tasks and lessons' self-check questions in courses/;
 - job kinds (``lms.jobs.registry.KINDS``): background work that can be planned and resumed;
 - the session listeners that keep cached report figures fresh (``lms.reports.cache``).
 
@@ -29,11 +29,13 @@ def register_question_types() -> None:
 def register_content_kinds() -> None:
     from lms.exams.content import register_content_kinds as exams_kinds
     from lms.grading.tasks import register_content_kind as tasks_kind
+    from lms.learning.practice import register_content_kind as practice_kind
     from lms.learning.sync import register_content_kind as lessons_kind
 
     lessons_kind()
     exams_kinds()
     tasks_kind()
+    practice_kind()
 
 
 def register_job_kinds() -> None:

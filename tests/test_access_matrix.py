@@ -248,6 +248,25 @@ def own_upload(world: World, user: Any) -> dict[str, Any]:
     return {"upload_id": upload.id}
 
 
+def self_check_question(world: World, user: Any) -> dict[str, Any]:
+    """A self-check question at the end of the trainee's lesson."""
+    from lms.learning.practice_models import PracticeQuestion
+
+    question = PracticeQuestion(
+        key=f"self-check-{world.ids['lesson_id']}",
+        lesson_id=world.ids["lesson_id"],
+        position=1,
+        type="truefalse",
+        difficulty="easy",
+        stem="进餐时应当观察婴幼儿的吞咽情况。",
+        answer_key=True,
+        explanation="观察吞咽才能及时发现呛噎。",
+    )
+    db.session.add(question)
+    db.session.flush()
+    return {"question_id": question.id}
+
+
 # (method, rule, roles allowed, extra URL values computed for the acting user)
 MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, Any]] | None]] = [
     ("GET", "/healthz", PUBLIC, None),
@@ -295,6 +314,12 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/learn/<int:enrolment_id>/lessons/<int:lesson_id>", TRAINEE, None),
     ("POST", "/learn/<int:enrolment_id>/lessons/<int:lesson_id>/heartbeat", TRAINEE, None),
     ("POST", "/learn/<int:enrolment_id>/lessons/<int:lesson_id>/complete", TRAINEE, None),
+    (
+        "POST",
+        "/learn/<int:enrolment_id>/lessons/<int:lesson_id>/self-check/<int:question_id>",
+        TRAINEE,
+        self_check_question,
+    ),
     ("GET", "/learn/attend", TRAINEE, None),
     ("POST", "/learn/attend", TRAINEE, None),
     ("GET", "/learn/attend/<code>", TRAINEE, None),

@@ -47,6 +47,7 @@ EXPECTED = {
         ("question", "lms.exams.bank.load_questions"),
         ("blueprint", "lms.exams.bank.load_blueprints"),
         ("task", "lms.grading.tasks.load_tasks"),
+        ("practice", "lms.learning.practice.load_practice"),
     ],
     "job_kinds": {"certificates.issue": "IssueCertificates", "roster.import": "ImportRoster"},
     "session_listeners": ["before_flush", "do_orm_execute", "before_commit", "after_rollback"],

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.content import kinds
 from lms.content.items import read_blueprints, read_questions
+from lms.content.practice import read_practice
 from lms.content.reader import KEY, Reader
 from lms.content.specs import (
     LESSON_HOURS,
@@ -145,6 +146,7 @@ def _read_course(reader: Reader, catalog: Catalog, folder: Path) -> CourseSpec |
         lesson = _read_lesson(reader, catalog, course, lesson_path, position)
         if lesson is not None:
             course.lessons.append(lesson)
+    read_practice(reader, catalog, folder, course)
     for question_path in sorted((folder / "questions").glob("*.yaml")):
         course.questions.extend(read_questions(reader, catalog, question_path, course))
     for task_path in sorted((folder / "tasks").glob("*.yaml")):

@@ -24,8 +24,21 @@ def read_questions(
     if not isinstance(data, LineDict):
         reader.problem(path, 1, _l("a question file is a mapping with a questions list"))
         return []
+    return questions_of(reader, catalog, path, data, course)
+
+
+def questions_of(
+    reader: Reader,
+    catalog: Catalog,
+    path: Path,
+    data: LineDict,
+    course: CourseSpec,
+    work_area: str | None = None,
+) -> list[QuestionSpec]:
+    """The questions of a question file's mapping (exam bank or a lesson's self-check);
+    ``work_area`` is the default when the file names none."""
     default_level = data.get("level", course.level)
-    default_area = data.get("work_area")
+    default_area = data.get("work_area", work_area)
     items = data.get("questions")
     if not isinstance(items, list) or not items:
         reader.problem(path, data.line_of("questions"), _l("questions is required"))

@@ -1,6 +1,6 @@
 """The registry of content kinds. ``courses/`` holds lessons, theory questions, paper
-blueprints and practical tasks; this package reads their files, and the feature that owns each
-kind registers what it adds: a validator (checks that need the feature, e.g. a question's type)
+blueprints, practical tasks and the lessons' self-check questions; this package reads their
+files, and the feature that owns each kind registers what it adds: a validator (checks that need the feature, e.g. a question's type)
 and a loader (writing the checked items into the feature's tables).
 
 Filled explicitly by ``lms.registries.register_all()`` (create_app calls it), never as a side
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from lms.content.specs import Content
 
 #: The kinds that content files hold; each must be registered before content is read or loaded.
-KNOWN: tuple[str, ...] = ("lesson", "question", "blueprint", "task")
+KNOWN: tuple[str, ...] = ("lesson", "question", "blueprint", "task", "practice")
 
 Validator = Callable[["Reader", "Content"], None]
 Loader = Callable[["Content", Counter[str]], None]

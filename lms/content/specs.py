@@ -122,6 +122,16 @@ class SkillPlanSpec:
 
 
 @dataclass
+class PracticeSpec:
+    """A lesson's self-check questions (``practice/<lesson-file-stem>.yaml``): a pool of its
+    own, never part of the exam bank."""
+
+    lesson: str
+    questions: list[QuestionSpec]
+    path: str
+
+
+@dataclass
 class CourseSpec:
     code: str
     title: str
@@ -133,6 +143,7 @@ class CourseSpec:
     lessons: list[LessonSpec] = field(default_factory=list)
     questions: list[QuestionSpec] = field(default_factory=list)
     tasks: list[TaskSpec] = field(default_factory=list)
+    practice: list[PracticeSpec] = field(default_factory=list)
 
     @property
     def total_hours(self) -> float:

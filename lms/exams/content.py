@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.content import kinds
 from lms.content.reader import Reader
-from lms.content.specs import Content
+from lms.content.specs import Content, QuestionSpec
 from lms.exams import bank, question_types
 from lms.exams.bank_report import depth_reports, tells_reports
 from lms.exams.draw import shortfalls
@@ -28,19 +28,25 @@ def validate_questions(reader: Reader, content: Content) -> None:
     """Each question's type is registered and its type accepts it; the answer key is stored
     in the type's form. Refused questions are dropped."""
     for course in content.courses:
-        kept = []
-        for spec in course.questions:
-            kind = question_types.REGISTRY.get(spec.type)
-            if kind is None:
-                reader.problem(spec.path, spec.type_line, _unknown_type())
-                continue
-            problems = kind.validate(spec.raw)
-            for message in problems:
-                reader.problem(spec.path, spec.answer_line, message)
-            if not problems:
-                spec.answer = kind.answer_key(spec.raw)
-                kept.append(spec)
-        course.questions = kept
+        course.questions = checked_questions(reader, course.questions)
+
+
+def checked_questions(reader: Reader, specs: list[QuestionSpec]) -> list[QuestionSpec]:
+    """The questions their type accepts, with the answer key in the type's form; problems
+    reported for the others (exam questions and lessons' self-check questions alike)."""
+    kept = []
+    for spec in specs:
+        kind = question_types.REGISTRY.get(spec.type)
+        if kind is None:
+            reader.problem(spec.path, spec.type_line, _unknown_type())
+            continue
+        problems = kind.validate(spec.raw)
+        for message in problems:
+            reader.problem(spec.path, spec.answer_line, message)
+        if not problems:
+            spec.answer = kind.answer_key(spec.raw)
+            kept.append(spec)
+    return kept
 
 
 def validate_blueprints(reader: Reader, content: Content) -> None:

@@ -23,7 +23,7 @@ from lms.core.errors import Conflict, DomainError, NotAllowed
 from lms.core.localtime import local_day
 from lms.core.ratelimit import Throttle
 from lms.db import db, utcnow
-from lms.learning import queries
+from lms.learning import practice, queries
 from lms.learning.models import (
     HOLDS_PLACE,
     Attendance,
@@ -135,6 +135,10 @@ def complete_lesson(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
                 m=needed // 60,
                 s=progress.seconds // 60,
             )
+        )
+    if practice.required() and practice.unanswered(enrolment, lesson):
+        raise DomainError(
+            _l("Answer the self-check questions at the end of the lesson before marking it done")
         )
     if progress.completed_at is None:
         progress.completed_at = utcnow()

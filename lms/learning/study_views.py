@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -12,7 +12,7 @@ from lms.accounts.forms import ActionForm
 from lms.core.access import ensure, get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.roles import Role
-from lms.learning import queries, study
+from lms.learning import practice, queries, study
 from lms.learning.forms import CheckInForm
 from lms.learning.models import Enrolment, Lesson
 
@@ -82,7 +82,43 @@ def lesson(enrolment_id: int, lesson_id: int) -> Any:
         heartbeat_seconds=rules.heartbeat_seconds,
         can_study=enrolment.status.value in ("enrolled", "completed"),
         form=ActionForm(),
+        self_check=practice.questions_of(lesson),
+        self_check_answers=practice.answers_of(enrolment, lesson),
+        self_check_required=practice.required(),
     )
+
+
+@bp.route(
+    "/<int:enrolment_id>/lessons/<int:lesson_id>/self-check/<int:question_id>", methods=["POST"]
+)
+@roles_required(Role.TRAINEE)
+def self_check(enrolment_id: int, lesson_id: int, question_id: int) -> Any:
+    """Check one self-check answer: JSON feedback for the page's script, or back to the lesson
+    (with the feedback shown there) for a browser without JavaScript."""
+    enrolment = _my_enrolment(enrolment_id)
+    lesson = _lesson_of(enrolment, lesson_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    back = url_for(
+        "learn.lesson", enrolment_id=enrolment.id, lesson_id=lesson.id, _anchor="self-check"
+    )
+    try:
+        if not ActionForm().validate_on_submit():
+            raise DomainError(
+                _l("The form has expired or was not sent from this site. Please reload the page."),
+                status=400,
+            )
+        study.check_can_study(enrolment, lesson)
+        feedback = practice.answer(
+            enrolment, lesson, question_id, request.form.getlist(f"answer-{question_id}")
+        )
+    except DomainError as error:
+        if wants_json:
+            return jsonify(error=str(error.message)), error.status
+        flash(error.message, "error")
+        return redirect(back)
+    if wants_json:
+        return jsonify(feedback.as_json())
+    return redirect(back)
 
 
 @bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>/heartbeat", methods=["POST"])
