@@ -41,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.url_map.converters["int"] = RecordIdConverter  # ids past the database's integers: 404
     app.before_request(refuse_nul_characters)
+    from lms.core.uploads import LimitedRequest
+
+    app.request_class = LimitedRequest  # per-endpoint upload limits (UPLOAD_LIMITS)
     web.register_blueprints(app)
     register_error_handlers(app)
     web.register_template_helpers(app)

@@ -85,6 +85,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
+        # Larger uploads, by endpoint (lms/core/uploads.py): a ZIP of photos, whose expanded
+        # size certification/photos.py holds to the same figure.
+        "UPLOAD_LIMITS": {
+            "certificates.import_photos": int(os.environ.get("LMS_PHOTO_ZIP_MB", "200")) << 20
+        },
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; exams run for hours
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -108,6 +113,22 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Study-time rules (see lms.learning.study); overridable for demonstrations and tests.
         "STUDY_HEARTBEAT_SECONDS": int(os.environ.get("LMS_STUDY_HEARTBEAT_SECONDS", "30")),
         "LESSON_MIN_FRACTION": float(os.environ.get("LMS_LESSON_MIN_FRACTION", "0.3")),
+        # Video lessons (lms.learning.watching): the share of a video a trainee must have
+        # played before the lesson counts as done, how often the player reports, and the
+        # fastest playback rate that still earns credit.
+        "LESSON_VIDEO_MIN_FRACTION": float(os.environ.get("LMS_LESSON_VIDEO_MIN_FRACTION", "0.9")),
+        "WATCH_REPORT_SECONDS": int(os.environ.get("LMS_WATCH_REPORT_SECONDS", "15")),
+        "WATCH_MAX_RATE": float(os.environ.get("LMS_WATCH_MAX_RATE", "2")),
+        # Media (lms.core.storage, lms.content.media): a folder by default, an S3-compatible
+        # bucket shared by every node when LMS_MEDIA_S3_URL is set.
+        "MEDIA_ROOT": os.environ.get("LMS_MEDIA_ROOT") or None,
+        "MEDIA_S3_URL": os.environ.get("LMS_MEDIA_S3_URL") or None,
+        "MEDIA_S3_BUCKET": os.environ.get("LMS_MEDIA_S3_BUCKET", "lms-media"),
+        "MEDIA_S3_KEY_ID": os.environ.get("LMS_MEDIA_S3_KEY_ID") or None,
+        "MEDIA_S3_SECRET": os.environ.get("LMS_MEDIA_S3_SECRET") or None,
+        "MEDIA_S3_REGION": os.environ.get("LMS_MEDIA_S3_REGION", "us-east-1"),
+        "MEDIA_MAX_VIDEO_MB": int(os.environ.get("LMS_MEDIA_MAX_VIDEO_MB", "200")),
+        "MEDIA_MAX_IMAGE_MB": int(os.environ.get("LMS_MEDIA_MAX_IMAGE_MB", "10")),
         # Where the public reaches this site (printed on certificates and in their QR codes).
         "PUBLIC_URL": os.environ.get("LMS_PUBLIC_URL", "http://127.0.0.1:5000"),
         # Certificate number positions 1–13 and the evaluation organisation (DOMAIN.md).

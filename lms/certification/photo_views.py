@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.certification import photos, services
 from lms.certification.blueprint import bp
 from lms.core.access import current_scope, get_visible, roles_required
-from lms.core.errors import DomainError
+from lms.core.errors import DomainError, error_response
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.org.models import Staff
 
@@ -87,4 +88,31 @@ def import_photos() -> Any:
             form.archive.errors = [error.message]
         finally:
             form.archive.data.close()  # a large upload is spooled to a temporary file
-    return render_template("certificates/photo_import.html", form=form, report=report)
+    return _import_page(form, report)
+
+
+def _import_page(form: PhotoZipForm, report: photos.ImportReport | None) -> Any:
+    return render_template(
+        "certificates/photo_import.html",
+        form=form,
+        report=report,
+        limit_mb=photos.max_zip_total() >> 20,
+        max_files=photos.MAX_ZIP_FILES,
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> Any:
+    """An upload past its limit (read before any view runs): on the photo import, its page
+    says the limit in Chinese; elsewhere the usual answer."""
+    importer = getattr(current_user, "role", None) in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+    if request.endpoint != photos.IMPORT_ENDPOINT or not importer:
+        return error_response(413)
+    form = PhotoZipForm(formdata=None)
+    form.archive.errors = [
+        _l(
+            "The ZIP file is larger than %(mb)d MB; split it into several files",
+            mb=photos.max_zip_total() >> 20,
+        )
+    ]
+    return _import_page(form, None), 413

@@ -16,9 +16,10 @@ from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 from sqlalchemy import select
 
 from lms.certification.models import HolderPhoto
-from lms.core import archives, idnumber
+from lms.core import archives, audit, idnumber
 from lms.core.crypto import cipher
 from lms.core.errors import DomainError
+from lms.core.uploads import limit_of
 from lms.db import db, utcnow
 from lms.org.models import Staff
 
@@ -180,16 +181,22 @@ def normalise(data: bytes) -> bytes:
     return output.getvalue()
 
 
-def store(staff_id: int, data: bytes) -> None:
-    """Check, re-encode and keep the person's photo (replacing an earlier one)."""
+def store(staff_id: int, data: bytes, *, via: str = "upload") -> None:
+    """Check, re-encode and keep the person's photo (replacing an earlier one), and record it
+    in the audit log (``via``: upload or import). Certificates already made keep the photo
+    they were printed with; a reissue prints this one (render.py reads the current photo)."""
     jpeg = normalise(data)
     photo = db.session.get(HolderPhoto, staff_id)
+    replaced = photo is not None
     if photo is None:
         photo = HolderPhoto(staff_id=staff_id)
         db.session.add(photo)
     photo.jpeg_encrypted = cipher().encrypt_bytes(jpeg, PURPOSE)
     photo.uploaded_at = utcnow()
     db.session.flush()
+    audit.record(
+        "certificate_photo.saved", db.session.get(Staff, staff_id), via=via, replaced=replaced
+    )
 
 
 def with_accepted_photo(staff_ids: Collection[int]) -> set[int]:
@@ -220,7 +227,16 @@ def jpeg_of(staff_id: int) -> bytes | None:
 
 #: A district's photos are a few hundred; the city's 1,700 a year come in several files.
 MAX_ZIP_FILES = 2000
-MAX_ZIP_TOTAL = 200 * 1024 * 1024
+#: The import's endpoint: its upload limit (UPLOAD_LIMITS, lms/core/uploads.py) is also the
+#: most the archive may expand to — JPEGs hardly compress, so a lower expanded limit would
+#: refuse what the upload let through, and a higher one could never be reached.
+IMPORT_ENDPOINT = "certificates.import_photos"
+
+
+def max_zip_total() -> int:
+    return limit_of(IMPORT_ENDPOINT)
+
+
 #: A JPEG or PNG photo hardly compresses; a file that shrank this much is a bomb.
 MAX_ZIP_RATIO = 50
 ZIP_CHUNK = 64 * 1024
@@ -239,6 +255,7 @@ class ImportReport:
     unmatched: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    #: Files named after someone outside the importer's area: not imported.
     out_of_scope: list[str] = field(default_factory=list)
 
 
@@ -247,7 +264,7 @@ def _limits() -> archives.Limits:
     return archives.Limits(
         max_entries=MAX_ZIP_FILES,
         max_entry_bytes=MAX_BYTES * 2,
-        max_total_bytes=MAX_ZIP_TOTAL,
+        max_total_bytes=max_zip_total(),
         max_ratio=MAX_ZIP_RATIO,
         ratio_floor=64 * 1024,
     )
@@ -270,7 +287,7 @@ def _checked_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         elif refusal.reason == archives.TOTAL_TOO_BIG:
             message = _l(
                 "The ZIP file expands to more than %(mb)d MB; it is refused",
-                mb=MAX_ZIP_TOTAL >> 20,
+                mb=max_zip_total() >> 20,
             )
         else:  # too big or too compressed
             message = _l(
@@ -339,8 +356,9 @@ def _import(
         if staff is None:
             report.unmatched.append(name)
         elif not allows(staff):
-            # Said as "matched nobody": who exists outside the scope is not revealed.
-            report.unmatched.append(name)
+            # Reported, not imported: the file names a person outside the importer's area
+            # (nothing more about them is said).
+            report.out_of_scope.append(name)
         else:
             by_person.setdefault(staff.id, []).append((name, staff, info))
     for files in by_person.values():
@@ -353,7 +371,7 @@ def _import(
             report.unreadable.append((name, str(_l("cannot be read from the ZIP file"))))
             continue
         try:
-            store(staff.id, data)
+            store(staff.id, data, via="import")
         except DomainError as refused:
             report.unreadable.append((name, str(refused.message)))
         else:

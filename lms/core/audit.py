@@ -77,6 +77,7 @@ ACTION_LABELS = {
     "staff.exported_full": _l("Staff exported with full ID numbers"),
     "certificates.report_exported": _l("Certificate report for the provincial platform exported"),
     "certificates.photos_exported": _l("Holder photos for the provincial platform exported"),
+    "certificate_photo.saved": _l("Certificate photo saved"),
     "roster.imported": _l("Roster imported"),
     "training.plan_created": _l("Training plan created"),
     "training.cohort_created": _l("Cohort created"),

@@ -55,6 +55,6 @@ def seed_photos() -> int:
     have = set(db.session.scalars(select(HolderPhoto.staff_id)))
     added = 0
     for staff_id in sorted(wanted - have - {None}):
-        photos.store(staff_id, portrait(staff_id))
+        photos.store(staff_id, portrait(staff_id), via="demo")
         added += 1
     return added

@@ -265,15 +265,6 @@ def reveal_id_number(staff: Staff, scope: Scope, *, reason: str) -> str:
     return decrypt_id_number(staff)
 
 
-#: The audit action of each export of full ID numbers.
-_EXPORT_ACTIONS = {
-    "staff": "staff.exported_full",
-    "uncertified": "reports.uncertified_exported_full",
-    # The batch for the provincial platform (certification/report.py).
-    "certificates": "certificates.report_exported",
-}
-
-
 def export_id_numbers(
     people: Sequence[Staff],
     scope: Scope,
@@ -288,6 +279,12 @@ def export_id_numbers(
     if not full:
         return lambda person: person.id_number_masked
     _ensure_city(scope)
-    audit.record(_EXPORT_ACTIONS[export], target, count=len(people), **details)
+    # Literal actions: the audit labels' test reads them from the source.
+    if export == "staff":
+        audit.record("staff.exported_full", target, count=len(people), **details)
+    elif export == "uncertified":
+        audit.record("reports.uncertified_exported_full", target, count=len(people), **details)
+    else:  # the batch for the provincial platform (certification/report.py)
+        audit.record("certificates.report_exported", target, count=len(people), **details)
     field_cipher = cipher()
     return lambda person: field_cipher.decrypt(person.id_number_encrypted, ID_PURPOSE)
