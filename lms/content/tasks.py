@@ -4,6 +4,7 @@ assessment plans (the ``skills`` section of blueprints.yaml)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeGuard
 
 from flask_babel import lazy_gettext as _l
 
@@ -12,7 +13,7 @@ from lms.content.specs import RUBRIC_TOTAL, Catalog, CriterionSpec, SkillPlanSpe
 from lms.content.yaml_lines import LineDict
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -20,20 +21,22 @@ def _read_step_time(reader: Reader, path: Path, item: LineDict) -> tuple[float, 
     """(minutes, describe_only, real_minutes) of a criterion: every step says how long it takes
     in the assessment; a step the candidate describes instead of waiting for also says how long
     it takes in reality (more than in the assessment)."""
-    minutes = item.get("minutes")
-    if not _number(minutes) or not 0 < minutes <= 240:
+    given = item.get("minutes")
+    minutes = float(given) if _number(given) else 0.0
+    if not 0 < minutes <= 240:
         reader.problem(
             path,
             item.line_of("minutes") if "minutes" in item else item.line,
             _l("minutes (the time the step takes in the assessment) must be a positive number"),
         )
-        minutes = 0
+        minutes = 0.0
     describe_only = item.get("describe_only", False)
     if not isinstance(describe_only, bool):
         reader.problem(path, item.line_of("describe_only"), _l("describe_only is true or false"))
         describe_only = False
-    real = item.get("real_minutes", 0)
-    if describe_only and (not _number(real) or real <= minutes):
+    given_real = item.get("real_minutes", 0)
+    real = float(given_real) if _number(given_real) else 0.0
+    if describe_only and real <= minutes:
         reader.problem(
             path,
             item.line_of("real_minutes") if "real_minutes" in item else item.line,
@@ -46,7 +49,7 @@ def _read_step_time(reader: Reader, path: Path, item: LineDict) -> tuple[float, 
         reader.problem(
             path, item.line_of("real_minutes"), _l("real_minutes is for describe-only steps")
         )
-    return float(minutes), describe_only, float(real) if describe_only and _number(real) else 0.0
+    return minutes, describe_only, real if describe_only else 0.0
 
 
 def _read_rubric_items(
@@ -215,7 +218,7 @@ def read_skill_plans(reader: Reader, catalog: Catalog, path: Path) -> list[Skill
         if len(reader.problems) == before:
             plans.append(
                 SkillPlanSpec(
-                    level=int(level),
+                    level=int(level or 0),
                     weights={str(a): int(w) for a, w in weights.items()},
                     own_level=int(own),
                     path=reader.rel(path),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations, product
 from math import ceil, floor
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 #: A candidate performs this many tasks (the session chooses within).
 TASKS_PER_CANDIDATE = range(4, 7)
@@ -31,6 +31,9 @@ class TaskLike(Protocol):
     code: str
     levels: list[int]
     work_area: str
+
+
+T = TypeVar("T", bound=TaskLike)
 
 
 class PlanLike(Protocol):
@@ -90,8 +93,8 @@ def draw_counts(weights: dict[str, int], n: int, rng: random.Random) -> dict[str
     return counts
 
 
-def _by_area(pool: Sequence[TaskLike]) -> dict[str, list[TaskLike]]:
-    areas: dict[str, list[TaskLike]] = {}
+def _by_area(pool: Sequence[T]) -> dict[str, list[T]]:
+    areas: dict[str, list[T]] = {}
     for task in sorted(pool, key=lambda t: t.code):
         areas.setdefault(task.work_area, []).append(task)
     return areas
@@ -108,12 +111,10 @@ def feasible(plan: PlanLike, pool: Sequence[TaskLike], counts: dict[str, int]) -
     return own >= plan.own_level
 
 
-def _pick(
-    plan: PlanLike, pool: Sequence[TaskLike], counts: dict[str, int], rng: random.Random
-) -> list[TaskLike]:
+def _pick(plan: PlanLike, pool: Sequence[T], counts: dict[str, int], rng: random.Random) -> list[T]:
     areas = _by_area(pool)
     slots = {area: k for area, k in counts.items() if k}
-    chosen: list[TaskLike] = []
+    chosen: list[T] = []
     for _ in range(plan.own_level):
         own = [
             t
@@ -130,9 +131,7 @@ def _pick(
     return sorted(chosen, key=lambda t: (list(counts).index(t.work_area), t.code))
 
 
-def draw_once(
-    plan: PlanLike, pool: Sequence[TaskLike], n: int, rng: random.Random
-) -> list[TaskLike]:
+def draw_once(plan: PlanLike, pool: Sequence[T], n: int, rng: random.Random) -> list[T]:
     """One set of ``n`` tasks that follows the plan."""
     for _ in range(ATTEMPTS):
         counts = draw_counts(plan.weights, n, rng)
@@ -162,11 +161,11 @@ def _every_set(plan: PlanLike, pool: Sequence[TaskLike], n: int) -> Iterator[fro
 
 def draw_set(
     plan: PlanLike,
-    pool: Sequence[TaskLike],
+    pool: Sequence[T],
     n: int,
     rng: random.Random,
     taken: Collection[frozenset[str]] = (),
-) -> list[TaskLike]:
+) -> list[T]:
     """A set of ``n`` tasks that follows the plan and that no set in ``taken`` equals, unless
     the pool allows no other; raises CannotDraw when the pool cannot follow the plan."""
     first = draw_once(plan, pool, n, rng)
