@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 CATALOG := lms/translations/zh_Hans_CN/LC_MESSAGES/messages
 
 .PHONY: run worker test test-sqlite test-postgresql bench scan lint typecheck translations extract-messages \
-        system-packages test-system-packages clean
+        system-packages test-system-packages bench-system-packages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,11 +27,16 @@ system-packages:
 test-system-packages:
 	@scripts/system-packages.sh test
 
+bench-system-packages:
+	@scripts/system-packages.sh bench
+
 # Certificates (seeded ones too) print and QR-encode the address this run serves.
 run: export LMS_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) translations system-packages
 	$(BIN)/lms db upgrade
+	$(BIN)/lms courses media build
 	$(BIN)/lms demo seed --if-empty
+	$(BIN)/lms courses media renditions
 	$(BIN)/lms certificates fonts
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
 	$(BIN)/lms run --host 127.0.0.1 --port $(PORT) --no-reload
@@ -48,7 +53,7 @@ test: $(STAMP) translations test-system-packages
 		$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
 	fi
 
-bench: $(STAMP) translations system-packages
+bench: $(STAMP) translations bench-system-packages
 	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)
 
 # sqlmap and wapiti against a local production-mode instance with demo data (docs/security.md).

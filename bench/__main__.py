@@ -11,7 +11,7 @@ import sys
 import time
 import traceback
 
-BENCHMARKS = ["roster_import", "exam_load", "certificates_bulk", "dashboard"]
+BENCHMARKS = ["roster_import", "exam_load", "certificates_bulk", "dashboard", "cluster"]
 
 
 def main(argv: list[str] | None = None) -> int:

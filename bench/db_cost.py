@@ -1,5 +1,5 @@
 """What a request costs the database, measured in process on a benchmark's database after its
-run: round trips (statements and commits) and the time spent in them, for the autosave path,
+run: round trips (BEGIN, statements, COMMIT) and the time spent in them, for the autosave path,
 the session-cookie answer path and the paper page. The figures docs/deploy.md uses to size
 PostgreSQL for more nodes."""
 
@@ -55,6 +55,12 @@ def measure(url: str, instance: str, username: str) -> dict[str, Any]:
     @event.listens_for(engine, "commit")
     def _commit(*_args: Any) -> None:
         trips["count"] += 1
+
+    if engine.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE is a statement, counted above
+
+        @event.listens_for(engine, "begin")
+        def _begin(*_args: Any) -> None:
+            trips["count"] += 1
 
     client = app.test_client()
     with client.session_transaction() as session:

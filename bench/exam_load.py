@@ -60,7 +60,11 @@ PAPER = [("single", 60, 1.0), ("multiple", 20, 1.5), ("truefalse", 20, 0.5)]
 
 
 def prepare(
-    url: str, instance: str, candidates: int = CANDIDATES, spare: int = 0
+    url: str,
+    instance: str,
+    candidates: int = CANDIDATES,
+    spare: int = 0,
+    institutions: int = size(80, 20),
 ) -> dict[str, int]:
     """Seed the demo world, a synthetic bank and blueprint, and a published session with
     ``candidates`` candidates who can sign in (``spare`` more trainees
@@ -84,7 +88,7 @@ def prepare(
 
     app = make_bench_app(url, instance)
     with app.app_context():
-        seed_demo(DemoOptions(trainees=candidates + 300 + spare, institutions=size(80, 20)))
+        seed_demo(DemoOptions(trainees=candidates + 300 + spare, institutions=institutions))
         for kind, count, _points in PAPER:
             for number in range(count * 2):
                 db.session.add(

@@ -39,6 +39,15 @@ FIELDS = {
     },
     "certificates_bulk": {"count", "seconds", "single_ms", "baseline_per_cert_ms"},
     "dashboard": {"staff", "institutions", "dashboard_p50_ms", "api_p50_ms"},
+    "cluster": {
+        "nodes",
+        "candidates",
+        "errors",
+        "lost_answers",
+        "double_submissions",
+        "save_p95_ms",
+        "certificate_job",
+    },
 }
 #: Figures that are times or rates: all of them must be above zero.
 TIMINGS = {
@@ -59,12 +68,19 @@ TIMINGS = {
         "api_after_change_ms",
         "baseline_p50_ms",
     ],
+    "cluster": ["exam_seconds", "autosave_rps", "save_p50_ms", "save_p95_ms"],
 }
 
 
 def run_smoke(name: str) -> list[dict[str, Any]]:
     env = {**os.environ, "LMS_BENCH_DATABASES": DATABASE}
-    for variable in ("BENCH_EXAM_CANDIDATES", "BENCH_CERTIFICATES", "BENCH_DASHBOARD_SIZES"):
+    for variable in (
+        "BENCH_EXAM_CANDIDATES",
+        "BENCH_CERTIFICATES",
+        "BENCH_DASHBOARD_SIZES",
+        "BENCH_CLUSTER_CANDIDATES",
+        "BENCH_CLUSTER_CERTIFICATES",
+    ):
         env.pop(variable, None)
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--smoke", "--only", name],
@@ -117,6 +133,28 @@ def test_dashboard_smoke() -> None:
     (line,) = run_smoke("dashboard")
     check_common("dashboard", line)
     assert (line["staff"], line["institutions"]) == (800, 60)
+
+
+def test_cluster_smoke() -> None:
+    """Two web nodes behind nginx, two Celery workers, PostgreSQL and Redis: one node is
+    killed with SIGKILL half-way through the answers; the candidates' retries carry on through
+    the other, nothing acknowledged is lost, no paper is handed in twice, and the certificate
+    job started during the exam finishes on the workers."""
+    if DATABASE != "postgresql":
+        pytest.skip("the web nodes share a PostgreSQL database: set LMS_TEST_DATABASE_URL")
+    if not os.environ.get("LMS_TEST_REDIS_URL"):
+        pytest.skip("the web nodes share Redis: set LMS_TEST_REDIS_URL")
+    (line,) = run_smoke("cluster")
+    check_common("cluster", line)
+    assert (line["nodes"], line["node_killed"], line["candidates"]) == (2, True, 20)
+    assert line["errors"] == 0, line["error_examples"]
+    assert line["lost_answers"] == 0 and line["double_submissions"] == 0
+    assert line["acknowledged_answers"] == 20 * 100
+    assert line["submitted_papers"] == 20
+    assert line["retries"] > 0  # the killed node's requests were retried on the other
+    assert line["certificate_job"] == "finished"
+    assert line["certificates_rendered"] == line["eligible"] > 0
+    assert line["worker_tasks_succeeded"] >= 2  # the plan and at least one part, on Celery
 
 
 def test_every_benchmark_has_a_smoke_test() -> None:
