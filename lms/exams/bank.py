@@ -41,6 +41,9 @@ def load_questions(content: Content, report: Counter[str]) -> None:
             "options": spec.options,
             "answer_key": spec.answer,
             "explanation": spec.explanation,
+            # `fixed: true`: the options keep the order they are written in (e.g. a last
+            # option 以上都对, which shuffling would give away).
+            "fixed_options": list(spec.options) if spec.raw.get("fixed") is True else [],
         }
         question = existing.get(spec.key)
         if question is None:

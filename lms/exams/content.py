@@ -41,6 +41,8 @@ def checked_questions(reader: Reader, specs: list[QuestionSpec]) -> list[Questio
             reader.problem(spec.path, spec.type_line, _unknown_type())
             continue
         problems = kind.validate(spec.raw)
+        if not isinstance(spec.raw.get("fixed", False), bool):
+            problems = [*problems, _l("fixed is true or false")]
         for message in problems:
             reader.problem(spec.path, spec.answer_line, message)
         if not problems:

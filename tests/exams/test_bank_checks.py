@@ -230,3 +230,37 @@ def test_the_shipped_bank_is_deep_enough_and_without_tells(app):
     for level in (5, 4, 3):
         overlap = run(app, "exams", "overlap", "--level", str(level), "--papers", "100")
         assert overlap.exit_code == 0, overlap.output
+
+
+def test_an_item_with_fixed_options_keeps_their_order_on_every_paper(app, tmp_path):
+    """The check lets 以上都对 stand when the item says fixed: true, so the bank must keep it
+    last: the options are loaded as fixed and never shuffled."""
+    from sqlalchemy import select
+
+    from lms.content.sync import sync_content
+    from lms.db import db
+    from lms.exams.draw import draw
+    from lms.exams.models import Question
+
+    fixed = single("s-fixed", ["及时洗手", "按时消毒", "以上都对"], "C", stem=stem(1), fixed=True)
+    loose = single("s-loose", ["甲乙丙丁", "戊己庚辛", "壬癸子丑寅"], "A", stem=stem(2))
+    root = bank_tree(tmp_path / "courses", [fixed, loose], [{"type": "single", "count": 2}])
+    content, problems = load_content(root)
+    assert problems == []
+    sync_content(content)
+    rows = {q.key: q for q in db.session.scalars(select(Question))}
+    assert rows["s-fixed"].fixed_options == ["A", "B", "C"] and rows["s-loose"].fixed_options == []
+    orders = {
+        item.question_id: tuple(item.option_order)
+        for seed in range(30)
+        for item in draw(5, content.blueprints[0].cells, list(rows.values()), seed)
+        if item.question_id == rows["s-fixed"].id
+    }
+    assert set(orders.values()) == {("A", "B", "C")}
+
+
+def test_fixed_must_be_true_or_false(app, tmp_path):
+    item = single("s-odd", ["及时洗手", "按时消毒", "以上都对"], "C", stem=stem(1), fixed="yes")
+    root = bank_tree(tmp_path / "courses", [item], [{"type": "single", "count": 1}])
+    (problem,) = [str(p) for p in load_content(root)[1]]
+    assert "daily.yaml" in problem
