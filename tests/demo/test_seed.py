@@ -132,3 +132,36 @@ def test_with_results_leaves_passed_candidates_ready_to_certify(app, tmp_path):
     pdf.write_bytes(certification.stored_pdf(certificate))
     listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True)
     assert " jpeg " in listing.stdout, listing.stdout  # the demo photo is printed
+    # Every field of 人社鉴发〔2021〕1号 on the demo candidate's certificate...
+    text = "".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split()
+    )
+    from lms.certification.render import chinese_date, verify_url
+    from lms.core.levels import level_label
+    from lms.org.services import decrypt_id_number
+
+    for expected in (
+        "职业技能等级证书",
+        app.config["CERT_BODY_TEXT"],  # 证书正文
+        "姓名", certificate.holder_name,
+        "证件类型", "居民身份证",
+        "证件号码", decrypt_id_number(certificate.staff),
+        "职业名称", "保育师",
+        "工种/职业方向", "--",
+        "职业技能等级", str(level_label(certificate.level)),
+        "证书编号", certificate.number,
+        "评价机构名称", certificate.organisation,
+        "发证日期", chinese_date(certificate.issued_on),
+        "证书信息查询网址：" + app.config["CERT_LOOKUP_URL"],
+        "机构信息查询网址：" + app.config["CERT_ORGANISATION_URL"],
+    ):  # fmt: skip
+        assert "".join(expected.split()) in text, expected
+    # ...and its QR code read from a 100-dpi scan of the page.
+    scan = tmp_path / "scan"
+    subprocess.run(
+        ["pdftoppm", "-r", "100", "-png", "-singlefile", str(pdf), str(scan)], check=True
+    )
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", f"{scan}.png"], capture_output=True, text=True
+    ).stdout.strip()
+    assert decoded == verify_url(certificate, signed=True)
