@@ -9,6 +9,7 @@ from lms.certification.models import (
     ExternalCertificate,
     HolderPhoto,
 )
+from lms.content.models import MediaFile
 from lms.core.audit import AuditEvent
 from lms.core.ratelimit import RateLimitCounter
 from lms.db import Base
@@ -46,6 +47,7 @@ from lms.learning.models import (
     DistrictQuota,
     Enrolment,
     Lesson,
+    LessonMedia,
     LessonProgress,
     Module,
     StudyDay,
@@ -86,8 +88,10 @@ __all__ = [
     "Invigilation",
     "Job",
     "Lesson",
+    "LessonMedia",
     "LessonProgress",
     "Mark",
+    "MediaFile",
     "Module",
     "Panel",
     "PanelMember",

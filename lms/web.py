@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.exams.views import bp as exams_bp
     from lms.grading.views import bp as skills_bp
     from lms.jobs.views import bp as jobs_bp
+    from lms.learning.media_views import bp as media_bp
     from lms.learning.study_views import bp as learn_bp
     from lms.learning.views import bp as training_bp
     from lms.org.views import bp as org_bp
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
         org_bp,
         training_bp,
         learn_bp,
+        media_bp,
         exams_bp,
         exam_sessions_bp,
         take_bp,
@@ -212,7 +214,9 @@ def register_security_headers(app: Flask) -> None:
         headers = response.headers
         for name, value in every_response:
             headers.setdefault(name, value)
-        if current_user.is_authenticated and request.endpoint != "static":
+        # Lesson media set their own: private (no shared cache) but kept by the browser, as the
+        # bytes behind an address never change (lms/learning/media_views.py).
+        if current_user.is_authenticated and request.endpoint not in ("static", "media.file"):
             # Pages of signed-in users carry personal data: keep them out of shared caches.
             headers["Cache-Control"] = "no-store"
         return response

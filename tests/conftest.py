@@ -25,6 +25,14 @@ from lms.reports import cache as report_cache
 TEST_PASSWORD = "Quiet-Harbour-Lantern-42"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The shipped lessons show a video drawn at build time (lms courses media build): draw it
+    once per checkout (a stamp makes later runs skip it), so the content can be read."""
+    from lms.content import demo_video
+
+    demo_video.build(Path(__file__).parent.parent / "courses")
+
+
 def pytest_report_header() -> str:
     return f"database: {os.environ.get('LMS_TEST_DATABASE_URL') or 'SQLite (temporary file)'}"
 

@@ -18,6 +18,7 @@ from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.exams.models import Attempt, Candidate, Response
 from lms.learning import study
+from lms.learning.media_access import author_roles
 from lms.learning.models import EnrolmentStatus
 from lms.org.models import Staff
 from lms.org.roster_uploads import store_upload
@@ -41,6 +42,8 @@ EXAM_ADMINS = frozenset({D, C})
 CITY = frozenset({C})
 EXAMINER = frozenset({E})
 PUBLIC = frozenset({ANON, *Role})
+#: Lesson media: trainees of the course, and those who write lessons.
+LESSON_MEDIA = frozenset({T, *author_roles()})
 #: Reached with an API token only (tests/api): signed-in sessions get 401 like anyone else.
 BEARER: frozenset[Any] = frozenset({"bearer token"})
 ACTORS = [ANON, *Role]
@@ -241,6 +244,17 @@ def paper_media(world: World, user: Any) -> dict[str, Any]:
     return {"media_id": picture.id}
 
 
+def lesson_picture(world: World, user: Any) -> dict[str, Any]:
+    """A picture shown by a lesson of the trainee's course (lms/learning/media_access.py)."""
+    from lms.content import media
+    from lms.learning.models import LessonMedia
+
+    picture = media.keep(b"\x89PNG\r\n\x1a\n", "image/png", "image", "media/x.png")
+    db.session.add(LessonMedia(lesson_id=world.ids["lesson_id"], media_id=picture.id, path="x"))
+    db.session.flush()
+    return {"media_id": picture.id}
+
+
 def own_upload(world: World, user: Any) -> dict[str, Any]:
     if user is None:
         return {"upload_id": 1}
@@ -314,6 +328,8 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/learn/<int:enrolment_id>/lessons/<int:lesson_id>", TRAINEE, None),
     ("POST", "/learn/<int:enrolment_id>/lessons/<int:lesson_id>/heartbeat", TRAINEE, None),
     ("POST", "/learn/<int:enrolment_id>/lessons/<int:lesson_id>/complete", TRAINEE, None),
+    ("POST", "/learn/<int:enrolment_id>/lessons/<int:lesson_id>/watch", TRAINEE, None),
+    ("GET", "/media/<int:media_id>", LESSON_MEDIA, lesson_picture),
     (
         "POST",
         "/learn/<int:enrolment_id>/lessons/<int:lesson_id>/self-check/<int:question_id>",

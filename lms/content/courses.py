@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.content import kinds
 from lms.content.items import read_blueprints, read_questions
+from lms.content.lesson_media import read_lesson_media
 from lms.content.practice import read_practice
 from lms.content.reader import KEY, Reader
 from lms.content.specs import (
@@ -262,6 +263,7 @@ def _read_lesson(
                 m=MIN_LESSON_CHARS,
             ),
         )
+    media, video = read_lesson_media(reader, path, meta, offset, body, body_line)
     if not (key and title):
         return None
     return LessonSpec(
@@ -273,6 +275,8 @@ def _read_lesson(
         body=body,
         position=position,
         path=reader.rel(path),
+        media=media,
+        video=video,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 MIN_LESSON_CHARS = 600
@@ -48,6 +49,11 @@ class LessonSpec:
     body: str
     position: int
     path: str
+    #: Media the lesson shows, by the path it writes (``media/x.svg``) → the file and its kind
+    #: (image, video, captions, poster); checked to exist and to be acceptable when read.
+    media: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    #: The front matter's ``video:`` (src, captions, poster paths; title), or None.
+    video: dict[str, str] | None = None
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -69,3 +70,53 @@ def sync(root: Path | None) -> None:
         report = sync_content(content)
     changes = ", ".join(f"{key}={value}" for key, value in sorted(report.items())) or "nothing"
     click.echo(f"synced: {changes}")
+    from lms.content import renditions
+
+    with transaction():
+        asked = [renditions.request(row) for row in renditions.missing()]
+    if any(asked):
+        click.echo(f"lighter video renditions: {len(asked)} being made in the background")
+
+
+@courses_group.group("media", help="Media files of the courses.")
+def media_group() -> None:
+    pass
+
+
+@media_group.command("build", help="Draw the demonstration video (七步洗手法) with ffmpeg.")
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Content folder (default: LMS_COURSES_ROOT or courses/).",
+)
+@click.option("--force", is_flag=True, help="Draw again even if the files are up to date.")
+@with_appcontext
+def build_media(root: Path | None, force: bool) -> None:
+    from lms.content import demo_video
+
+    started = time.monotonic()
+    made = demo_video.build(root or Path(current_app.config["COURSES_ROOT"]), force=force)
+    for path in made.values():
+        click.echo(f"{path}  {path.stat().st_size} bytes")
+    click.echo(f"({time.monotonic() - started:.1f} s)")
+
+
+@media_group.command(
+    "renditions", help="Make the missing lighter video renditions now, in this process."
+)
+@with_appcontext
+def make_renditions() -> None:
+    from lms.content import renditions
+
+    with transaction():
+        videos = renditions.missing()
+        for row in videos:
+            started = time.monotonic()
+            low = renditions.make_rendition(row)
+            click.echo(
+                f"{row.original_name}: {row.size} → {low.size} bytes, "
+                f"{(low.bitrate or 0) // 1000} kbit/s, {low.width}×{low.height}, "
+                f"{time.monotonic() - started:.1f} s"
+            )
+    if not videos:
+        click.echo("every video has its lighter rendition")

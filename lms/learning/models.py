@@ -4,11 +4,13 @@ cohorts, enrolments, study time and attendance."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Numeric,
@@ -84,9 +86,26 @@ class Lesson(TimestampMixin, Base):
     body_html: Mapped[str] = mapped_column(Text)
     #: Set when the lesson disappears from courses/; learners' history stays.
     retired_at: Mapped[datetime | None]
+    #: The lesson's video: media ids of the original ("media"), captions and poster, its
+    #: title and duration in seconds; {} for a lesson without video.
+    video: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     course: Mapped[Course] = relationship(back_populates="lessons")
     module: Mapped[Module] = relationship()
+
+
+class LessonMedia(Base):
+    """A media file a lesson shows (picture, video, captions, poster): who may fetch a file is
+    decided through these links (lms.learning.media_access)."""
+
+    __tablename__ = "lesson_media"
+    __table_args__ = (UniqueConstraint("lesson_id", "media_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id"), index=True)
+    #: The path the lesson writes (``media/x.svg``).
+    path: Mapped[str] = mapped_column(String(200))
 
 
 class TrainingPlan(TimestampMixin, Base):
@@ -235,6 +254,12 @@ class LessonProgress(Base):
     seconds: Mapped[int] = mapped_column(default=0)
     first_opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
+    #: The parts of the lesson's video played so far: merged [start, end] seconds, sorted,
+    #: within the video's duration (lms.learning.watching).
+    video_intervals: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
+    #: Their total length (unique seconds watched) and where the trainee stopped.
+    video_seconds: Mapped[float] = mapped_column(Float, default=0)
+    video_position: Mapped[float] = mapped_column(Float, default=0)
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="progress")
     lesson: Mapped[Lesson] = relationship()

@@ -85,22 +85,39 @@ def heartbeat(enrolment_id: int, lesson: Lesson, now: datetime | None = None) ->
     """Credit the time since the enrolment's previous heartbeat; return the seconds credited.
 
     The first heartbeat of a visit only starts the clock."""
-    now = now or utcnow()
-    rules = StudyRules.from_config()
-    # Lock the enrolment row (PostgreSQL; SQLite serialises writers) so that two heartbeats
-    # arriving together cannot both earn the same interval.
+    now, rules = now or utcnow(), StudyRules.from_config()
+    enrolment = locked_enrolment(enrolment_id, lesson)
+    progress = lesson_progress(enrolment, lesson)
+    return credit(enrolment, progress, clock_gap(enrolment, now, rules), now, rules)
+
+
+def locked_enrolment(enrolment_id: int, lesson: Lesson) -> Enrolment:
+    """The enrolment, locked (PostgreSQL; SQLite serialises writers) so that two reports
+    arriving together cannot both earn the same interval; refused if it may not study."""
     enrolment = db.session.get(
         Enrolment, enrolment_id, with_for_update=True, populate_existing=True
     )
     if enrolment is None:
         raise DomainError(_l("Unknown enrolment"))
     check_can_study(enrolment, lesson)
-    progress = lesson_progress(enrolment, lesson)
+    return enrolment
+
+
+def clock_gap(enrolment: Enrolment, now: datetime, rules: StudyRules) -> float:
+    """Seconds since the enrolment's previous credited event (heartbeat or video report, on
+    any lesson), restarting the clock; 0 when there was none or the gap is too long."""
     previous, enrolment.last_study_at = enrolment.last_study_at, now
     if previous is None:
         return 0
     gap = (now - previous).total_seconds()
-    if gap <= 0 or gap > rules.max_gap_seconds:
+    return gap if 0 < gap <= rules.max_gap_seconds else 0
+
+
+def credit(
+    enrolment: Enrolment, progress: LessonProgress, seconds: float, now: datetime, rules: StudyRules
+) -> int:
+    """Add up to ``seconds`` of study time to the lesson, within the daily cap; return it."""
+    if seconds <= 0:
         return 0
     day = db.session.scalar(
         select(StudyDay).where(
@@ -110,13 +127,13 @@ def heartbeat(enrolment_id: int, lesson: Lesson, now: datetime | None = None) ->
     if day is None:
         day = StudyDay(enrolment_id=enrolment.id, day=local_day(now), seconds=0)
         db.session.add(day)
-    credit = int(min(gap, rules.daily_cap_seconds - day.seconds))
-    if credit <= 0:
+    granted = int(min(seconds, rules.daily_cap_seconds - day.seconds))
+    if granted <= 0:
         return 0
-    day.seconds += credit
-    enrolment.study_seconds += credit
-    progress.seconds += credit
-    return credit
+    day.seconds += granted
+    enrolment.study_seconds += granted
+    progress.seconds += granted
+    return granted
 
 
 def lesson_required_seconds(lesson: Lesson) -> int:
@@ -128,6 +145,9 @@ def complete_lesson(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
     check_can_study(enrolment, lesson)
     progress = lesson_progress(enrolment, lesson)
     needed = lesson_required_seconds(lesson)
+    from lms.learning.watching import check_video_covered
+
+    check_video_covered(lesson, progress)
     if progress.seconds < needed:
         raise DomainError(
             _l(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -11,8 +12,9 @@ from flask_login import current_user
 from lms.accounts.forms import ActionForm
 from lms.core.access import ensure, get_visible, roles_required
 from lms.core.errors import DomainError
+from lms.core.params import BadParameter
 from lms.core.roles import Role
-from lms.learning import practice, queries, study
+from lms.learning import media_player, practice, queries, study, watching
 from lms.learning.forms import CheckInForm
 from lms.learning.models import Enrolment, Lesson
 
@@ -80,6 +82,7 @@ def lesson(enrolment_id: int, lesson_id: int) -> Any:
         count=len(lessons),
         required_seconds=study.lesson_required_seconds(lesson),
         heartbeat_seconds=rules.heartbeat_seconds,
+        player=media_player.player_for(lesson, record),
         can_study=enrolment.status.value in ("enrolled", "completed"),
         form=ActionForm(),
         self_check=practice.questions_of(lesson),
@@ -136,6 +139,46 @@ def heartbeat(enrolment_id: int, lesson_id: int) -> Any:
         can_complete=record.seconds >= required,
         total_hours=round(enrolment.study_seconds / 3600, 2),
     )
+
+
+@bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>/watch", methods=["POST"])
+@roles_required(Role.TRAINEE)
+def watch(enrolment_id: int, lesson_id: int) -> Any:
+    """The player's report of what it played (form field ``report``: JSON with ``played``,
+    ``position`` and ``rate``; a form so that sendBeacon can carry the CSRF token)."""
+    enrolment = _my_enrolment(enrolment_id)
+    lesson = _lesson_of(enrolment, lesson_id)
+    try:
+        data = json.loads(request.form.get("report") or "")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise BadParameter(_l("report: a JSON object"))
+    duration = float((lesson.video or {}).get("duration") or 0)
+    result = watching.report(
+        enrolment.id,
+        lesson,
+        watching.parse_played(data.get("played"), duration),
+        _number(data.get("position"), "position", 0, 86400),
+        _number(data.get("rate"), "rate", 0.0625, 16),
+    )
+    record = study.lesson_progress(enrolment, lesson)
+    required = study.lesson_required_seconds(lesson)
+    return jsonify(
+        credited=result.credited,
+        refused=result.refused,
+        watched_seconds=result.watched_seconds,
+        watched_percent=result.percent,
+        lesson_seconds=record.seconds,
+        required_seconds=required,
+        can_complete=record.seconds >= required,
+    )
+
+
+def _number(raw: Any, name: str, low: float, high: float) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not low <= raw <= high:
+        raise BadParameter(_l("%(name)s: not a number in range", name=name))
+    return float(raw)
 
 
 @bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>/complete", methods=["POST"])

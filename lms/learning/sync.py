@@ -14,7 +14,7 @@ from lms.content.sync import apply_values as _apply
 from lms.content.sync import count as _count
 from lms.content.sync import retire_unlisted
 from lms.db import db
-from lms.learning import markdown
+from lms.learning import media_links
 from lms.learning.models import Course, Lesson, Module
 
 
@@ -81,6 +81,7 @@ def _sync_course(spec: CourseSpec, course: Course | None, report: Counter[str]) 
         )
     }
     for lesson_spec in spec.lessons:
+        kept = media_links.store_lesson_media(lesson_spec)
         lesson_values = {
             "course_id": course.id,
             "module_id": modules[lesson_spec.module].id,
@@ -89,23 +90,19 @@ def _sync_course(spec: CourseSpec, course: Course | None, report: Counter[str]) 
             "position": lesson_spec.position,
             "care_domains": lesson_spec.care_domains,
             "body_markdown": lesson_spec.body,
+            "body_html": media_links.render_body(lesson_spec, kept),
+            "video": media_links.video_of(lesson_spec, kept),
             "retired_at": None,
         }
         lesson = lessons.get(lesson_spec.key)
         if lesson is None:
-            db.session.add(
-                Lesson(
-                    key=lesson_spec.key,
-                    body_html=markdown.render(lesson_spec.body),
-                    **lesson_values,
-                )
-            )
+            lesson = Lesson(key=lesson_spec.key, **lesson_values)
+            db.session.add(lesson)
+            db.session.flush()
             _count(report, "lesson", True, True)
         else:
-            changed = _apply(lesson, lesson_values)
-            if changed:
-                lesson.body_html = markdown.render(lesson_spec.body)
-            _count(report, "lesson", False, changed)
+            _count(report, "lesson", False, _apply(lesson, lesson_values))
+        media_links.link(lesson, kept)
     in_course = db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))
     retire_unlisted(
         {lesson.key: lesson for lesson in in_course},

@@ -18,6 +18,8 @@
 
   function beat() {
     if (document.visibilityState !== "visible") { return; }
+    // While the lesson's video plays, its reports (player.js) keep the study clock instead.
+    if (window.lmsVideoPlaying) { return; }
     if (Date.now() - lastActivity > IDLE_LIMIT) { return; }
     fetch(url, {
       method: "POST",
