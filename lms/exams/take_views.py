@@ -117,11 +117,17 @@ def paper(attempt_id: int) -> Any:
     )
 
 
+def _json_object() -> dict[str, Any]:
+    """The request's JSON body if it is an object; {} otherwise (a list or a bare value)."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
 @bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
 @roles_required(Role.TRAINEE)
 def answer(attempt_id: int) -> Any:
     """Autosave one answer: JSON {position, value, seq}; answers {saved, remaining_seconds}."""
-    body = request.get_json(silent=True) or {}
+    body = _json_object()
     position, seq = body.get("position"), body.get("seq")
     if not isinstance(position, int) or not isinstance(seq, int):
         return jsonify(error={"code": "bad_request", "message": str(_l("Malformed answer"))}), 400
@@ -145,7 +151,7 @@ def answer(attempt_id: int) -> Any:
 def position(attempt_id: int) -> Any:
     """Remember the question the candidate stands on: JSON {position}; answers {position}."""
     attempt = attempts.owned_attempt(attempt_id, current_user.staff_id)
-    body = request.get_json(silent=True) or {}
+    body = _json_object()
     try:
         where = params.whole_number(body.get("position"), "position", 1, params.MAX_ID)
         attempts.remember_position(attempt, where)

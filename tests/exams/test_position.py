@@ -72,3 +72,11 @@ def test_a_handed_in_or_timed_out_paper_keeps_no_position(client, freeze_clock):
     refused = client.post(f"/exams/my/attempts/{attempt.id}/position", json={"position": 2})
     assert refused.status_code == 409
     assert attempts.remaining_seconds(attempt) == 0
+
+
+def test_a_body_that_is_not_a_json_object_is_a_bad_request_not_a_server_error(client):
+    attempt = started_attempt(client)
+    for body in ([6], "6", 6, None):
+        for path in ("position", "answer"):
+            answer = client.post(f"/exams/my/attempts/{attempt.id}/{path}", json=body)
+            assert answer.status_code == 400, (path, body)
