@@ -113,6 +113,8 @@ def test_a_choice_item_comes_with_its_picture_which_is_served_only_to_who_may_se
     assert served.status_code == 200 and served.data == png()
     assert served.headers["Content-Type"] == "image/png"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
+    part = client.get(f"/exams/media/{ref['id']}", headers={"Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.data == png()[:10]  # players seek by ranges
     page = client.get(f"/exams/bank/{question.id}").get_data(as_text=True)
     assert f'src="/exams/media/{ref["id"]}"' in page
     for role in (Role.TRAINEE, Role.INSTITUTION_MANAGER, Role.DISTRICT_ADMIN):
