@@ -35,7 +35,7 @@ run: export LMS_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) translations system-packages
 	$(BIN)/lms db upgrade
 	$(BIN)/lms courses media build
-	$(BIN)/lms demo seed --if-empty
+	$(BIN)/lms demo seed --if-empty --with-results
 	$(BIN)/lms courses media renditions
 	$(BIN)/lms certificates fonts
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops)"

@@ -9,6 +9,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from lms.db import db, transaction
+from lms.demo.exams import completed_level5
+from lms.demo.journeys import seed_journeys
 from lms.demo.results import seed_results
 from lms.demo.seed import DEMO_PASSWORD, DemoOptions, demo_accounts, seed_demo
 from lms.org.models import District
@@ -45,12 +47,28 @@ def seed(trainees: int, institutions: int, if_empty: bool, with_results: bool) -
         if with_results:
             with transaction():
                 passed = seed_results(options.seed)
-            click.echo(f"Published demo results: {passed} candidates passed level 5.")
+                journeys = seed_journeys(options.seed, DEMO_PASSWORD)
+            click.echo(
+                f"Published demo results: {passed} candidates passed level 5; "
+                f"{journeys.certified} certified, {journeys.waiting} waiting for a certificate, "
+                f"{journeys.retakes} entered for a theory retake, {journeys.to_close} sat an exam "
+                f"that can be closed, {journeys.sheets} skill sheets to mark."
+            )
+            if journeys.missing:
+                click.echo(
+                    "This demo is too small for: " + ", ".join(journeys.missing) + " "
+                    f"({completed_count()} caregivers finished the level-5 course; "
+                    "--trainees 100 or more gives every journey)."
+                )
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in demo_accounts():
         click.echo(
             f"  {pad(account.role.label, 14)} {pad(account.username, 14)} {account.description}"
         )
+
+
+def completed_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(completed_level5().subquery())) or 0
 
 
 def pad(text: str, width: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
@@ -19,6 +19,24 @@ from lms.org.models import Institution, Staff
 
 CANDIDATES = 24
 EXAM_TRAINEE_NAME = "exam-trainee"
+
+
+def completed_level5() -> Select[tuple[Staff]]:
+    """Caregivers who completed the level-5 course: the people every demo exam draws from."""
+    return (
+        select(Staff)
+        .join(Enrolment, Enrolment.staff_id == Staff.id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Course, Course.id == Cohort.course_id)
+        .where(Enrolment.status == EnrolmentStatus.COMPLETED, Course.level == 5)
+    )
+
+
+def share(wanted: int) -> int:
+    """How many of the completed caregivers one exam journey takes: ``wanted``, but in a small
+    demo a quarter of them (at least one), so that the other journeys have people too."""
+    total = db.session.scalar(select(func.count()).select_from(completed_level5().subquery()))
+    return min(wanted, max(1, (total or 0) // 4))
 
 
 def seed_exam_session(opens: datetime, password: str) -> User | None:
@@ -35,14 +53,10 @@ def seed_exam_session(opens: datetime, password: str) -> User | None:
     if existing is not None:
         return _exam_trainee()
     completed = db.session.scalars(
-        select(Staff)
-        .join(Enrolment, Enrolment.staff_id == Staff.id)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .join(Course)
+        completed_level5()
         .join(Institution, Institution.id == Staff.institution_id)
-        .where(Enrolment.status == EnrolmentStatus.COMPLETED, Course.level == 5)
         .order_by(Institution.district_id, Staff.id)
-        .limit(CANDIDATES)
+        .limit(share(CANDIDATES))
     ).all()
     if not completed:
         return None

@@ -13,7 +13,7 @@ from lms.accounts.models import User
 from lms.core.roles import Role
 from lms.db import db
 from lms.exams import attempts, question_types, sessions
-from lms.exams.models import Blueprint, Candidate, PaperItem
+from lms.exams.models import Blueprint, Candidate, ExamSession, PaperItem
 from lms.grading import marking
 from lms.grading import sessions as skill_sessions
 from lms.grading.models import SkillSession, SkillSessionStatus, TaskStatus
@@ -81,20 +81,22 @@ def _sit_theory(skill: SkillSession, admin: User, rng: random.Random) -> None:
     )
     eligible = {person.id for person in sessions.eligible_staff(theory)}
     people = [c.staff for c in skill.candidates if c.staff_id in eligible]
-    examiners = db.session.scalars(select(User).where(User.role == Role.EXAMINER)).all()
-    for number in range((len(people) + 29) // 30):
-        room = sessions.add_room(theory, f"第{number + 1}考场", 30)
-        for invigilator in examiners[number * 2 : number * 2 + 2]:
-            sessions.add_invigilator(room, invigilator)
+    if not people:  # nobody free to sit it: the session stays a draft
+        return
+    seat_rooms(theory, len(people), "第{n}考场")
     sessions.add_candidates(theory, people)
     sessions.publish(theory, admin)
     started = opens + timedelta(minutes=2)
-    candidates = db.session.scalars(select(Candidate).where(Candidate.session_id == theory.id))
-    for candidate in candidates:
+    candidates = db.session.scalars(
+        select(Candidate).where(Candidate.session_id == theory.id).order_by(Candidate.id)
+    ).all()
+    for number, candidate in enumerate(candidates, start=1):
         attempt = attempts.start(candidate, now=started)
         knows = min(0.98, max(0.3, rng.gauss(0.8, 0.12)))
+        if number == len(candidates) and number >= 3:
+            knows = 0.35  # one came unprepared: the demo has a theory retake to enter
         for item in attempt.items:
-            value = _answer(item, rng.random() < knows)
+            value = answer(item, rng.random() < knows)
             if value is not None:
                 attempts.save_answer(attempt, item.position, value, seq=1, now=started)
         attempts.submit(attempt, now=started + timedelta(minutes=50))
@@ -102,7 +104,18 @@ def _sit_theory(skill: SkillSession, admin: User, rng: random.Random) -> None:
     sessions.publish_results(theory)
 
 
-def _answer(item: PaperItem, right: bool) -> object | None:
+def seat_rooms(theory: ExamSession, people: int, name: str) -> None:
+    """Rooms of 30 for ``people`` candidates, two demo examiners invigilating each."""
+    examiners = db.session.scalars(
+        select(User).where(User.role == Role.EXAMINER).order_by(User.id)
+    ).all()
+    for number in range((people + 29) // 30):
+        room = sessions.add_room(theory, name.format(n=number + 1), 30)
+        for invigilator in examiners[number * 2 : number * 2 + 2]:
+            sessions.add_invigilator(room, invigilator)
+
+
+def answer(item: PaperItem, right: bool) -> object | None:
     """A display answer to an objective item, right or wrong; short answers are left blank."""
     question = item.version
     kind = question_types.get(question.type)

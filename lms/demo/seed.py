@@ -24,6 +24,7 @@ from lms.db import db, utcnow
 from lms.demo import data
 from lms.demo.certificates import seed_external_certificates
 from lms.demo.exams import EXAM_TRAINEE_NAME, seed_exam_session
+from lms.demo.journeys import RETAKE_TRAINEE_NAME
 from lms.demo.photos import seed_photos
 from lms.demo.skills import seed_skill_session
 from lms.demo.training import enrol_demo_trainee, seed_training
@@ -351,13 +352,17 @@ def demo_accounts() -> list[DemoAccount]:
         user = db.session.scalar(select(User).where(User.role == role).order_by(User.id).limit(1))
         if user is not None:
             result.append(DemoAccount(user.username, role, user.display_name))
-    candidate = db.session.scalar(select(User).where(User.username == EXAM_TRAINEE_NAME))
-    if candidate is not None:
-        result.append(
-            DemoAccount(
-                candidate.username, candidate.role, f"{candidate.display_name}（{_exam_note()}）"
+    for username, note in (
+        (EXAM_TRAINEE_NAME, _exam_note()),
+        (RETAKE_TRAINEE_NAME, _retake_note()),
+    ):
+        candidate = db.session.scalar(select(User).where(User.username == username))
+        if candidate is not None:
+            result.append(
+                DemoAccount(
+                    candidate.username, candidate.role, f"{candidate.display_name}（{note}）"
+                )
             )
-        )
     return result
 
 
@@ -365,3 +370,9 @@ def _exam_note() -> str:
     from flask_babel import gettext
 
     return gettext("completed the course; can sit the open theory exam")
+
+
+def _retake_note() -> str:
+    from flask_babel import gettext
+
+    return gettext("failed the theory; entered for the retake sitting")
