@@ -41,7 +41,9 @@ PIPELINE_LABELS = {
     "trained": _l("Finished training"),
     "theory_passed": _l("Passed the theory"),
     "skills_passed": _l("Passed the skills"),
-    "certified": _l("Certified"),
+    # Certificates this programme issued: the funnel's end. Confirmed certificates from
+    # elsewhere count toward the rate (lms/reports/rates.py) but were not earned on this way.
+    "certified": _l("Certified by this programme"),
 }
 
 

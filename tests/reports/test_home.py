@@ -189,3 +189,19 @@ def test_short_of_the_target_counts_whole_people():
     assert short_of(Count(10, 9), 0.9) == 0
     assert short_of(Count(0, 0), 0.9) == 0
     assert short_of(Count(7, 1), 0.9) == 6  # 6.3 -> 7 needed
+
+
+def test_the_pipelines_last_step_says_it_counts_this_programmes_certificates(client):
+    # One caregiver certified here, one holding a confirmed certificate from elsewhere: the
+    # rate counts both, the way to a certificate only ours, and each says what it counts.
+    place = make_institution(make_district("140403"))
+    certify(make_staff(place))
+    record_external(make_staff(place))
+    make_staff(place)
+
+    html = _home(client, make_user(Role.CITY_ADMIN))
+
+    assert _stages(html)["certified"] == 1
+    assert "在岗保育人员 3 人中，2 人持有效证书。" in html
+    assert re.search(r'data-stage="certified"><strong>1</strong><span>本项目发证</span>', html)
+    assert "持证上岗率还计入已确认的外来证书" in html
