@@ -38,6 +38,7 @@ def follows(plan, tasks, n: int) -> bool:
     )
 
 
+@pytest.mark.content
 def test_a_thousand_level_3_sets_hold_a_level_3_task_and_follow_the_weights(app):
     """The shipped pool and plan, drawn as sessions draw (skill_draw.draw_set)."""
     load_practical_tasks()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from lms.config import PROJECT_ROOT
@@ -83,6 +84,7 @@ def test_the_check_fails_a_level_whose_pool_cannot_follow_its_plan(app, tmp_path
     assert "t5-task-3" in result.output  # each task's time against its steps
 
 
+@pytest.mark.content
 def test_the_shipped_tasks_follow_the_plans(app):
     content, problems = load_content(PROJECT_ROOT / "courses")
     assert [str(p) for p in problems] == []
@@ -106,6 +108,7 @@ def test_the_shipped_tasks_follow_the_plans(app):
 CLASS_MONTHS = {"乳儿班": (6, 12), "托小班": (12, 24), "托大班": (24, 36)}
 
 
+@pytest.mark.content
 def test_the_shipped_tasks_keep_children_in_the_class_of_their_age(app):
     content, _problems = load_content(PROJECT_ROOT / "courses")
     for task in (task for course in content.courses for task in course.tasks):
