@@ -39,6 +39,11 @@ E2E_BLUEPRINT = """blueprints:
       - {type: single, count: 1, points: 40}
       - {type: multiple, count: 1, points: 40}
       - {type: truefalse, count: 1, points: 20}
+skills:
+  - level: 5
+    own_level: 1
+    weights:
+      {daily_care: 40, safety_health: 30, environment: 10, early_learning: 10, co_parenting: 10}
 """
 
 
@@ -56,7 +61,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         tmp_path_factory.mktemp("e2e-courses") / "courses", lessons=2, min_hours=0.0015
     )
     (courses / "blueprints.yaml").write_text(E2E_BLUEPRINT, encoding="utf-8")
-    # The real level-5 practical tasks, so the demo skill session can draw four per candidate.
+    # The real level-5 practical tasks, so the demo skill session can draw four per candidate
+    # after the level's skill plan (the E2E_BLUEPRINT's skills).
     tasks = next(courses.glob("*/tasks"))
     for task in (ROOT / "courses" / "baoyushi-l5" / "tasks").glob("*.yaml"):
         shutil.copy(task, tasks / task.name)
