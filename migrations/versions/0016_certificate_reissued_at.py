@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0016"
 down_revision = "0015"
 branch_labels = None
@@ -18,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Nothing here may rebuild the certificates table on SQLite (batch "move and copy"): its
+    # DROP, with foreign keys on, would delete every stored PDF (certificate_files cascades).
     with op.batch_alter_table("certificates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reissued_at", sa.DateTime(), nullable=True))
     # Certificates reissued before: the moment of their latest reissue in the audit log, or,
@@ -33,18 +34,18 @@ def upgrade() -> None:
         WHERE reissue_count > 0
         """
     )
-    with op.batch_alter_table("certificates", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_certificates_reissued_at"), ["reissued_at"], unique=False
-        )
-        batch_op.create_check_constraint(
-            op.f("ck_certificates_reissued_has_date"),
+    op.create_index("ix_certificates_reissued_at", "certificates", ["reissued_at"], unique=False)
+    if op.get_bind().dialect.name != "sqlite":  # SQLite adds a CHECK only by rebuilding
+        op.create_check_constraint(
+            "ck_certificates_reissued_has_date",
+            "certificates",
             "(reissue_count = 0) = (reissued_at IS NULL)",
         )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint("ck_certificates_reissued_has_date", "certificates", type_="check")
+    op.drop_index("ix_certificates_reissued_at", table_name="certificates")
     with op.batch_alter_table("certificates", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("ck_certificates_reissued_has_date"), type_="check")
-        batch_op.drop_index(batch_op.f("ix_certificates_reissued_at"))
         batch_op.drop_column("reissued_at")

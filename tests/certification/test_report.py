@@ -221,3 +221,64 @@ def test_the_command_writes_the_batch(app, world, tmp_path) -> None:
     # One export (both tables): one audit entry, not one a file.
     exported = db.session.query(AuditEvent).filter_by(action="certificates.report_exported")
     assert [e.details["formats"] for e in exported] == [["csv", "xlsx"]]
+
+
+def test_migration_0016_dates_earlier_reissues_from_the_audit_log(tmp_path) -> None:
+    """A database reissued before the column existed: the migration takes each certificate's
+    latest reissue from the audit log (or, lacking one, its last change); never reissued, none.
+    The stored PDFs survive (rebuilding the table on SQLite would delete them by cascade)."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from lms.cli import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    config = alembic_config(url)
+    config.attributes["skip_logging"] = True
+    command.upgrade(config, "0015")
+    engine = sa.create_engine(url)  # no PRAGMA foreign_keys: staff and candidates not needed
+    with engine.begin() as connection:
+        for number, count in ((1, 2), (2, 1), (3, 0)):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO certificates (id, number, staff_id, skill_candidate_id, level,"
+                    " year, serial, holder_name, id_number_masked, occupation, organisation,"
+                    " issued_on, status, revoke_reason, reissue_count, subject_id, created_at,"
+                    " updated_at) VALUES (:id, :number, :id, 1, 5, 2025, :id, '张三',"
+                    " '140402********1234', '保育师', '认定站', '2025-01-10', 'valid', '',"
+                    " :count, :subject, '2025-01-10 02:00:00', '2025-09-09 09:00:00')"
+                ),
+                {
+                    "id": number,
+                    "number": f"S00001404000125500000{number}",
+                    "count": count,
+                    "subject": f"00000000-0000-0000-0000-00000000000{number}",
+                },
+            )
+        connection.execute(
+            sa.text(
+                "INSERT INTO certificate_files (certificate_id, reissue_count, sha256, size,"
+                " pdf_encrypted, created_at) VALUES (1, 2, 'ab', 1, x'00', '2025-07-01')"
+            )
+        )
+        for at in ("2025-03-01 01:00:00", "2025-06-30 20:00:00"):  # certificate 1, twice
+            connection.execute(
+                sa.text(
+                    "INSERT INTO audit_events (at, action, target_type, target_id, details)"
+                    " VALUES (:at, 'certificate.reissued', 'certificates', 1, '{}')"
+                ),
+                {"at": at},
+            )
+    command.upgrade(config, "0016")
+    with engine.connect() as connection:
+        dates = connection.execute(
+            sa.text("SELECT id, reissued_at FROM certificates ORDER BY id")
+        ).all()
+        files = connection.execute(sa.text("SELECT count(*) FROM certificate_files")).scalar()
+    engine.dispose()
+    assert files == 1  # the certificates table was not rebuilt (its drop would cascade)
+    assert [(i, str(at) if at else None) for i, at in dates] == [
+        (1, "2025-06-30 20:00:00"),  # the latest reissue
+        (2, "2025-09-09 09:00:00"),  # none in the log: its last change
+        (3, None),
+    ]
