@@ -49,8 +49,18 @@ EXPECTED = {
         ("task", "lms.grading.tasks.load_tasks"),
         ("practice", "lms.learning.practice.load_practice"),
     ],
-    "job_kinds": {"certificates.issue": "IssueCertificates", "roster.import": "ImportRoster"},
-    "session_listeners": ["before_flush", "do_orm_execute", "before_commit", "after_rollback"],
+    "job_kinds": {
+        "certificates.issue": "IssueCertificates",
+        "media.rendition": "MakeRendition",
+        "roster.import": "ImportRoster",
+    },
+    "session_listeners": [
+        "before_flush",
+        "after_flush",
+        "do_orm_execute",
+        "before_commit",
+        "after_rollback",
+    ],
 }
 
 

@@ -173,8 +173,9 @@ class S3Store:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
 
-def store_from_config(config: Any) -> MediaStore:
-    """The store the settings name: S3 when ``MEDIA_S3_URL`` is set, else the folder."""
+def store_from_config(config: Any, instance_path: str = "instance") -> MediaStore:
+    """The store the settings name: S3 when ``MEDIA_S3_URL`` is set, else the folder (under
+    the instance path unless ``MEDIA_ROOT`` names one)."""
     if config.get("MEDIA_S3_URL"):
         return S3Store(
             config["MEDIA_S3_URL"],
@@ -183,7 +184,9 @@ def store_from_config(config: Any) -> MediaStore:
             config.get("MEDIA_S3_SECRET") or None,
             config.get("MEDIA_S3_REGION") or "us-east-1",
         )
-    root = config.get("MEDIA_ROOT") or os.path.join(config["INSTANCE_PATH"], "media")
+    root = config.get("MEDIA_ROOT") or os.path.join(
+        config.get("INSTANCE_PATH") or instance_path, "media"
+    )
     return FolderStore(root)
 
 
@@ -191,5 +194,7 @@ def media_store() -> MediaStore:
     """The application's store (made once per application)."""
     extensions = current_app.extensions
     if "lms_media_store" not in extensions:
-        extensions["lms_media_store"] = store_from_config(current_app.config)
+        extensions["lms_media_store"] = store_from_config(
+            current_app.config, current_app.instance_path
+        )
     return extensions["lms_media_store"]  # type: ignore[no-any-return]
