@@ -7,6 +7,7 @@ on-demand certificate (a reissued certificate downloaded through the web app).""
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -168,6 +169,8 @@ def measure(url: str) -> dict[str, Any]:
             assert eligible == COUNT, f"{eligible} eligible for certificates, not {COUNT}"
             render.prepare()  # font subsets: built once per machine, not per run
 
+            load_before = os.getloadavg()[0]
+            cpu_before = _cpu_seconds()
             started = time.perf_counter()
             job = bulk.submit(None)
             db.session.commit()  # the in-process executor starts a thread: wait for it below
@@ -185,6 +188,10 @@ def measure(url: str) -> dict[str, Any]:
                 db.session.rollback()
                 time.sleep(0.1)
             seconds = time.perf_counter() - started
+            # The job's thread (numbering) and its worker processes, which the pool has
+            # joined by now: CPU time spent, whatever else the machine was running.
+            cpu = _cpu_seconds() - cpu_before
+            load_after = os.getloadavg()[0]
             job = db.session.get(Job, job_id)
             assert job is not None and job.status == "finished", job and job.error
             certificates = db.session.scalar(select(func.count()).select_from(Certificate))
@@ -226,11 +233,23 @@ def measure(url: str) -> dict[str, Any]:
         "seconds": round(seconds, 1),
         "numbering_seconds": round(numbered or 0, 1),
         "per_cert_ms": round(seconds * 1000 / COUNT, 1),
+        # CPU per certificate (all processes of the job): the figure other work on the
+        # machine does not change; seconds ≈ cpu_per_cert_ms × count / workers when idle.
+        "cpu_per_cert_ms": round(cpu * 1000 / COUNT, 1),
+        "load_1min": [round(load_before, 1), round(load_after, 1)],
+        "cpus": os.cpu_count(),
         "workers": app.config["JOB_WORKERS"],
         "single_ms": round(statistics.median(single) * 1000, 1),
         "baseline_per_cert_ms": round(statistics.median(baseline) * 1000, 1),
         "baseline_1700_seconds_estimate": round(statistics.median(baseline) * COUNT, 1),
     }
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU of this process (all threads) and of its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def run() -> None:
