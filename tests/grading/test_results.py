@@ -341,7 +341,7 @@ def test_a_retake_entry_is_judged_on_the_changzhi_day_of_both_sittings():
     theory(staff, 5, True, at=EARLY_1_JULY)  # passed 1 July 2025 in Changzhi
     # 10:00 on 1 July 2026 in Changzhi: the theory pass still counts that day.
     reason = retakes.entry_refusal(staff.id, 5, "theory", datetime(2026, 7, 1, 2, tzinfo=UTC))
-    assert reason is not None and "2026-07-01" in reason
+    assert reason is not None and "2026年7月1日" in reason
     # 07:30 on 2 July 2026 in Changzhi (23:30 UTC on 1 July): lapsed, a retake may be entered.
     assert (
         retakes.entry_refusal(staff.id, 5, "theory", datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
