@@ -13,7 +13,7 @@ from flask_login import current_user, logout_user
 from lms import navigation
 from lms.core import messages
 from lms.core.audit import action_label
-from lms.core.levels import level_label
+from lms.core.levels import level_name
 from lms.core.localtime import format_local
 from lms.core.roles import Role
 from lms.core.validators import mask_mobile
@@ -156,7 +156,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["datetime"] = format_local
     app.jinja_env.filters["mask_mobile"] = mask_mobile
-    app.jinja_env.filters["level_label"] = level_label
+    app.jinja_env.filters["level_label"] = level_name  # the pages: in the reader's language
     app.jinja_env.filters["points"] = format_points
     app.jinja_env.globals["Role"] = Role
 

@@ -29,7 +29,7 @@ from lms.certification.models import Certificate
 from lms.core import confirm, exports, idnumber, localtime, params
 from lms.core.access import current_scope, roles_required
 from lms.core.errors import DomainError
-from lms.core.levels import level_label
+from lms.core.levels import level_name
 from lms.core.pagination import paginate
 from lms.core.roles import Role
 from lms.db import db
@@ -64,7 +64,7 @@ def my_certificates() -> Any:
         .order_by(Certificate.issued_on.desc())
     ).all()
     return render_template(
-        "certificates/my.html", certificates=certificates, level_label=level_label
+        "certificates/my.html", certificates=certificates, level_label=level_name
     )
 
 
@@ -187,7 +187,7 @@ def _register_page(wanted: queries.RegisterFilter, *, id_number: str | None = No
         archive_form=archive_form,
         action_form=ActionForm(),
         revoke_form=RevokeForm(),
-        level_label=level_label,
+        level_label=level_name,
     )
 
 
@@ -331,7 +331,7 @@ def report_page() -> Any:
         batch=batch,
         problem=problem,
         labels=report.EVENT_LABELS,
-        level_label=level_label,
+        level_label=level_name,
     )
 
 

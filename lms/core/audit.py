@@ -128,3 +128,104 @@ def action_label(action: str) -> str:
     :func:`record` has one (``tests/core/test_audit_labels.py`` checks the source)."""
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+# How the log reads: the names of the details and of the objects, not their codes ---------------
+
+DETAIL_LABELS = {
+    "admission": _l("Admission number"),
+    "after": _l("After"),
+    "attempts": _l("Papers"),
+    "auto": _l("Automatic"),
+    "auto_submitted": _l("Handed in automatically"),
+    "before": _l("Before"),
+    "candidate": _l("Candidate"),
+    "changes": _l("Changes"),
+    "count": _l("Count"),
+    "created": _l("Created"),
+    "critical": _l("Critical errors"),
+    "district_id": _l("District"),
+    "end": _l("End"),
+    "fields": _l("Fields"),
+    "filename": _l("File name"),
+    "hours": _l("Hours"),
+    "key": _l("Key"),
+    "kind": _l("Kind"),
+    "name": _l("Name"),
+    "note": _l("Note"),
+    "number": _l("Number"),
+    "papers": _l("Papers"),
+    "photos": _l("Photos"),
+    "previous": _l("Previous"),
+    "question": _l("Question"),
+    "reason": _l("Reason"),
+    "refused": _l("Refused"),
+    "renamed": _l("Renamed"),
+    "replaced": _l("Replaced"),
+    "role": _l("Role"),
+    "score": _l("Score"),
+    "spread": _l("Spread"),
+    "staff_id": _l("Staff record"),
+    "staff_ids": _l("Staff records"),
+    "start": _l("Start"),
+    "task": _l("Task"),
+    "title": _l("Title"),
+    "to": _l("To"),
+    "total": _l("Total"),
+    "total_quota": _l("Total places"),
+    "trusted_device": _l("Trusted device"),
+    "type": _l("Type"),
+    "unchanged": _l("Unchanged"),
+    "updated": _l("Updated"),
+    "username": _l("Username"),
+    "version": _l("Version"),
+    "via": _l("Via"),
+    "year": _l("Year"),
+}
+TARGET_LABELS = {
+    "users": _l("Account"),
+    "staff": _l("Staff record"),
+    "institutions": _l("Institution"),
+    "districts": _l("District"),
+    "certificates": _l("Certificate"),
+    "external_certificates": _l("Certificate from elsewhere"),
+    "api_tokens": _l("API token"),
+    "exam_sessions": _l("Theory exam session"),
+    "exam_attempts": _l("Exam paper"),
+    "skill_sessions": _l("Skill session"),
+    "skill_candidate_tasks": _l("Practical task"),
+    "training_plans": _l("Training plan"),
+    "cohorts": _l("Cohort"),
+    "enrolments": _l("Enrolment"),
+    "roster_uploads": _l("Roster file"),
+    "content_versions": _l("Course content version"),
+    "jobs": _l("Background job"),
+    "questions": _l("Question"),
+}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if isinstance(value, list | tuple):
+        return "、".join(_shown(item) for item in value)
+    if isinstance(value, dict):
+        return "；".join(f"{_shown(key)}：{_shown(item)}" for key, item in value.items())
+    return str(value)
+
+
+def details_shown(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """An event's details as (label, value) to read: named, and without empty values."""
+    return [
+        (str(DETAIL_LABELS.get(key, key)), _shown(value))
+        for key, value in (details or {}).items()
+        if value is not None and value != "" and value != [] and value != {}
+    ]
+
+
+def target_label(target_type: str | None) -> str:
+    """What kind of record an event is about, named."""
+    if not target_type:
+        return ""
+    label = TARGET_LABELS.get(target_type)
+    return str(label) if label is not None else target_type

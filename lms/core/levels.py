@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 import yaml
+from flask import has_request_context
 
 from lms.config import PROJECT_ROOT
 
@@ -29,4 +30,26 @@ def level_labels() -> dict[int, str]:
 
 
 def level_label(digit: int) -> str:
+    """The official (Chinese) label: certificates, reports to the province, the API."""
     return level_labels().get(digit, str(digit))
+
+
+#: The levels named in English for the English pages; the Chinese labels stay the official ones.
+ENGLISH_LABELS = {
+    5: "Level 5 / Junior worker",
+    4: "Level 4 / Intermediate worker",
+    3: "Level 3 / Senior worker",
+    2: "Level 2 / Technician",
+    1: "Level 1 / Senior technician",
+}
+
+
+def level_name(digit: int) -> str:
+    """The level as the reader's language names it (the pages): official in Chinese."""
+    if has_request_context():
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        if locale is not None and locale.language == "en":
+            return ENGLISH_LABELS.get(digit, f"Level {digit}")
+    return level_label(digit)

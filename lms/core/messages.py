@@ -76,10 +76,20 @@ def _localising(original: Any) -> Any:
     return call
 
 
+def colon(text: Any) -> str:
+    """``text`` followed by a colon of its language: full-width after Chinese (``导出：``),
+    ``: `` otherwise. The templates' ``|colon`` filter, so no half-width colon follows Chinese."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return f"{text}: " if locale is not None and locale.language == "en" else f"{text}："
+
+
 def install(app: Flask, babel: Babel) -> None:
     """Use the localising domain for Python messages and wrap the templates' callables; call
     after ``babel.init_app``."""
     babel.domain_instance = LocalTimeDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    app.jinja_env.filters["colon"] = colon
     globals_ = app.jinja_env.globals
     for name in ("gettext", "ngettext", "pgettext", "npgettext"):
         if name in globals_:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from lms.core import params
+from lms.core import audit, params
 from lms.core.access import public, roles_required
 from lms.core.audit import AuditEvent
 from lms.core.forms import BoundedDateField
@@ -44,6 +44,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    #: A code or a code's start (``login.``); the page offers every action by its name.
     action = StringField(_l("Event"), validators=[Optional(), Length(max=60)])
     actor = StringField(_l("User"), validators=[Optional(), Length(max=64)])
     since = BoundedDateField(_l("From"), validators=[Optional()])
@@ -71,4 +72,14 @@ def audit_log() -> Any:
             AuditEvent.at < _local_midnight(form.until.data) + timedelta(days=1)
         )
     page = paginate(statement, params.page_arg(), current_app.config["PAGE_SIZE"])
-    return render_template("core/audit.html", form=form, page=page)
+    actions = sorted(
+        ((code, str(label)) for code, label in audit.ACTION_LABELS.items()), key=lambda a: a[1]
+    )
+    return render_template(
+        "core/audit.html",
+        form=form,
+        page=page,
+        actions=actions,
+        details_shown=audit.details_shown,
+        target_label=audit.target_label,
+    )

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from lms.core.forms import BoundedDateTimeLocalField, options
-from lms.core.levels import level_label
+from lms.core.levels import level_name
 from lms.grading import rules
 from lms.learning.forms import MultiCheckboxField
 
@@ -43,7 +43,7 @@ class SkillSessionForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.level.choices = options((level, level_label(level)) for level in (5, 4, 3))
+        self.level.choices = options((level, level_name(level)) for level in (5, 4, 3))
         self.combine_rule.choices = options(
             (key, label) for key, (label, _combine) in rules.COMBINE_RULES.items()
         )

@@ -95,13 +95,17 @@ def mark_present(session_id: int, enrolment_id: int) -> Any:
 # Progress -----------------------------------------------------------------------------------
 
 
+#: What the progress rows are, by grouping: the first column's heading.
+GROUPINGS = {
+    "cohort": _l("Cohort"),
+    "institution": _l("Institution"),
+    "district": _l("District"),
+}
+
+
 def _progress_rows() -> tuple[ProgressFilterForm, list[queries.ProgressRow]]:
     form = ProgressFilterForm(request.args)
-    groupings = {
-        "cohort": _l("Cohort"),
-        "institution": _l("Institution"),
-        "district": _l("District"),
-    }
+    groupings = dict(GROUPINGS)
     if current_user.role == Role.INSTITUTION_MANAGER:
         groupings.pop("district")
     form.by.choices = options(list(groupings.items()))
@@ -119,7 +123,8 @@ def _progress_rows() -> tuple[ProgressFilterForm, list[queries.ProgressRow]]:
 @roles_required(*ADMIN_ROLES)
 def progress() -> Any:
     form, rows = _progress_rows()
-    return render_template("training/progress.html", form=form, rows=rows)
+    heading = GROUPINGS[form.by.data]
+    return render_template("training/progress.html", form=form, rows=rows, heading=heading)
 
 
 @bp.route("/progress.<fmt>")
@@ -127,7 +132,7 @@ def progress() -> Any:
 def progress_export(fmt: str) -> Response:
     form, rows = _progress_rows()
     header = [
-        _("Name"),
+        str(GROUPINGS[form.by.data]),
         _("Nominated"),
         _("Enrolled"),
         _("Active in the last 14 days"),

@@ -26,7 +26,7 @@ from lms.core.access import Scope, roles_required
 from lms.core.errors import DomainError, NotAllowed
 from lms.core.exports import table_response
 from lms.core.forms import drop_invalid_filters, options
-from lms.core.levels import level_label
+from lms.core.levels import level_name
 from lms.core.localtime import today
 from lms.core.pagination import page_of
 from lms.core.roles import ADMIN_ROLES, Role
@@ -223,7 +223,7 @@ def pass_rates_export(fmt: str) -> Response:
         _("pass rates") + f"-{today():%Y%m%d}",
         header,
         (
-            [level_label(r.level), r.theory_sat, r.theory_passed, r.skills_sat, r.skills_passed]
+            [level_name(r.level), r.theory_sat, r.theory_passed, r.skills_sat, r.skills_passed]
             for r in rows
         ),
     )

@@ -224,7 +224,9 @@
       var link = form.querySelector("[data-palette='" + q.dataset.position + "']");
       return link && !link.classList.contains("answered");
     }).length;
-    if (!window.confirm(form.dataset.textConfirm.replace("{n}", unanswered))) {
+    var question = unanswered ? form.dataset.textConfirm.replace("{n}", unanswered)
+                              : form.dataset.textConfirmAll;
+    if (!window.confirm(question)) {
       event.preventDefault();
       return;
     }

@@ -27,5 +27,5 @@
     }
     window.setTimeout(poll, 1000);
   }
-  window.setTimeout(poll, 1000);
+  poll();  // at once: the page may be seconds old by the time the script runs
 })();
