@@ -182,7 +182,7 @@ def test_every_page_of_each_role_is_accessible_and_fits(
     problems: list[str] = []
     for role in ROLES:
         visited, report = walk(browser, live_server, demo_users[role], routes, checked)
-        assert visited >= 2, f"{role} reached only {visited} pages"
+        assert visited >= 1, f"{role} did not reach its home page"
         problems += [f"{role} {where}\n  " + "\n  ".join(found) for where, found in report.items()]
     assert len(checked) >= 40, sorted(checked)
     assert not problems, f"{len(problems)} pages of {len(checked)} routes:\n" + "\n".join(problems)
