@@ -2,6 +2,7 @@
 
 from lms.accounts.models import User
 from lms.api.models import ApiToken
+from lms.authoring.models import ContentVersion
 from lms.certification.models import (
     Certificate,
     CertificateFile,
@@ -10,6 +11,7 @@ from lms.certification.models import (
     HolderPhoto,
 )
 from lms.content.models import MediaFile
+from lms.content.sources import ContentFile
 from lms.core.audit import AuditEvent
 from lms.core.ratelimit import RateLimitCounter
 from lms.db import Base
@@ -73,6 +75,8 @@ __all__ = [
     "CertificateSerial",
     "ClassSession",
     "Cohort",
+    "ContentFile",
+    "ContentVersion",
     "Course",
     "DataRevision",
     "DeclaredRelation",

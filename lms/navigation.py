@@ -12,7 +12,7 @@ from typing import Any
 from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 
-from lms.core.roles import ADMIN_ROLES, Role
+from lms.core.roles import ADMIN_ROLES, AUTHOR_ROLES, Role
 
 ORG_USERS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.INSTITUTION_MANAGER)
 EXAM_ADMINS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
@@ -34,6 +34,10 @@ SECTIONS: list[tuple[Any, list[tuple[str, Any, tuple[Role, ...]]]]] = [
             ("skills.my_results", _l("My skill results"), (Role.TRAINEE,)),
             ("certificates.my_certificates", _l("My certificates"), (Role.TRAINEE,)),
         ],
+    ),
+    (
+        _l("Course content"),
+        [("author.index", _l("Lessons"), AUTHOR_ROLES)],
     ),
     (
         _l("Training"),

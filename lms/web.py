@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.api.token_views import bp as api_tokens_bp
     from lms.api.views import bp as api_bp
+    from lms.authoring.views import bp as author_bp
     from lms.certification.external_views import bp as external_bp
     from lms.certification.views import bp as certificates_bp
     from lms.core.views import bp as core_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
         external_bp,
         api_bp,
         api_tokens_bp,
+        author_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

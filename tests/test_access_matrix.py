@@ -26,12 +26,13 @@ from tests.factories import make_district, make_institution, make_staff, make_us
 from tests.learning.factories import make_cohort, make_course, make_enrolment, make_plan
 
 ANON = "anonymous"
-T, E, M, D, C = (
+T, E, M, D, C, X = (
     Role.TRAINEE,
     Role.EXAMINER,
     Role.INSTITUTION_MANAGER,
     Role.DISTRICT_ADMIN,
     Role.CITY_ADMIN,
+    Role.COURSE_EXPERT,
 )
 SIGNED_IN = frozenset(Role)
 ADMINS = frozenset({M, D, C})
@@ -40,6 +41,7 @@ TRAINEE = frozenset({T})
 BANK = frozenset({C, E})
 EXAM_ADMINS = frozenset({D, C})
 CITY = frozenset({C})
+AUTHORS = frozenset({X, C})
 EXAMINER = frozenset({E})
 PUBLIC = frozenset({ANON, *Role})
 #: Lesson media: trainees of the course, and those who write lessons.
@@ -67,6 +69,7 @@ def build_world(exams: bool = False, skills: bool = False, certificates: bool = 
         M: make_user(M, institution=institution),
         D: make_user(D, district=home),
         C: make_user(C),
+        X: make_user(X),
     }
     plan = make_plan(quotas={home.id: 10})
     course = make_course()
@@ -281,6 +284,15 @@ def self_check_question(world: World, user: Any) -> dict[str, Any]:
     return {"question_id": question.id}
 
 
+def lesson_draft(world: World, user: Any) -> dict[str, Any]:
+    """A draft of the world's lesson, started by another expert."""
+    from lms.authoring import services
+    from lms.learning.models import Lesson
+
+    lesson = db.session.get(Lesson, world.ids["lesson_id"])
+    return {"version_id": services.start_draft(lesson, make_user(X)).id}
+
+
 # (method, rule, roles allowed, extra URL values computed for the acting user)
 MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, Any]] | None]] = [
     ("GET", "/healthz", PUBLIC, None),
@@ -340,6 +352,32 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("POST", "/learn/attend", TRAINEE, None),
     ("GET", "/learn/attend/<code>", TRAINEE, None),
     ("POST", "/learn/attend/<code>", TRAINEE, None),
+    ("GET", "/author/", AUTHORS, None),
+    ("POST", "/author/preview", AUTHORS, None),
+    ("GET", "/author/lessons/<int:lesson_id>", AUTHORS, None),
+    ("POST", "/author/lessons/<int:lesson_id>/draft", AUTHORS, None),
+    ("GET", "/author/lessons/<int:lesson_id>/versions/<int:version_id>", AUTHORS, lesson_draft),
+    (
+        "GET",
+        "/author/lessons/<int:lesson_id>/versions/<int:version_id>/edit",
+        AUTHORS,
+        lesson_draft,
+    ),
+    (
+        "POST",
+        "/author/lessons/<int:lesson_id>/versions/<int:version_id>/edit",
+        AUTHORS,
+        lesson_draft,
+    ),
+    *[
+        (
+            "POST",
+            f"/author/lessons/<int:lesson_id>/versions/<int:version_id>/{action}",
+            AUTHORS,
+            lesson_draft,
+        )
+        for action in ("submit", "publish", "return", "discard", "rollback")
+    ],
     ("GET", "/training/", ADMINS | {E}, None),
     ("GET", "/training/plans/new", frozenset({C}), None),
     ("POST", "/training/plans/new", frozenset({C}), None),

@@ -49,7 +49,7 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
     """Read and check the whole content tree under ``root`` (with every kind's validator)."""
     registered = kinds.require_all()
     reader = Reader(root)
-    content = Content()
+    content = Content(root=root)
     catalog_path = root / "catalog.yaml"
     if not catalog_path.exists():
         reader.problem(catalog_path, 1, _l("catalog.yaml is missing"))

@@ -181,6 +181,8 @@ class BlueprintSpec:
 
 @dataclass
 class Content:
+    #: The folder the content was read from (None when built in memory).
+    root: Path | None = None
     catalog: Catalog = field(default_factory=Catalog)
     courses: list[CourseSpec] = field(default_factory=list)
     blueprints: list[BlueprintSpec] = field(default_factory=list)

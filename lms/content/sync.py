@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from lms.content import kinds
+from lms.content import kinds, sources
 from lms.content.specs import Content
 from lms.db import utcnow
 
@@ -23,6 +23,8 @@ def sync_content(content: Content) -> Counter[str]:
     report: Counter[str] = Counter()
     for kind in kinds.require_all():
         kind.load(content, report)
+    if content.root is not None:
+        report["files.changed"] = sources.remember(content.root)
     return report
 
 

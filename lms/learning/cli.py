@@ -78,6 +78,20 @@ def sync(root: Path | None) -> None:
         click.echo(f"lighter video renditions: {len(asked)} being made in the background")
 
 
+@courses_group.command(
+    "export", help="Write the live (published) content to DIR in the courses/ layout."
+)
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export(target: Path) -> None:
+    from lms.authoring.export import export_tree
+
+    written = export_tree(target)
+    if not written:
+        fail(_("Nothing to export: load courses/ first (lms courses sync)"))
+    click.echo(f"exported: {len(written)} files to {target}")
+
+
 @courses_group.group("media", help="Media files of the courses.")
 def media_group() -> None:
     pass

@@ -294,4 +294,22 @@ def for_user(user: Any) -> Home:
         return manager(scope)
     if user.role == Role.EXAMINER:
         return examiner(user)
+    if user.role == Role.COURSE_EXPERT:
+        return expert(user)
     return trainee(user)
+
+
+def expert(user: Any) -> Home:
+    """A course expert's home: lessons others wrote waiting for their review."""
+    from lms.authoring.services import waiting_for_review
+
+    home = Home(Role.COURSE_EXPERT)
+    home.needs = [
+        Need(
+            "content_review",
+            len(list(waiting_for_review(user))),
+            _l("Lesson versions waiting for your review"),
+            url_for("author.index"),
+        )
+    ]
+    return home

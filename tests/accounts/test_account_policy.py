@@ -18,12 +18,13 @@ from lms.core.roles import Role
 from lms.db import db, utcnow
 from tests.factories import make_district, make_institution, make_staff, make_user
 
-C, D, M, E, T = (
+C, D, M, E, T, X = (
     Role.CITY_ADMIN,
     Role.DISTRICT_ADMIN,
     Role.INSTITUTION_MANAGER,
     Role.EXAMINER,
     Role.TRAINEE,
+    Role.COURSE_EXPERT,
 )
 
 #: Targets by role and scope, seen from the actors of ``World`` (whose district is "home" and
@@ -44,6 +45,7 @@ TARGETS = [
     "district admin of elsewhere, staff in district",
     "city admin",
     "city admin, staff in district",
+    "course expert",
 ]
 
 #: The rule, written out: whom each role may act on. Everyone else is refused.
@@ -58,6 +60,7 @@ ALLOWED: dict[Role, set[str]] = {
     M: {"trainee, own institution"},
     E: set(),
     T: set(),
+    X: set(),
 }
 
 ACTIONS = list(policy.Action)
@@ -88,6 +91,7 @@ def build_world() -> World:
         M: make_user(M, institution=own),
         E: make_user(E),
         T: make_user(T, staff=make_staff(own)),
+        X: make_user(X),
     }
     targets = {
         "trainee, own institution": make_user(T, staff=make_staff(own)),
@@ -105,6 +109,7 @@ def build_world() -> World:
         ),
         "city admin": make_user(C),
         "city admin, staff in district": make_user(C, staff=make_staff(own)),
+        "course expert": make_user(X),
     }
     return World(actors, targets, spare.id, home.id)
 
@@ -212,7 +217,7 @@ def test_the_users_list_offers_exactly_the_accounts_the_rule_allows(client, acto
     actor = world.actors[actor_role]
     client.login_as(actor)
     response = client.get("/users")
-    if actor_role in (E, T):
+    if actor_role in (E, T, X):
         assert response.status_code == 403
         return
     listed = {
@@ -233,6 +238,7 @@ def test_creating_a_trainee_account_for_staff_follows_the_rule(client, actor_rol
         M: lambda: make_user(M, institution=own),
         E: lambda: make_user(E),
         T: lambda: make_user(T, staff=make_staff(own)),
+        X: lambda: make_user(X),
     }[actor_role]()
     people = {
         "own institution": make_staff(own),
@@ -245,6 +251,7 @@ def test_creating_a_trainee_account_for_staff_follows_the_rule(client, actor_rol
         M: {"own institution"},
         E: set(),
         T: set(),
+        X: set(),
     }[actor_role]
     client.login_as(actor)
     for label, staff in people.items():

@@ -1,0 +1,95 @@
+"""``lms courses export``: the live content in the courses/ layout, round-tripping exactly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lms.authoring import services
+from lms.authoring.export import export_tree
+from lms.config import PROJECT_ROOT
+from lms.content.courses import load_content
+from lms.content.sync import sync_content
+from lms.core.roles import Role
+from lms.db import db
+from lms.learning.models import Lesson
+from tests.factories import make_user
+from tests.learning.content_tree import PARAGRAPH
+
+COURSES = PROJECT_ROOT / "courses"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(root).parts)
+    }
+
+
+def sync(root: Path) -> None:
+    content, problems = load_content(root)
+    assert problems == []
+    sync_content(content)
+
+
+def lms(*args: str, database: Path) -> str:
+    env = {**os.environ, "LMS_DATABASE_URL": f"sqlite:///{database}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "lms:create_app", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_export_of_the_shipped_courses_equals_the_repository_and_round_trips(app, tmp_path):
+    sync(COURSES)
+    first = tmp_path / "first"
+    export_tree(first)
+    assert tree(first) == tree(COURSES)  # unchanged content: byte for byte the repository's
+
+    # Import the export into an empty database and export again: the same bytes.
+    database = tmp_path / "empty.sqlite3"
+    lms("db", "upgrade", database=database)
+    lms("courses", "sync", "--root", str(first), database=database)
+    second = tmp_path / "second"
+    assert "exported" in lms("courses", "export", str(second), database=database)
+    assert tree(second) == tree(first)
+
+
+def test_a_lesson_published_in_the_browser_is_exported_in_its_file(app, tmp_path):
+    sync(COURSES)
+    lesson = db.session.scalar(select(Lesson).order_by(Lesson.id).limit(1))
+    alice, bob = make_user(Role.COURSE_EXPERT), make_user(Role.COURSE_EXPERT)
+    draft = services.start_draft(lesson, alice)
+    body = "## 修改后的小节\n\n" + "\n\n".join([PARAGRAPH] * 9) + "\n"
+    services.save_draft(
+        draft,
+        alice,
+        {"title": "修改后的标题: 第一课", "hours": 2.0, "body": body},
+        draft.lock_version,
+    )
+    services.submit(lesson, draft, alice)
+    services.publish(lesson, draft, bob)
+    target = tmp_path / "out"
+    export_tree(target)
+    before, after = tree(COURSES), tree(target)
+    changed = [name for name in before if before[name] != after[name]]
+    assert len(changed) == 1 and changed[0].endswith(".md")
+    text = after[changed[0]].decode("utf-8")
+    assert 'title: "修改后的标题: 第一课"\n' in text and "hours: 2\n" in text
+    assert text.endswith("\n---\n" + body)
+    # The exported tree is valid content that loads the edited lesson back.
+    content, problems = load_content(target)
+    assert problems == []
+    edited = next(x for c in content.courses for x in c.lessons if x.key == lesson.key)
+    assert (edited.title, edited.hours, edited.body) == ("修改后的标题: 第一课", 2.0, body)
