@@ -78,7 +78,9 @@ def test_the_button_runs_a_job_whose_page_follows_it_to_the_end(
     db.session.commit()
     client.login_as(admin)
     monkeypatch.setitem(app.config, "CERT_RENDER_PART", 1)  # three parts: the pool renders them
-    response = client.post("/certificates/issue")
+    asked = client.post("/certificates/issue").get_data(as_text=True)  # says how many first
+    assert 'name="confirmed" value="3"' in asked
+    response = client.post("/certificates/issue", data={"confirmed": "3"})
     assert response.status_code == 302 and "/jobs/" in response.location
     job_id = int(response.location.rsplit("/", 1)[1])
     job = wait_for_job(job_id)
@@ -89,7 +91,7 @@ def test_the_button_runs_a_job_whose_page_follows_it_to_the_end(
     assert zh("Finished") in page and 'value="3"' in page
     assert_complete_and_gapless(3)
     # Again: nothing is left to do, nothing is issued twice.
-    again = client.post("/certificates/issue")
+    again = client.post("/certificates/issue", data={"confirmed": "0"})
     assert wait_for_job(int(again.location.rsplit("/", 1)[1])).result["issued"] == 0
     assert_complete_and_gapless(3)
 
