@@ -72,7 +72,7 @@ def _limit(kind: str) -> int:
     # Courses can be checked without an application (lms courses check on a laptop).
     config = current_app.config if has_app_context() else {}
     default = {"MEDIA_MAX_VIDEO_MB": 200, "MEDIA_MAX_IMAGE_MB": 10}
-    config = {**default, **{k: config[k] for k in default if config.get(k)}}
+    config = {**default, **{k: config[k] for k in default if config.get(k) is not None}}
     megabytes = config["MEDIA_MAX_VIDEO_MB"] if kind == "video" else config["MEDIA_MAX_IMAGE_MB"]
     return int(megabytes) << 20
 

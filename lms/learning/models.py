@@ -260,6 +260,9 @@ class LessonProgress(Base):
     #: Their total length (unique seconds watched) and where the trainee stopped.
     video_seconds: Mapped[float] = mapped_column(Float, default=0)
     video_position: Mapped[float] = mapped_column(Float, default=0)
+    #: Whole seconds of study time credited for playing the video (at most ``video_seconds``);
+    #: what was played but not yet credited (the clock bound it) is owed to the next report.
+    video_credited: Mapped[int] = mapped_column(default=0)
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="progress")
     lesson: Mapped[Lesson] = relationship()

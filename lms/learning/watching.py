@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -118,9 +118,14 @@ def report(
     progress.video_seconds = round(length(merged), 2)
     if math.isfinite(position):
         progress.video_position = round(min(max(position, 0.0), duration), 2)
-    # Whole seconds: what the unique total passed, within the wall-clock gap.
-    whole = math.floor(length(merged)) - math.floor(length(before))
-    credited = study.credit(enrolment, progress, min(whole, gap), now, rules)
+    # Whole seconds played and not yet credited, within the wall-clock gap: what the clock
+    # held back (request timing, a faster rate) stays owed for the next report.
+    owed = math.floor(progress.video_seconds) - progress.video_credited
+    credited = study.credit(enrolment, progress, min(owed, gap), now, rules)
+    progress.video_credited += credited
+    if owed > credited and gap > credited:
+        # The clock bound the credit to whole seconds: its fraction stays on the clock.
+        enrolment.last_study_at = now - timedelta(seconds=min(gap - credited, 1.0))
     return WatchResult(credited, round(new, 2), progress.video_seconds, duration, refused)
 
 

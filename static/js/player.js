@@ -125,13 +125,15 @@
     if (document.visibilityState === "hidden") { send(true); }
   });
 
-  video.addEventListener("loadedmetadata", function () {
-    var resume = parseFloat(box.getAttribute("data-resume")) || 0;
-    if (resume > 1 && resume < video.duration - 2 && video.currentTime < 0.5) {
-      video.currentTime = resume;
-      lastTime = resume;
+  function resume() {
+    var at = parseFloat(box.getAttribute("data-resume")) || 0;
+    if (at > 1 && at < video.duration - 2 && video.currentTime < 0.5) {
+      video.currentTime = at;
+      lastTime = at;
     }
-  });
+  }
+  // The metadata may have arrived before this deferred script ran.
+  if (video.readyState >= 1) { resume(); } else { video.addEventListener("loadedmetadata", resume); }
 
   if (saver) {
     saver.checked = prefersLow();
