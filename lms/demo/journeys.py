@@ -129,7 +129,8 @@ def _retake_session(admin: User, blueprint: Blueprint, password: str) -> int:
     seat_rooms(session, len(failed), "长治市托育综合服务中心 第{n}考场")
     sessions.add_candidates(session, failed)
     sessions.publish(session, admin)
-    person = failed[0]
+    # The sign-in goes to one who passed the skills, if any: only the theory is left to retake.
+    person = next((p for p in failed if part_passes(p.id, 5)["skills"]), failed[0])
     if db.session.scalar(select(User.id).where(User.staff_id == person.id)) is None:
         accounts.create_user(
             username=RETAKE_TRAINEE_NAME,

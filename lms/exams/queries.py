@@ -112,6 +112,20 @@ def results_to_publish(scope: Scope) -> int:
     )
 
 
+def sittings_to_close(scope: Scope, now: datetime) -> int:
+    """Published theory sessions ``scope`` administers whose window is over: to be closed
+    (which hands in what is left) before their results can be published."""
+    return (
+        db.session.scalar(
+            sessions(scope)
+            .with_only_columns(func.count(ExamSession.id))
+            .order_by(None)
+            .where(ExamSession.status == SessionStatus.PUBLISHED, ExamSession.closes_at <= now)
+        )
+        or 0
+    )
+
+
 def next_sitting(staff_id: int, now: datetime) -> Candidate | None:
     """The trainee's next theory exam not yet handed in: published, its window not over."""
     handed_in = exists().where(

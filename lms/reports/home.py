@@ -139,6 +139,13 @@ def city(scope: Scope) -> Home:
     ready, no_photo = certificates.waiting_counts()
     home.needs = [
         Need(
+            "sittings_to_close",
+            exam_queries.sittings_to_close(scope, utcnow()),
+            _l("Exam sittings to close"),
+            url_for("exam_sessions.index"),
+            _l("The window is over"),
+        ),
+        Need(
             "theory_results",
             exam_queries.results_to_publish(scope),
             _l("Theory results to publish"),

@@ -67,6 +67,7 @@ def test_the_city_admin_sees_the_rate_against_the_target_the_pipeline_and_the_qu
 
     needs = _needs(html)
     assert needs["theory_results"] == (1, "/exams/sessions/")
+    assert needs["sittings_to_close"] == (0, "/exams/sessions/")  # the open one is not over
     assert needs["certificates"][0] == 1 and needs["photos"][0] == 1
     assert needs["certificates"][1] == "/certificates"
     assert needs["external"] == (1, "/external-certificates")
@@ -178,7 +179,7 @@ def test_the_trainee_sees_the_next_lesson_hours_next_exam_results_and_certificat
     assert f"/learn/{enrolment.id}/lessons/{lesson.id}" in html and lesson.title in html
     assert "0.0" in html.split('data-testid="hours"')[1].split("</p>")[0]
     next_exam = html.split('data-testid="next-exam"')[1].split("</section>")[0]
-    assert exam.title in next_exam and format_local(exam.opens_at) in next_exam
+    assert exam.title in next_exam and format_local(exam.opens_at, "short") in next_exam
     assert "第一考场" in next_exam
     assert certificate.number in html
     assert 'href="/exams/my/"' in html
@@ -205,3 +206,5 @@ def test_the_pipelines_last_step_says_it_counts_this_programmes_certificates(cli
     assert "在岗保育人员 3 人中，2 人持有效证书。" in html
     assert re.search(r'data-stage="certified"><strong>1</strong><span>本项目发证</span>', html)
     assert "持证上岗率还计入已确认的外来证书" in html
+    # Chinese sentences follow each other without a space.
+    assert "2 人持有效证书。还需 1 人" in html and "今日有效的证书。最后一步" in html
