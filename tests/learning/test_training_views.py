@@ -158,7 +158,7 @@ def test_progress_report_is_scoped_and_exports(client):
         )
     )
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert rows[0][0] == zh("Name")
+    assert rows[0][0] == zh("Institution")  # the column says what it lists
     assert {row[0] for row in rows[1:]} == {"潞州区测试托育点", "同区另一托育点"}
     assert all(row[5] == 2.0 for row in rows[1:])
 
