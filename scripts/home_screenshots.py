@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -59,11 +60,19 @@ def main() -> int:
         for role, username in logins:
             for width in WIDTHS:
                 page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
-                page.goto(f"{server.base}/login")
-                page.fill("input[name=username]", username)
-                page.fill("input[name=password]", DEMO_PASSWORD)
-                page.click("button[type=submit]")
-                page.goto(f"{server.base}/")
+                # A loaded machine can answer 503 (the database busy): never keep an error page.
+                for _attempt in range(6):
+                    response = page.goto(f"{server.base}/")
+                    if response is not None and response.status == 200 and "/login" in page.url:
+                        page.fill("input[name=username]", username)
+                        page.fill("input[name=password]", DEMO_PASSWORD)
+                        page.click("button[type=submit]")
+                    elif response is not None and response.status == 200:
+                        break
+                    else:
+                        time.sleep(3)
+                else:
+                    raise SystemExit(f"{username}: the home did not answer 200")
                 page.screenshot(path=str(OUT / f"home-{role}-{width}.png"), full_page=True)
                 page.close()
                 print(f"home-{role}-{width}.png", file=sys.stderr)
