@@ -138,7 +138,7 @@ class S3Store:
         from botocore.exceptions import ClientError
 
         try:
-            return self.client.head_object(Bucket=self.bucket, Key=self._key(key))  # type: ignore[no-any-return]
+            return self.client.head_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
@@ -167,7 +167,7 @@ class S3Store:
             if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
                 raise MissingMedia(key) from None
             raise
-        return answer["Body"].read()  # type: ignore[no-any-return]
+        return answer["Body"].read()
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
@@ -197,4 +197,4 @@ def media_store() -> MediaStore:
         extensions["lms_media_store"] = store_from_config(
             current_app.config, current_app.instance_path
         )
-    return extensions["lms_media_store"]  # type: ignore[no-any-return]
+    return extensions["lms_media_store"]
