@@ -43,7 +43,25 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
+def _sqlite_foreign_keys(connection, on: bool) -> bool:  # type: ignore[no-untyped-def]
+    """Turn SQLite's foreign keys on or off; only possible outside a transaction."""
+    if connection.dialect.name != "sqlite" or connection.in_transaction():
+        return False
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    return True
+
+
+def _violations(connection) -> int:  # type: ignore[no-untyped-def]
+    found = connection.connection.dbapi_connection.execute("PRAGMA foreign_key_check").fetchall()
+    return len(found)
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    # SQLite alters a table by rebuilding it, and dropping the old copy with foreign keys on
+    # deletes by cascade every row that points at it (0013 took the stored certificate PDFs
+    # with it). Migrate with them off, and refuse to finish if the migration broke a reference.
+    checking = _sqlite_foreign_keys(connection, on=False)
+    before = _violations(connection) if checking else 0
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -54,6 +72,10 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     )
     with context.begin_transaction():
         context.run_migrations()
+        if checking and _violations(connection) > before:
+            raise RuntimeError("the migration left rows pointing at rows that are gone")
+    if checking:
+        _sqlite_foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():
