@@ -18,13 +18,13 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from lms.authoring import lesson_media
 from lms.authoring.models import OPEN, ContentVersion, VersionStatus
 from lms.content.lesson_check import lesson_problems
 from lms.content.sources import media_exists
 from lms.core import audit
 from lms.core.errors import Conflict, DomainError, NotAllowed
 from lms.db import db, utcnow
-from lms.learning import markdown
 from lms.learning.models import Lesson
 
 LESSON = "lesson"
@@ -85,7 +85,8 @@ def _apply(lesson: Lesson, document: dict[str, Any]) -> None:
     lesson.title = document["title"].strip()
     lesson.hours = document["hours"]
     lesson.body_markdown = document["body"]
-    lesson.body_html = markdown.render(document["body"])
+    lesson.body_html = lesson_media.render(lesson, document["body"], store=True)
+    lesson_media.link_pictures(lesson, document["body"])
 
 
 # Versions ----------------------------------------------------------------------------------

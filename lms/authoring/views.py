@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
-from lms.authoring import services
+from lms.authoring import lesson_media, services
 from lms.authoring.forms import LessonDraftForm, PreviewForm, ReviewForm
 from lms.authoring.models import ContentVersion, VersionStatus
 from lms.core.access import get_visible, roles_required
@@ -97,7 +97,7 @@ def version(lesson_id: int, version_id: int) -> Any:
             _l("Version %(n)d", n=base.number),
             _l("Version %(n)d", n=version.number),
         ),
-        preview=markdown.render(version.document["body"]),
+        preview=lesson_media.render(lesson, version.document["body"]),
         problems=services.problems(lesson, version.document) if version.is_open else [],
         may_review=version.status == VersionStatus.IN_REVIEW
         and current_user.id not in version.editors
@@ -144,7 +144,7 @@ def edit(lesson_id: int, version_id: int) -> Any:
         version=version,
         form=form,
         conflict=conflict,
-        preview=markdown.render(form.body.data or ""),
+        preview=lesson_media.render(lesson, form.body.data or ""),
         problems=services.problems(lesson, version.document),
     ), status
 
@@ -228,8 +228,13 @@ def rollback(lesson_id: int, version_id: int) -> Any:
 @bp.route("/preview", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
 def preview() -> Any:
-    """The lesson text as trainees will see it: the same sanitising renderer."""
+    """The lesson text as trainees will see it: the same sanitising renderer, with the
+    pictures of the lesson's course when ``?lesson=<id>`` names it."""
     form = PreviewForm()
     if not form.validate_on_submit():
         return jsonify(error=str(_l("The text could not be previewed"))), 400
-    return jsonify(html=markdown.render(form.body.data or ""))
+    lesson_id = request.args.get("lesson", type=int)
+    body = form.body.data or ""
+    if lesson_id:
+        return jsonify(html=lesson_media.render(_lesson(lesson_id), body))
+    return jsonify(html=markdown.render(body))

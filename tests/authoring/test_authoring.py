@@ -201,3 +201,33 @@ def test_the_preview_uses_the_trainees_sanitising_renderer(app, client):
     html = response.json["html"]
     assert "<h2>标题</h2>" in html and "<strong>重点</strong>" in html
     assert "<script" not in html
+
+
+def test_published_pictures_show_and_the_lessons_trainees_may_fetch_them(app, tmp_path):
+    from lms.authoring import services
+    from lms.learning.models import Lesson, LessonMedia
+    from tests.learning.test_lesson_media import media_tree, synced
+
+    synced(media_tree(tmp_path, video=False))
+    second, third = (
+        db.session.scalar(select(Lesson).where(Lesson.key == key))
+        for key in ("t5-lesson-2", "t5-lesson-3")
+    )
+    alice, bob = make_user(Role.COURSE_EXPERT), make_user(Role.COURSE_EXPERT)
+
+    def publish(lesson, body, title="改过的标题"):
+        draft = services.start_draft(lesson, alice)
+        document = {"title": title, "hours": 1.0, "body": body}
+        services.save_draft(draft, alice, document, draft.lock_version)
+        services.submit(lesson, draft, alice)
+        services.publish(lesson, draft, bob)
+
+    # An edit of the lesson with pictures keeps them.
+    publish(second, second.body_markdown)
+    assert second.body_html.count('<img src="/media/') == 2
+    # Another lesson of the course now shows one of those pictures: shown, and linked.
+    body = "## 复习\n\n![七步洗手法的步骤](media/steps.png)\n\n" + "\n\n".join([PARAGRAPH] * 8)
+    publish(third, body)
+    assert '<img src="/media/' in third.body_html and 'alt="七步洗手法的步骤"' in third.body_html
+    linked = db.session.scalars(select(LessonMedia.path).where(LessonMedia.lesson_id == third.id))
+    assert list(linked) == ["media/steps.png"]

@@ -1,0 +1,65 @@
+"""The pictures of a lesson edited in the browser, as trainees' pages show them: a path the
+text writes (``media/x.png``) is a file of the course folder, kept in the media store
+(lms.content.media) and linked to the lesson so its trainees may fetch it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.content import media
+from lms.content.lesson_media import IMAGE
+from lms.content.models import MediaFile
+from lms.content.sources import ContentFile
+from lms.db import db
+from lms.learning import markdown
+from lms.learning.media_links import file_url
+from lms.learning.models import Lesson, LessonMedia
+
+
+def course_pictures(lesson: Lesson) -> dict[str, MediaFile]:
+    """{path: stored file} of the pictures the lessons of ``lesson``'s course show."""
+    rows = db.session.execute(
+        select(LessonMedia.path, MediaFile)
+        .join(MediaFile, MediaFile.id == LessonMedia.media_id)
+        .join(Lesson, Lesson.id == LessonMedia.lesson_id)
+        .where(Lesson.course_id == lesson.course_id, MediaFile.kind == "image")
+    ).all()
+    return {path: row for path, row in rows}
+
+
+def pictures_of(lesson: Lesson, body: str, store: bool = False) -> dict[str, MediaFile]:
+    """{path: stored file} for each picture ``body`` shows; with ``store``, a file of the
+    course folder no lesson showed yet is checked and kept in the media store first."""
+    known = course_pictures(lesson)
+    found: dict[str, MediaFile] = {}
+    for match in IMAGE.finditer(body):
+        alt, ref = match.group(1).strip(), match.group(2)
+        row = known.get(ref)
+        if row is None and store:
+            source = db.session.scalar(
+                select(ContentFile).where(ContentFile.path == f"{lesson.course.code}/{ref}")
+            )
+            if source is not None:
+                checked, content_type, measured = media.check(source.data, ref, "image")
+                row = media.keep(checked, content_type, "image", ref, alt=alt, **measured)
+        if row is not None:
+            found[ref] = row
+    return found
+
+
+def render(lesson: Lesson, body: str, store: bool = False) -> str:
+    """The body as trainees see it, pictures included."""
+    pictures = pictures_of(lesson, body, store)
+    return markdown.render(body, {ref: file_url(row.id) for ref, row in pictures.items()})
+
+
+def link_pictures(lesson: Lesson, body: str) -> None:
+    """Let the lesson's trainees fetch the pictures its published text shows."""
+    linked = set(
+        db.session.scalars(select(LessonMedia.media_id).where(LessonMedia.lesson_id == lesson.id))
+    )
+    for ref, row in pictures_of(lesson, body).items():
+        if row.id not in linked:
+            db.session.add(LessonMedia(lesson_id=lesson.id, media_id=row.id, path=ref[:200]))
+            linked.add(row.id)
+    db.session.flush()
