@@ -36,7 +36,7 @@ from bench.exam_client import (
     percentile,
     sign_in,
 )
-from bench.exam_load import DATA_KEY, SECRET_KEY, lost_answers, prepare
+from bench.exam_load import SECRET_KEY, lost_answers, prepare
 from lms.testing.cluster import Cluster
 
 CANDIDATES = int(os.environ.get("BENCH_CLUSTER_CANDIDATES", str(size(1700, 20))))
@@ -60,6 +60,9 @@ REDIS_URL = (
 
 
 def cluster_env(url: str, folder: str, queue: str) -> dict[str, str]:
+    # The data key the world was seeded with (photos, ID numbers): the workers decrypt them
+    # to render certificates.
+    data_key = make_bench_app(url, folder).config["DATA_KEY"]
     return {
         **os.environ,
         "LMS_ENV": "production",
@@ -68,7 +71,7 @@ def cluster_env(url: str, folder: str, queue: str) -> dict[str, str]:
         "LMS_CELERY_QUEUE": queue,
         "LMS_INSTANCE_PATH": folder,
         "LMS_SECRET_KEY": SECRET_KEY,
-        "LMS_DATA_KEY": DATA_KEY,
+        "LMS_DATA_KEY": data_key,
         "LMS_PROXY_HOPS": "1",
         "LMS_CERT_FONT_CACHE": str(Path(__file__).parent.parent / ".cache" / "fonts"),
         "LMS_LOGIN_RATE_LIMIT": os.environ.get("BENCH_CLUSTER_LOGIN_LIMIT", "100000 per minute"),
