@@ -376,7 +376,7 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
             AUTHORS,
             lesson_draft,
         )
-        for action in ("submit", "publish", "return", "discard", "rollback")
+        for action in ("submit", "publish", "return", "discard", "rollback", "pictures")
     ],
     ("GET", "/training/", ADMINS | {E}, None),
     ("GET", "/training/plans/new", frozenset({C}), None),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DecimalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
@@ -36,3 +37,13 @@ class ReviewForm(FlaskForm):
 
 class PreviewForm(FlaskForm):
     body = TextAreaField(validators=[Optional(), Length(max=60000)])
+
+
+class PictureForm(FlaskForm):
+    picture = FileField(
+        _l("Picture (PNG, JPEG or SVG)"), validators=[FileRequired(_l("Choose a file"))]
+    )
+    alt = StringField(
+        _l("Alternative text (what the picture shows)"),
+        validators=[DataRequired(), Length(max=200)],
+    )

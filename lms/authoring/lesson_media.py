@@ -4,6 +4,8 @@ text writes (``media/x.png``) is a file of the course folder, kept in the media 
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from sqlalchemy import select
 
 from lms.content import media
@@ -63,3 +65,27 @@ def link_pictures(lesson: Lesson, body: str) -> None:
             db.session.add(LessonMedia(lesson_id=lesson.id, media_id=row.id, path=ref[:200]))
             linked.add(row.id)
     db.session.flush()
+
+
+def upload_picture(lesson: Lesson, data: bytes, filename: str, alt: str, author: object) -> str:
+    """Keep an uploaded picture for ``lesson``'s course (checked as every lesson picture is:
+    ``media.MediaRefused`` says why it is refused) and return the path the text writes.
+
+    The file joins the course folder as last loaded (so ``lms courses export`` writes it) and
+    is linked to the lesson, so the preview and, once published, trainees see it."""
+    checked, content_type, measured = media.check(data, filename, "image")
+    row = media.keep(checked, content_type, "image", filename, alt=alt, author=author, **measured)
+    suffix = PurePosixPath(filename).suffix.lower()
+    ref = f"media/upload-{row.sha256[:12]}{suffix}"
+    path = f"{lesson.course.code}/{ref}"
+    if db.session.scalar(select(ContentFile.id).where(ContentFile.path == path)) is None:
+        db.session.add(ContentFile(path=path, sha256=row.sha256, data=checked))
+    exists = db.session.scalar(
+        select(LessonMedia.id).where(
+            LessonMedia.lesson_id == lesson.id, LessonMedia.media_id == row.id
+        )
+    )
+    if exists is None:
+        db.session.add(LessonMedia(lesson_id=lesson.id, media_id=row.id, path=ref))
+    db.session.flush()
+    return ref

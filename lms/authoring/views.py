@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
 from lms.authoring import lesson_media, services
-from lms.authoring.forms import LessonDraftForm, PreviewForm, ReviewForm
+from lms.authoring.forms import LessonDraftForm, PictureForm, PreviewForm, ReviewForm
 from lms.authoring.models import ContentVersion, VersionStatus
+from lms.content.media import MediaRefused
 from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.roles import AUTHOR_ROLES
@@ -145,6 +146,7 @@ def edit(lesson_id: int, version_id: int) -> Any:
         form=form,
         conflict=conflict,
         preview=lesson_media.render(lesson, form.body.data or ""),
+        picture_form=PictureForm(formdata=None),
         problems=services.problems(lesson, version.document),
     ), status
 
@@ -238,3 +240,33 @@ def preview() -> Any:
     if lesson_id:
         return jsonify(html=lesson_media.render(_lesson(lesson_id), body))
     return jsonify(html=markdown.render(body))
+
+
+@bp.route("/lessons/<int:lesson_id>/versions/<int:version_id>/pictures", methods=["POST"])
+@roles_required(*AUTHOR_ROLES)
+def upload(lesson_id: int, version_id: int) -> Any:
+    """Upload a picture with its alternative text; the page says what to write in the text."""
+    lesson = _lesson(lesson_id)
+    version = services.version_of(lesson, version_id)
+    form = PictureForm()
+    back = redirect(url_for("author.edit", lesson_id=lesson.id, version_id=version.id))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return back
+    upload = form.picture.data
+    try:
+        ref = lesson_media.upload_picture(
+            lesson, upload.read(), upload.filename or "", form.alt.data.strip(), current_user
+        )
+    except MediaRefused as refused:
+        flash(refused.message, "error")
+        return back
+    flash(
+        _l(
+            "Picture kept. Write it in the text as: %(md)s", md=f"![{form.alt.data.strip()}]({ref})"
+        ),
+        "success",
+    )
+    return back

@@ -12,7 +12,7 @@ from lms.authoring.models import ContentVersion, VersionStatus
 from lms.core.audit import AuditEvent, action_label
 from lms.core.roles import Role
 from lms.db import db
-from lms.learning.models import LessonProgress
+from lms.learning.models import LessonMedia, LessonProgress
 from tests.factories import make_staff, make_user
 from tests.learning.content_tree import PARAGRAPH
 from tests.learning.factories import make_cohort, make_course, make_enrolment
@@ -231,3 +231,36 @@ def test_published_pictures_show_and_the_lessons_trainees_may_fetch_them(app, tm
     assert '<img src="/media/' in third.body_html and 'alt="七步洗手法的步骤"' in third.body_html
     linked = db.session.scalars(select(LessonMedia.path).where(LessonMedia.lesson_id == third.id))
     assert list(linked) == ["media/steps.png"]
+
+
+def test_a_picture_uploaded_with_its_alt_text_can_be_shown_and_is_exported(app, client, tmp_path):
+    import io
+
+    from lms.authoring.export import export_tree
+    from lms.content.sources import media_exists
+    from tests.learning.test_lesson_media import png
+
+    w = world()
+    lesson = w["lesson"]
+    client.login_as(w["alice"])
+    edit = _draft(client, lesson)
+    version = _version(edit)
+    url = f"/author/lessons/{lesson.id}/versions/{version.id}/pictures"
+    no_alt = client.post(url, data={"picture": (io.BytesIO(png()), "steps.png"), "alt": ""})
+    assert no_alt.status_code == 302
+    fake = client.post(url, data={"picture": (io.BytesIO(b"<html>"), "x.png"), "alt": "示意"})
+    assert fake.status_code == 302
+    assert not db.session.scalars(select(LessonMedia)).all()
+    client.post(url, data={"picture": (io.BytesIO(png()), "steps.png"), "alt": "七步洗手法"})
+    message = client.get(edit).get_data(as_text=True)
+    ref = re.search(r"!\[七步洗手法\]\((media/upload-[0-9a-f]{12}\.png)\)", message).group(1)
+    assert media_exists(lesson.course.code, ref)
+    body = OLD_BODY + f"\n![七步洗手法]({ref})\n"
+    _save(client, edit, _lock(client.get(edit).get_data(as_text=True)), body=body)
+    client.post(f"/author/lessons/{lesson.id}/versions/{version.id}/submit")
+    client.login_as(w["bob"])
+    client.post(f"/author/lessons/{lesson.id}/versions/{version.id}/publish")
+    db.session.refresh(lesson)
+    assert '<img src="/media/' in lesson.body_html and 'alt="七步洗手法"' in lesson.body_html
+    export_tree(tmp_path / "out")
+    assert (tmp_path / "out" / lesson.course.code / ref).read_bytes() == png()
