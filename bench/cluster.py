@@ -164,6 +164,23 @@ def reset_exam(url: str, candidate_ids: list[int]) -> None:
     engine.dispose()
 
 
+def handed_in(url: str, candidate_ids: list[int]) -> int:
+    """The benchmark's papers the database holds as handed in."""
+    from lms.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        count = connection.execute(
+            text(
+                "SELECT count(*) FROM exam_attempts "
+                "WHERE status = 'submitted' AND candidate_id = ANY(:ids)"
+            ),
+            {"ids": candidate_ids},
+        ).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
 def double_submissions(url: str) -> int:
     """Papers handed in more than once (the audit log records each hand-in)."""
     from lms.db import make_engine
@@ -249,7 +266,8 @@ def one_run(
             (run_folder / f"worker-{n}.log").read_text(errors="replace").count("succeeded")
             for n in range(2)
         )
-    acknowledged, lost, submitted = lost_answers(url, people)
+    acknowledged, lost, _every_paper = lost_answers(url, people)
+    submitted = handed_in(url, list(candidates.values()))
     after_kill = stats.save_ms[int(phases.get("kill_saves_before", 0)) :]
     return {
         "bench": "cluster",
