@@ -48,17 +48,21 @@ def seed(trainees: int, institutions: int, if_empty: bool, with_results: bool) -
             with transaction():
                 passed = seed_results(options.seed)
                 journeys = seed_journeys(options.seed, DEMO_PASSWORD)
-            click.echo(
-                f"Published demo results: {passed} candidates passed level 5; "
-                f"{journeys.certified} certified, {journeys.waiting} waiting for a certificate, "
-                f"{journeys.retakes} entered for a theory retake, {journeys.to_close} sat an exam "
-                f"that can be closed, {journeys.sheets} skill sheets to mark."
-            )
+            if journeys.already:
+                click.echo("The demo's results were published before; nothing added.")
+            else:
+                click.echo(
+                    f"Published demo results: {passed} candidates passed level 5; "
+                    f"{journeys.certified} certified, {journeys.waiting} waiting for a "
+                    f"certificate, {journeys.retakes} entered for a theory retake, "
+                    f"{journeys.to_close} sat an exam that can be closed, "
+                    f"{journeys.sheets} skill sheets to mark."
+                )
             if journeys.missing:
                 click.echo(
                     "This demo is too small for: " + ", ".join(journeys.missing) + " "
                     f"({completed_count()} caregivers finished the level-5 course; "
-                    "--trainees 100 or more gives every journey)."
+                    "a larger --trainees gives every journey)."
                 )
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in demo_accounts():

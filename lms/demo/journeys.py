@@ -51,6 +51,7 @@ class Journeys:
     to_close: int = 0
     sheets: int = 0
     missing: list[str] = field(default_factory=list)
+    already: bool = False
 
 
 def seed_journeys(seed: int, demo_password: str) -> Journeys:
@@ -62,6 +63,11 @@ def seed_journeys(seed: int, demo_password: str) -> Journeys:
     )
     if admin is None or blueprint is None:
         found.missing.append("all (no demo world)")
+        return found
+    if _exists(SkillSession, SECOND_SKILL_TITLE) or db.session.scalar(
+        select(ExamSession.id).where(ExamSession.title.like("%（含补考）"))
+    ):
+        found.already = True  # seeded before: a second run adds nothing
         return found
     rng = random.Random(seed + 2)
     found.certified = _certify_some()

@@ -98,3 +98,16 @@ def test_a_small_demo_with_results_shows_every_journey_on_the_homes(client):
     assert open_sitting.session.title in _home(client, "exam-trainee")
     learner = db.session.scalar(select(User).where(User.role == Role.TRAINEE).order_by(User.id))
     assert 'data-testid="hours"' in _home(client, learner.username)
+
+    # Seeding again adds nothing (the CLI says so instead of claiming the demo is too small).
+    again = seed_journeys(DemoOptions.seed, DEMO_PASSWORD)
+    assert again.already and again.missing == [] and again.certified == 0
+
+
+def test_a_tiny_demo_with_results_skips_the_journeys_it_has_no_people_for(client):
+    # 5 caregivers in 2 institutions: nobody has finished the course, so there is no exam to
+    # sit; --with-results publishes nothing, says which journeys it skipped, and fails nowhere.
+    passed, journeys = _seed(5, 2)
+    assert passed == 0 and not journeys.already
+    assert {"retake", "exam to close", "certified"} <= set(journeys.missing)
+    assert _needs(_home(client, "admin"))["certificates"] == 0
