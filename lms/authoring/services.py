@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from lms.authoring import lesson_media
 from lms.authoring.models import OPEN, ContentVersion, VersionStatus
 from lms.content.lesson_check import lesson_problems
-from lms.content.sources import media_exists
+from lms.content.sources import find_media
 from lms.core import audit
 from lms.core.errors import Conflict, DomainError, NotAllowed
 from lms.db import db, utcnow
@@ -77,7 +77,7 @@ def problems(lesson: Lesson, document: dict[str, Any]) -> list[tuple[int, str]]:
     if not isinstance(hours, int | float) or not HOURS[0] <= hours <= HOURS[1]:
         found.append((0, str(_l("hours must be a number from 0.5 to 6"))))
     course = lesson.course.code
-    found += lesson_problems(document["body"], lambda path: media_exists(course, path))
+    found += lesson_problems(document["body"], lambda ref, kind: find_media(course, ref, kind))
     return found
 
 

@@ -15,12 +15,12 @@ from flask_babel import lazy_gettext as _l
 
 from lms.content import kinds
 from lms.content.items import read_blueprints, read_questions
-from lms.content.lesson_media import read_lesson_media
+from lms.content.lesson_check import lesson_problems
+from lms.content.lesson_media import CourseFolder, read_lesson_video
 from lms.content.practice import read_practice
 from lms.content.reader import KEY, Reader
 from lms.content.specs import (
     LESSON_HOURS,
-    MIN_LESSON_CHARS,
     Catalog,
     Content,
     CourseSpec,
@@ -250,20 +250,10 @@ def _read_lesson(
         domains = []
     body = text[match.end() :]
     body_line = match.group(0).count("\n") + 1
-    html_line = _raw_html_line(body)
-    if html_line:
-        reader.problem(path, body_line + html_line - 1, _l("raw HTML is not allowed in lessons"))
-    if text_length(body) < MIN_LESSON_CHARS:
-        reader.problem(
-            path,
-            body_line,
-            _l(
-                "the lesson text has %(n)d characters; at least %(m)d",
-                n=text_length(body),
-                m=MIN_LESSON_CHARS,
-            ),
-        )
-    media, video = read_lesson_media(reader, path, meta, offset, body, body_line)
+    folder = CourseFolder(path)
+    for line, message in lesson_problems(body, folder.find, first_line=body_line):
+        reader.problem(path, line, message)
+    video = read_lesson_video(reader, path, meta, offset, folder)
     if not (key and title):
         return None
     return LessonSpec(
@@ -275,25 +265,6 @@ def _read_lesson(
         body=body,
         position=position,
         path=reader.rel(path),
-        media=media,
+        media=folder.found,
         video=video,
     )
-
-
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
-
-
-def _raw_html_line(body: str) -> int:
-    in_code = False
-    for number, line in enumerate(body.splitlines(), start=1):
-        if line.lstrip().startswith("```"):
-            in_code = not in_code
-        elif not in_code and _HTML_TAG.search(re.sub(r"`[^`]*`", "", line)):
-            return number
-    return 0
-
-
-def text_length(markdown: str) -> int:
-    """Characters of text in a Markdown body, without markup and whitespace."""
-    stripped = re.sub(r"[#>*_`|\-\s:]", "", markdown)
-    return len(stripped)

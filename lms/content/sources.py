@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import LargeBinary, String, select
@@ -69,6 +70,26 @@ def media_exists(course_code: str, relative: str) -> bool:
     return (
         db.session.scalar(select(ContentFile.id).where(ContentFile.path == str(path))) is not None
     )
+
+
+def find_media(course_code: str, ref: str, kind: str) -> str | None:
+    """The course folder as last loaded, as lms.content.lesson_check asks of a lesson edited in
+    the browser (``Find``): None when it holds no file ``ref``, else why lms.content.media
+    refuses the file ('' when it accepts it)."""
+    if not media_exists(course_code, ref):
+        return None
+    path = str(PurePosixPath(course_code) / PurePosixPath(ref))
+    sha256 = db.session.scalar(select(ContentFile.sha256).where(ContentFile.path == path))
+    return _refusal(path, str(sha256), ref, kind)
+
+
+@lru_cache(maxsize=256)
+def _refusal(path: str, sha256: str, ref: str, kind: str) -> str:
+    """Why the stored file is refused; cached while its content (``sha256``) is unchanged."""
+    from lms.content.lesson_check import refusal
+
+    data = db.session.scalar(select(ContentFile.data).where(ContentFile.path == path))
+    return refusal(data or b"", ref, kind)
 
 
 def stored_files() -> list[ContentFile]:

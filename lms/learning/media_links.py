@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from lms.content import media
+from lms.content.lesson_check import pictures
 from lms.content.models import MediaFile
 from lms.content.specs import LessonSpec
 from lms.db import db
@@ -23,7 +24,7 @@ def file_url(media_id: int) -> str:
 def store_lesson_media(spec: LessonSpec) -> dict[str, MediaFile]:
     """Every file the lesson shows, kept (already checked when the content was read)."""
     kept: dict[str, MediaFile] = {}
-    alts = {ref: alt for alt, ref in _image_alts(spec.body)}
+    alts = {ref: alt for _, alt, ref in pictures(spec.body)}
     for ref, (path, kind) in spec.media.items():
         data = path.read_bytes()
         checked, content_type, measured = media.check(data, ref, kind)
@@ -36,12 +37,6 @@ def store_lesson_media(spec: LessonSpec) -> dict[str, MediaFile]:
             renditions.ensure_poster(row, checked)
         kept[ref] = row
     return kept
-
-
-def _image_alts(body: str) -> list[tuple[str, str]]:
-    from lms.content.lesson_media import IMAGE
-
-    return [(m.group(1).strip(), m.group(2)) for m in IMAGE.finditer(body)]
 
 
 def render_body(spec: LessonSpec, kept: dict[str, MediaFile]) -> str:
