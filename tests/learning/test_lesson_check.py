@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from lms.authoring import services
 from lms.content.courses import load_content
-from lms.learning.models import Lesson
 from lms.db import db
+from lms.learning.models import Lesson
 from tests.conftest import zh
 from tests.learning.test_lesson_media import media_tree, synced
 
@@ -42,9 +42,7 @@ def _with_broken_picture(root):
     return root
 
 
-def test_a_lesson_file_and_a_browser_draft_get_the_same_problems_at_the_same_lines(
-    app, tmp_path
-):
+def test_a_lesson_file_and_a_browser_draft_get_the_same_problems_at_the_same_lines(app, tmp_path):
     # The lesson file: problems by file line (the extra text starts on line 14).
     file_root = _with_broken_picture(media_tree(tmp_path / "file", body_extra=PROBLEMS))
     in_file = [
@@ -71,16 +69,13 @@ def test_a_clean_draft_with_stored_pictures_has_no_problems(app, tmp_path):
     assert services.problems(lesson, document) == []
 
 
-def test_a_lesson_file_without_a_heading_or_with_an_open_code_block_cannot_be_synced(
-    app, tmp_path
-):
+def test_a_lesson_file_without_a_heading_or_with_an_open_code_block_cannot_be_synced(app, tmp_path):
     root = media_tree(tmp_path, body_extra="```\n没有结束的代码块\n\n")
     lesson = root / "test-l5" / "lessons" / "02-lesson-2.md"
     lesson.write_text(lesson.read_text(encoding="utf-8").replace("## 图示\n", "图示\n"))
     problems = [str(p) for p in load_content(root)[1]]
     assert problems == [
         "courses/test-l5/lessons/02-lesson-2.md:8: " + zh("the lesson has no heading (## …)"),
-        "courses/test-l5/lessons/02-lesson-2.md:14: "
-        + zh("this code block (```) is never closed"),
+        "courses/test-l5/lessons/02-lesson-2.md:14: " + zh("this code block (```) is never closed"),
     ]
     assert db.session.scalar(select(Lesson).where(Lesson.key == "t5-lesson-2")) is None
