@@ -1,5 +1,6 @@
 """Pictures, sounds and videos that questions show: which files are accepted (by their bytes,
-not their names), storing them once, and who may fetch them.
+not their names), storing them once in the media store (lms/core/storage.py, as lesson media
+are), and who may fetch them.
 
 Accepted: PNG, JPEG and GIF pictures (opened and checked by Pillow, at most ``MAX_PIXELS``),
 MP3, M4A/MP4, Ogg, WAV and WebM sound and video, up to ``MAX_BYTES`` each. SVG is refused: it
@@ -20,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.core.roles import Role
+from lms.core.storage import MissingMedia, media_store
 from lms.db import db
 from lms.exams.models import Attempt, Candidate, PaperItem, QuestionMedia, QuestionVersion
 
@@ -119,16 +121,27 @@ def store(data: bytes, content_type: str, author: Any) -> QuestionMedia:
     found = db.session.scalar(select(QuestionMedia).where(QuestionMedia.sha256 == digest))
     if found is not None:
         return found
+    media_store().put(digest, data, content_type)
     media = QuestionMedia(
         sha256=digest,
         content_type=content_type,
         size=len(data),
-        data=data,
         created_by_id=getattr(author, "id", None),
     )
     db.session.add(media)
     db.session.flush()
     return media
+
+
+def read(media: QuestionMedia) -> bytes:
+    """The file's bytes: from the media store, or (a row imported before the store kept them)
+    from the row; MissingMedia when neither holds them."""
+    store = media_store()
+    if store.exists(media.sha256):
+        return store.read(media.sha256)
+    if media.data is None:
+        raise MissingMedia(media.sha256)
+    return media.data
 
 
 def media_ids(media: dict[str, list[dict[str, Any]]] | None) -> set[int]:

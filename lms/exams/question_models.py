@@ -123,7 +123,8 @@ class QuestionVersion(Base):
 class QuestionMedia(Base):
     """A picture, sound or video a question shows (imported with a QTI item), stored once per
     content. Checked by its bytes when imported (lms/exams/media.py) and served only to those
-    who may see a question showing it."""
+    who may see a question showing it. The bytes live in the media store (lms/core/storage.py,
+    key: ``sha256``), as lesson media do; the row holds what they are."""
 
     __tablename__ = "question_media"
 
@@ -131,7 +132,9 @@ class QuestionMedia(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Only rows imported before the bytes moved to the media store (migration 0024); read when
+    #: the store has no file ``sha256``. New rows leave it empty.
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

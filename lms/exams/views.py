@@ -28,6 +28,7 @@ from lms.core.forms import drop_invalid_filters, options
 from lms.core.levels import level_labels
 from lms.core.pagination import paginate
 from lms.core.roles import Role
+from lms.core.storage import MissingMedia
 from lms.db import db
 from lms.exams import bank, marking, qti, queries, question_types
 from lms.exams import media as media_rules
@@ -183,13 +184,17 @@ def media(media_id: int) -> Any:
     found = db.session.get(QuestionMedia, media_id)
     if found is None or not media_rules.may_see(current_user, media_id):
         abort(404)
-    response = make_response(found.data)
+    try:
+        data = media_rules.read(found)
+    except MissingMedia:
+        abort(404)
+    response = make_response(data)
     response.headers["Content-Type"] = found.content_type
     response.headers["Content-Disposition"] = "inline"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.set_etag(found.sha256)
     # Byte ranges: phones' players (Safari's above all) seek sound and video with them.
-    return response.make_conditional(request, accept_ranges=True, complete_length=len(found.data))
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(data))
 
 
 @bp.route("/blueprints")

@@ -16,6 +16,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from lms.core.roles import Role
+from lms.core.storage import media_store
 from lms.db import db
 from lms.exams import attempts, draw, qti
 from lms.exams.models import Attempt, Question, QuestionMedia
@@ -105,7 +106,9 @@ def test_a_choice_item_comes_with_its_picture_which_is_served_only_to_who_may_se
     question = db.session.scalar(select(Question).where(Question.key == "qti:choice"))
     [ref] = question.media["stem"]
     stored = db.session.get(QuestionMedia, ref["id"])
-    assert stored.data == png() and stored.content_type == "image/png"
+    assert stored.content_type == "image/png" and stored.size == len(png())
+    # The bytes are in the media store, as lesson media's are, not in the database.
+    assert stored.data is None and media_store().read(stored.sha256) == png()
     assert question.versions[-1].media == question.media  # papers show the version's media
 
     client.login_as(examiner)
@@ -323,6 +326,23 @@ def test_a_trainee_sees_a_picture_only_on_their_own_started_paper(client):
     )
     client.login_as(make_user(Role.TRAINEE))
     assert client.get(f"/exams/media/{picture.id}").status_code == 404
+
+
+def test_question_media_imported_before_the_store_are_served_from_their_row(client):
+    old = QuestionMedia(sha256="b" * 64, content_type="image/png", size=len(png()), data=png())
+    db.session.add(old)
+    db.session.flush()
+    client.login_as(make_user(Role.EXAMINER))
+    served = client.get(f"/exams/media/{old.id}")
+    assert served.status_code == 200 and served.data == png()
+    assert served.headers["Content-Type"] == "image/png"
+    part = client.get(f"/exams/media/{old.id}", headers={"Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.data == png()[:10]
+    # A row whose file is neither in the store nor in the row is not found.
+    lost = QuestionMedia(sha256="c" * 64, content_type="image/png", size=10)
+    db.session.add(lost)
+    db.session.flush()
+    assert client.get(f"/exams/media/{lost.id}").status_code == 404
 
 
 # Identifiers ----------------------------------------------------------------------------------
