@@ -167,3 +167,17 @@ def overlap(
                 target=MAX_OVERLAP * 100,
             )
         )
+
+
+@exams_group.command(
+    "media-to-store",
+    help="Move question media kept in the database (imported before migration 0024) into the "
+    "media store.",
+)
+@with_appcontext
+def media_to_store() -> None:
+    from lms.exams import media
+
+    moved = media.move_to_store()
+    db.session.commit()
+    click.echo(_("%(n)d question media files moved into the media store", n=moved))
