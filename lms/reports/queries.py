@@ -113,7 +113,11 @@ def uncertified_staff(institution_id: int, day: date) -> list[tuple[Staff, str |
         .where(
             Staff.institution_id == institution_id,
             Staff.caregiver_in_post_on(day),
-            not_(rates.qualifying_on(day)),
+            not_(
+                rates.qualifying_on(
+                    day, of_staff=select(Staff.id).where(Staff.institution_id == institution_id)
+                )
+            ),
         )
         .order_by(Staff.name, Staff.id)
     ).all()
@@ -246,7 +250,7 @@ def forecast(scope: Scope, day: date) -> Count:
             select(func.count(Staff.id)).where(
                 Staff.id.in_(in_training),
                 Staff.caregiver_in_post_on(day),
-                not_(rates.qualifying_on(day)),
+                not_(rates.qualifying_on(day, of_staff=in_training)),
             ),
             scope,
         )

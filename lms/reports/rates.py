@@ -95,9 +95,10 @@ def end_of(day: date) -> datetime:
     return from_local(datetime.combine(day + timedelta(days=1), datetime.min.time()))
 
 
-def qualifying_on(day: date) -> ColumnElement[bool]:
-    """Whether the staff row of the outer query holds a qualifying certificate on ``day``."""
-    certificates = qualifying_certificates()
+def qualifying_on(day: date, of_staff: Select[tuple[int]] | None = None) -> ColumnElement[bool]:
+    """Whether the staff row of the outer query holds a qualifying certificate on ``day``; with
+    ``of_staff`` (the staff ids the outer query can meet), only their certificates are read."""
+    certificates = qualifying_certificates(of_staff)
     return (
         select(certificates.c.staff_id)
         .where(certificates.c.staff_id == Staff.id, _valid_on(certificates, day))
