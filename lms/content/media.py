@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from lms.content import svg, video
 from lms.content.models import MediaFile
+from lms.core.errors import DomainError
 from lms.core.storage import media_store
 from lms.db import db
 
@@ -34,12 +35,8 @@ EXTENSIONS = {
 }
 
 
-class MediaRefused(ValueError):
+class MediaRefused(DomainError, ValueError):
     """The file cannot be shown in a lesson; ``message`` says why, naming the file."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -309,6 +309,9 @@ def _seed_accounts(districts: dict[str, District]) -> list[DemoAccount]:
         ("admin", Role.CITY_ADMIN, "市卫健委管理员", {}),
         ("luzhou", Role.DISTRICT_ADMIN, "潞州区管理员", {"district": luzhou}),
         ("examiner", Role.EXAMINER, "考评员（示例）", {}),
+        # Two, so that a lesson one edits can be reviewed by the other.
+        ("expert", Role.COURSE_EXPERT, "课程专家（示例）", {}),
+        ("expert2", Role.COURSE_EXPERT, "课程专家（审核示例）", {}),
     ]
     if city_centre is not None:
         wanted.append(
@@ -347,6 +350,7 @@ def demo_accounts() -> list[DemoAccount]:
         Role.DISTRICT_ADMIN,
         Role.INSTITUTION_MANAGER,
         Role.EXAMINER,
+        Role.COURSE_EXPERT,
         Role.TRAINEE,
     ):
         user = db.session.scalar(select(User).where(User.role == role).order_by(User.id).limit(1))
