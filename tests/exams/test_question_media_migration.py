@@ -42,6 +42,7 @@ def test_old_question_media_keep_their_bytes_and_new_rows_need_none(tmp_path):
 def test_lms_exams_media_to_store_moves_old_files_into_the_store(app, client):
     import hashlib
     import io
+    import os
 
     from click.testing import CliRunner
     from PIL import Image
@@ -54,7 +55,8 @@ def test_lms_exams_media_to_store_moves_old_files_into_the_store(app, client):
     from tests.factories import make_user
 
     out = io.BytesIO()
-    Image.new("RGB", (8, 6), (10, 120, 60)).save(out, "PNG")
+    # A picture no other test can have kept: the store's folder outlives each test's rollback.
+    Image.new("RGB", (8, 6), tuple(os.urandom(3))).save(out, "PNG")
     picture = out.getvalue()
     digest = hashlib.sha256(picture).hexdigest()
     old = QuestionMedia(sha256=digest, content_type="image/png", size=len(picture), data=picture)
