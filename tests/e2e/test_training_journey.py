@@ -48,8 +48,8 @@ def test_nominate_approve_study_complete(browser, live_server, page):
     page.click("text=为已报名人员创建登录账号")
     slip = page.locator(f".slip:has-text('{name}')").first
     text = slip.inner_text()
-    username = re.search(r"用户名: (\S+)", text).group(1)
-    password = re.search(r"密码: (\S+)", text).group(1)
+    username = re.search(r"用户名[:：]\s*(\S+)", text).group(1)
+    password = re.search(r"密码[:：]\s*(\S+)", text).group(1)
 
     # 4. The trainee, on their own phone, signs in, chooses a password, studies and completes.
     trainee = browser.new_context(viewport=viewport, locale="zh-CN", base_url=live_server)
