@@ -99,8 +99,21 @@ class Browser:
 def cluster() -> Iterator[Any]:
     from bench.common import migrate, postgresql_database
     from bench.exam_load import DATA_KEY, SECRET_KEY, prepare
+    from lms.db import db
     from lms.testing.cluster import Cluster
 
+    # prepare() builds its app in this process, which binds the shared db to the throw-away
+    # database; the tests after this module must find their own database again.
+    saved = db.engine
+    try:
+        yield from _cluster(migrate, postgresql_database, DATA_KEY, SECRET_KEY, prepare, Cluster)
+    finally:
+        db.session.remove()
+        db.engine = saved
+        db.session.configure(bind=saved)
+
+
+def _cluster(migrate, postgresql_database, DATA_KEY, SECRET_KEY, prepare, Cluster):
     with postgresql_database() as url, tempfile.TemporaryDirectory(prefix="lms-c-") as folder:
         migrate(url)
         candidates = prepare(url, folder, 2, institutions=20)

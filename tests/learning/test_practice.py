@@ -63,7 +63,12 @@ def test_practice_questions_load_into_their_own_pool_never_the_exam_bank(app, tm
     printed = "\n".join(line for r in depth_reports(content) for _, line in r.entries)
     assert "p01" not in printed
     # Same type, work area and difficulty as exam items: still never drawn.
-    single = db.session.scalar(select(PracticeQuestion).where(PracticeQuestion.type == "single"))
+    single = db.session.scalar(
+        select(PracticeQuestion)
+        .where(PracticeQuestion.type == "single")
+        .order_by(PracticeQuestion.id)
+        .limit(1)
+    )
     assert single.lesson.key == "t5-lesson-2" and single.answer_key == "B"
     again = sync_content(content)
     assert again["practice.unchanged"] == 6
