@@ -26,9 +26,8 @@ from flask import current_app
 from sqlalchemy import delete, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from lms.certification.models import Certificate, ExternalCertificate
 from lms.db import db
-from lms.org.models import District, Institution, Staff
+from lms.org.models import Staff
 from lms.reports import rates
 from lms.reports.models import DataRevision, FigureChange
 
@@ -313,7 +312,9 @@ def _statement_owners(
             return None
         return {row[owner] for row in rows}
     # A bulk update by primary key: whose the rows were before it, and are after it.
-    model = _MODELS[table]
+    model = state.bind_mapper.class_ if state.bind_mapper else None
+    if model is None:
+        return None
     owners = {row[owner] for row in rows if owner in row}
     owners.update(
         state.session.scalars(
@@ -323,15 +324,6 @@ def _statement_owners(
         )
     )
     return owners
-
-
-_MODELS: dict[str, Any] = {
-    "staff": Staff,
-    "certificates": Certificate,
-    "external_certificates": ExternalCertificate,
-    "institutions": Institution,
-    "districts": District,
-}
 
 
 def _log_rows(session: Session, changes: _Changes) -> list[dict[str, Any]]:
