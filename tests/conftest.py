@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 
 from lms import create_app
 from lms.cli import alembic_config
+from lms.core.ratelimit import shared_storage
 from lms.db import db, make_engine, utcnow
 from lms.extensions import limiter
 from lms.reports import cache as report_cache
@@ -113,6 +114,7 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
             outer.rollback()
             connection.close()
             db.session.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
+            _forget_rate_limits()
             # Rolling back the test also rolls back the revision counter, so the next test
             # could meet figures cached for this test's data under the same revision.
             report_cache.clear()
@@ -136,6 +138,14 @@ def committed(app: Flask) -> Iterator[None]:
                 for table in reversed(metadata.sorted_tables):
                     connection.execute(table.delete())
             report_cache.clear()
+            _forget_rate_limits()
+
+
+def _forget_rate_limits() -> None:
+    """Counters live outside the test's transaction (they must survive a rolled-back request),
+    and rolled-back ids are handed out again: without this a later test's trainee or address
+    would start with an earlier test's failed attempts."""
+    shared_storage().reset()
 
 
 @contextmanager
