@@ -79,6 +79,7 @@ class UserSearchForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
     role = SelectField(_l("Role"), choices=[], validators=[Optional()])
     locked = BooleanField(_l("Locked only"))
+    inactive = BooleanField(_l("Deactivated only"))
 
 
 class LanguageForm(FlaskForm):

@@ -30,11 +30,11 @@ from lms.accounts.forms import (
     UserSearchForm,
 )
 from lms.accounts.models import User
-from lms.core import confirm
+from lms.core import confirm, params
 from lms.core.access import ensure, public, roles_required
 from lms.core.errors import DomainError
 from lms.core.forms import drop_invalid_filters, options
-from lms.core.pagination import paginate
+from lms.core.pagination import paginate, sorted_by
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db, utcnow
 from lms.extensions import limiter
@@ -219,15 +219,16 @@ def users() -> Any:
         text=form.q.data or "",
         role=Role(form.role.data) if form.role.data else None,
         locked_only=bool(form.locked.data),
+        inactive_only=bool(form.inactive.data),
         now=utcnow(),
     )
-    page = paginate(
-        statement, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
-    )
+    statement, sort = sorted_by(statement, queries.ORDERS, "role")
+    page = paginate(statement, params.page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "accounts/users.html",
         form=form,
         page=page,
+        sort=sort,
         now=utcnow(),
         can_create=bool(_grantable_roles()),
     )

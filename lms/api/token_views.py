@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,9 +17,12 @@ from lms.accounts.forms import ActionForm
 from lms.accounts.models import User
 from lms.api import services
 from lms.api.models import ApiToken
+from lms.core import params
 from lms.core.access import get_visible, roles_required
+from lms.core.confirm import unless_confirmed
 from lms.core.errors import DomainError
 from lms.core.forms import options
+from lms.core.pagination import Page, paginate, sorted_by
 from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.org.models import District
@@ -65,20 +68,51 @@ def _may_manage(token: ApiToken) -> bool:
     )
 
 
-def _visible_tokens() -> list[ApiToken]:
-    statement = (
-        select(ApiToken)
-        .where(_tokens_of_accounts_i_may_act_on())
-        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    )
-    return list(db.session.scalars(statement))
+#: The list's sort orders (lms.core.pagination.sorted_by); newest first by default.
+ORDERS: dict[str, tuple[Any, ...]] = {
+    "created": (ApiToken.created_at, ApiToken.id),
+    "name": (ApiToken.name, ApiToken.id),
+    "expires": (ApiToken.expires_at, ApiToken.id),
+    "used": (ApiToken.last_used_at.is_(None), ApiToken.last_used_at, ApiToken.id),
+}
+#: The status filter's choices (``status=``): what each keeps, as of now.
+STATUSES = ("active", "expired", "revoked")
+PAGE_SIZE = 25
+
+
+def _status_clause(status: str, now: Any) -> Any:
+    if status == "active":
+        return ApiToken.revoked_at.is_(None) & (ApiToken.expires_at > now)
+    if status == "expired":
+        return ApiToken.revoked_at.is_(None) & (ApiToken.expires_at <= now)
+    return ApiToken.revoked_at.is_not(None)
+
+
+def _visible_tokens() -> tuple[Page[ApiToken], dict[str, Any]]:
+    """One page of the tokens this user sees, searched, filtered and sorted as the address asks,
+    and the filter in force (for the page's form)."""
+    text = (request.args.get("q") or "").strip()[:50]
+    status = request.args.get("status", "")
+    statement = select(ApiToken).where(_tokens_of_accounts_i_may_act_on())
+    if text:
+        statement = statement.where(ApiToken.name.contains(text, autoescape=True))
+    if status in STATUSES:
+        statement = statement.where(_status_clause(status, utcnow()))
+    statement, sort = sorted_by(statement, ORDERS, "-created")
+    page = paginate(statement, params.page_arg(), PAGE_SIZE)
+    return page, {"text": text, "status": status if status in STATUSES else "", "sort": sort}
 
 
 def _page(form: TokenForm, secret: str | None = None, status: int = 200) -> Any:
+    page, wanted = _visible_tokens()
     return render_template(
         "api/tokens.html",
         form=form,
-        tokens=_visible_tokens(),
+        page=page,
+        tokens=page.items,
+        wanted=wanted,
+        sort=wanted["sort"],
+        statuses=STATUSES,
         secret=secret,
         now=utcnow(),
         action_form=ActionForm(),
@@ -110,6 +144,21 @@ def index() -> Any:
 def revoke(token_id: int) -> Any:
     token = get_visible(ApiToken, token_id, _may_manage)
     if ActionForm().validate_on_submit():
+        if token.revoked_at is None:
+            asked = unless_confirmed(
+                title=_l("Revoke an API token"),
+                what=_l(
+                    "The token %(prefix)s… used by %(name)s stops opening the API at once: the "
+                    "systems using it lose access, and it can never be used again.",
+                    prefix=token.prefix,
+                    name=token.name,
+                ),
+                count=1,
+                button=_l("Revoke"),
+                cancel=url_for("api_tokens.index"),
+            )
+            if asked is not None:
+                return asked
         try:
             services.revoke(token, current_user)
         except DomainError as error:

@@ -22,9 +22,10 @@ from lms.certification.models import (
 )
 from lms.core import audit, params
 from lms.core.access import get_visible, roles_required
+from lms.core.confirm import unless_confirmed
 from lms.core.errors import DomainError
 from lms.core.forms import BoundedDateField, options
-from lms.core.pagination import paginate
+from lms.core.pagination import paginate, sorted_by
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.org import queries as org_queries
 from lms.org.models import Institution, Staff
@@ -75,26 +76,56 @@ def _visible(certificate_id: int) -> ExternalCertificate:
     )
 
 
+#: The list's sort orders (lms.core.pagination.sorted_by); newest recorded first by default.
+ORDERS: dict[str, tuple[Any, ...]] = {
+    "recorded": (ExternalCertificate.created_at, ExternalCertificate.id),
+    "name": (Staff.name, ExternalCertificate.id),
+    "institution": (Institution.name, Staff.name, ExternalCertificate.id),
+    "kind": (ExternalCertificate.kind, ExternalCertificate.id),
+    "issued": (ExternalCertificate.issued_on, ExternalCertificate.id),
+}
+
+
 @bp.route("")
 @roles_required(*ADMIN_ROLES)
 def index() -> Any:
     scope = current_user.scope
     wanted = request.args.get("status", ExternalStatus.PENDING.value)
+    text = (request.args.get("q") or "").strip()[:50]
+    kind = request.args.get("kind", "")
+    district_id = params.id_arg("district")
     statement = (
         select(ExternalCertificate)
         .join(Staff, Staff.id == ExternalCertificate.staff_id)
         .join(Institution, Institution.id == Staff.institution_id)
-        .order_by(ExternalCertificate.created_at.desc(), ExternalCertificate.id.desc())
     )
     if wanted in {s.value for s in ExternalStatus}:
         statement = statement.where(ExternalCertificate.status == wanted)
-    statement = org_queries.in_scope(statement, scope)
+    if text:
+        statement = statement.where(
+            Staff.name.contains(text, autoescape=True)
+            | ExternalCertificate.number.contains(text, autoescape=True)
+            | ExternalCertificate.issuer.contains(text, autoescape=True)
+            | Institution.name.contains(text, autoescape=True)
+        )
+    if kind in {k.value for k in ExternalKind}:
+        statement = statement.where(ExternalCertificate.kind == kind)
+    if district_id is not None:
+        statement = statement.where(Institution.district_id == district_id)
+    statement, sort = sorted_by(org_queries.in_scope(statement, scope), ORDERS, "-recorded")
     page = paginate(statement, params.page_arg(), 50)
+    districts = org_queries.visible_districts(scope)
     return render_template(
         "certificates/external_index.html",
         page=page,
         wanted=wanted,
+        text=text,
+        kind=kind,
+        district_id=district_id,
+        sort=sort,
         statuses=list(ExternalStatus),
+        kinds=list(ExternalKind),
+        districts=districts if len(districts) > 1 else [],
         form=DecisionForm(),
         can_decide=scope.role in DECIDERS,
     )
@@ -128,19 +159,40 @@ def record(staff_id: int) -> Any:
     return render_template("certificates/external_form.html", staff=staff, form=form), status
 
 
+def _back(certificate: ExternalCertificate) -> str:
+    """Where a decision returns: the staff page it was taken on, or the list."""
+    if request.form.get("back") == "staff":
+        return url_for("org.staff_detail", staff_id=certificate.staff_id)
+    return url_for("external.index")
+
+
 def _decide(certificate_id: int, confirm: bool) -> Any:
     certificate = _visible(certificate_id)
     form = DecisionForm()
     if form.validate_on_submit():
+        # Asked only when the rejection would go through (the service says why it would not).
+        if not confirm and certificate.status == ExternalStatus.PENDING:
+            asked = unless_confirmed(
+                title=_l("Reject a certificate from elsewhere"),
+                what=_l(
+                    "The certificate %(number)s of %(name)s is rejected: it never counts toward "
+                    "the licensed-to-work rate, and the same number cannot be recorded again.",
+                    number=certificate.number,
+                    name=certificate.staff.name,
+                ),
+                count=1,
+                button=_l("Reject"),
+                cancel=_back(certificate),
+            )
+            if asked is not None:
+                return asked
         try:
             external.decide(certificate, confirm, current_user, form.note.data or "")
         except DomainError as error:
             flash(error.message, "error")
         else:
             flash(_l("Confirmed.") if confirm else _l("Rejected."), "success")
-    if request.form.get("back") == "staff":
-        return redirect(url_for("org.staff_detail", staff_id=certificate.staff_id))
-    return redirect(url_for("external.index"))
+    return redirect(_back(certificate))
 
 
 @bp.route("/<int:certificate_id>/confirm", methods=["POST"])
@@ -160,14 +212,36 @@ def reject(certificate_id: int) -> Any:
 def withdraw(certificate_id: int) -> Any:
     certificate = _visible(certificate_id)
     form = DecisionForm()
+    back = url_for("org.staff_detail", staff_id=certificate.staff_id)
     if form.validate_on_submit():
+        withdrawable = (
+            certificate.status == ExternalStatus.CONFIRMED
+            and certificate.revoked_at is None
+            and bool((form.note.data or "").strip())
+        )
+        asked = None
+        if withdrawable:
+            asked = unless_confirmed(
+                title=_l("Withdraw a confirmed certificate"),
+                what=_l(
+                    "The certificate %(number)s of %(name)s stops counting toward the "
+                    "licensed-to-work rate; the withdrawal cannot be taken back.",
+                    number=certificate.number,
+                    name=certificate.staff.name,
+                ),
+                count=1,
+                button=_l("Withdraw"),
+                cancel=back,
+            )
+        if asked is not None:
+            return asked
         try:
             external.withdraw(certificate, current_user, form.note.data or "")
         except DomainError as error:
             flash(error.message, "error")
         else:
             flash(_l("Withdrawn: it no longer counts."), "success")
-    return redirect(url_for("org.staff_detail", staff_id=certificate.staff_id))
+    return redirect(back)
 
 
 @bp.route("/<int:certificate_id>/scan")

@@ -117,6 +117,15 @@ def _text_matches(text: str) -> ColumnElement[bool]:
     )
 
 
+#: The register's sort orders (lms.core.pagination.sorted_by); newest number first by default.
+REGISTER_ORDERS: dict[str, tuple[Any, ...]] = {
+    "number": (Certificate.number,),
+    "name": (Certificate.holder_name, Certificate.number),
+    "level": (Certificate.level, Certificate.number),
+    "issued": (Certificate.issued_on, Certificate.number),
+}
+
+
 def register(wanted: RegisterFilter, today: date) -> Select[Any]:
     """The certificates matching ``wanted``, newest number first, for ``paginate``."""
     statement = (

@@ -30,7 +30,7 @@ from lms.core import confirm, exports, idnumber, localtime, params
 from lms.core.access import current_scope, roles_required
 from lms.core.errors import DomainError
 from lms.core.levels import level_name
-from lms.core.pagination import paginate
+from lms.core.pagination import paginate, sorted_by
 from lms.core.roles import Role
 from lms.db import db
 from lms.jobs.services import open_job
@@ -153,7 +153,9 @@ def search() -> Any:
     wanted = _register_filter(request.form)
     term = wanted.text.strip()
     if not idnumber.looks_like(term):
-        return redirect(url_for("certificates.index", **_query_of(wanted)))
+        sort = (request.form.get("sort") or "").strip()
+        kept = {"sort": sort} if sort.removeprefix("-") in queries.REGISTER_ORDERS else {}
+        return redirect(url_for("certificates.index", **_query_of(wanted), **kept))
     return _register_page(wanted, id_number=idnumber.mask(term.upper()))
 
 
@@ -161,7 +163,8 @@ def _register_page(wanted: queries.RegisterFilter, *, id_number: str | None = No
     today = localtime.today()
     # An ID-number search finds one person's certificates (one a level): one page holds them.
     number = 1 if id_number else params.page_arg()
-    page = paginate(queries.register(wanted, today), number, REGISTER_PAGE_SIZE)
+    statement, sort = sorted_by(queries.register(wanted, today), queries.REGISTER_ORDERS, "-number")
+    page = paginate(statement, number, REGISTER_PAGE_SIZE)
     archive_form = ArchiveForm()
     archive_form.district.choices = [("", _l("District"))] + [
         (str(d.id), d.name) for d in queries.districts()
@@ -172,6 +175,7 @@ def _register_page(wanted: queries.RegisterFilter, *, id_number: str | None = No
     return render_template(
         "certificates/index.html",
         page=page,
+        sort=sort,
         certificates=page.items,
         wanted=wanted,
         searched=bool(_query_of(wanted)),

@@ -18,7 +18,7 @@ from lms.core.access import public, roles_required
 from lms.core.audit import AuditEvent
 from lms.core.forms import BoundedDateField
 from lms.core.localtime import LOCAL_ZONE
-from lms.core.pagination import paginate
+from lms.core.pagination import paginate, sorted_by
 from lms.core.roles import Role
 from lms.db import db
 from lms.extensions import csrf
@@ -55,22 +55,34 @@ def _local_midnight(day: Any) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE)
 
 
+#: The audit log's sort orders (lms.core.pagination.sorted_by); newest first by default.
+AUDIT_ORDERS: dict[str, tuple[Any, ...]] = {
+    "time": (AuditEvent.at, AuditEvent.id),
+    "event": (AuditEvent.action, AuditEvent.at, AuditEvent.id),
+    "user": (AuditEvent.actor_name, AuditEvent.at, AuditEvent.id),
+}
+
+
 @bp.route("/audit")
 @roles_required(Role.CITY_ADMIN)
 def audit_log() -> Any:
     form = AuditFilterForm(request.args)
     form.validate()
-    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    statement = select(AuditEvent)
     if form.action.data:
         statement = statement.where(AuditEvent.action.like(f"{form.action.data.strip()}%"))
     if form.actor.data:
-        statement = statement.where(AuditEvent.actor_name == form.actor.data.strip().lower())
+        # The start of a user name finds its accounts (a name typed in full still finds one).
+        statement = statement.where(
+            AuditEvent.actor_name.startswith(form.actor.data.strip().lower(), autoescape=True)
+        )
     if form.since.data and not form.since.errors:
         statement = statement.where(AuditEvent.at >= _local_midnight(form.since.data))
     if form.until.data and not form.until.errors:
         statement = statement.where(
             AuditEvent.at < _local_midnight(form.until.data) + timedelta(days=1)
         )
+    statement, sort = sorted_by(statement, AUDIT_ORDERS, "-time")
     page = paginate(statement, params.page_arg(), current_app.config["PAGE_SIZE"])
     actions = sorted(
         ((code, str(label)) for code, label in audit.ACTION_LABELS.items()), key=lambda a: a[1]
@@ -79,6 +91,7 @@ def audit_log() -> Any:
         "core/audit.html",
         form=form,
         page=page,
+        sort=sort,
         actions=actions,
         details_shown=audit.details_shown,
         target_label=audit.target_label,

@@ -19,10 +19,10 @@ from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
 from lms.core.localtime import from_local, to_local, today, utcnow
-from lms.core.pagination import paginate
+from lms.core.pagination import paginate, sorted_by
 from lms.core.roles import Role
 from lms.db import db
-from lms.exams import analysis, queries, sessions
+from lms.exams import analysis, queries, session_list, sessions
 from lms.exams import regrade as regrade_service
 from lms.exams.forms import CandidatesForm, InvigilatorForm, RegradeForm, RoomForm, SessionForm
 from lms.exams.models import (
@@ -49,8 +49,30 @@ def _session(session_id: int) -> ExamSession:
 @bp.route("/")
 @roles_required(*ADMINS)
 def index() -> Any:
-    page = paginate(queries.sessions(current_user.scope), params.page_arg(), 25)
-    return render_template("exams/sessions.html", page=page)
+    scope = current_user.scope
+    level = params.int_arg("level", 0, 0, 5)
+    district_id = params.id_arg("district")
+    wanted = session_list.Wanted(
+        text=(request.args.get("q") or "").strip()[:50],
+        status=request.args.get("status", ""),
+        level=level or None,
+        district_id=district_id,
+    )
+    statement, sort = sorted_by(
+        session_list.matching(scope, wanted, utcnow()),
+        session_list.ORDERS,
+        session_list.DEFAULT_ORDER,
+    )
+    page = paginate(statement, params.page_arg(), 25)
+    districts = org_queries.visible_districts(scope)
+    return render_template(
+        "exams/sessions.html",
+        page=page,
+        wanted=wanted,
+        sort=sort,
+        statuses=session_list.statuses(),
+        districts=districts if len(districts) > 1 else [],
+    )
 
 
 def _form(found: ExamSession | None = None) -> SessionForm:

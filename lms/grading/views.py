@@ -18,7 +18,6 @@ from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
 from lms.core import params
@@ -27,11 +26,11 @@ from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
 from lms.core.localtime import from_local, today
+from lms.core.pagination import paginate, sorted_by
 from lms.core.roles import Role
-from lms.db import db
 from lms.exams import marking as theory_marking
 from lms.extensions import limiter
-from lms.grading import analysis, appeals, panels, queries, rules, sessions
+from lms.grading import analysis, appeals, panels, queries, rules, session_list, sessions
 from lms.grading import marking as skill_marking
 from lms.grading.forms import (
     AppealForm,
@@ -41,10 +40,18 @@ from lms.grading.forms import (
     RelationForm,
     SkillSessionForm,
 )
-from lms.grading.models import CandidateTask, SkillCandidate, SkillSession, TaskStatus
+from lms.grading.models import (
+    CandidateTask,
+    SkillCandidate,
+    SkillSession,
+    SkillSessionStatus,
+    TaskStatus,
+)
 from lms.grading.results import level_result, standing
 
 bp = Blueprint("skills", __name__, url_prefix="/skills")
+#: Skill sessions shown a page at a time.
+SESSIONS_PAGE_SIZE = 25
 
 
 def _session(session_id: int) -> SkillSession:
@@ -66,8 +73,24 @@ def _panel_task(task_id: int) -> CandidateTask:
 @bp.route("/sessions")
 @roles_required(Role.CITY_ADMIN)
 def index() -> Any:
-    sessions = db.session.scalars(select(SkillSession).order_by(SkillSession.starts_at.desc()))
-    return render_template("skills/sessions.html", sessions=sessions)
+    level = params.int_arg("level", 0, 0, 5)
+    wanted = session_list.Wanted(
+        text=(request.args.get("q") or "").strip()[:50],
+        status=request.args.get("status", ""),
+        level=level or None,
+    )
+    statement, sort = sorted_by(
+        session_list.matching(wanted), session_list.ORDERS, session_list.DEFAULT_ORDER
+    )
+    page = paginate(statement, params.page_arg(), SESSIONS_PAGE_SIZE)
+    return render_template(
+        "skills/sessions.html",
+        page=page,
+        sessions=page.items,
+        wanted=wanted,
+        sort=sort,
+        statuses=list(SkillSessionStatus),
+    )
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])

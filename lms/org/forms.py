@@ -99,6 +99,7 @@ class StaffSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name, mobile or full ID number"), validators=[Optional(), Length(max=30)])
+    district_id = SelectField(_l("District"), coerce=int, validators=[Optional()])
     institution_id = SelectField(_l("Institution"), coerce=int, validators=[Optional()])
     post = SelectField(_l("Post"), validators=[Optional()])
     in_post = BooleanField(_l("In post today"))

@@ -62,11 +62,29 @@ def institutions(
     return statement.order_by(District.position, Institution.name)
 
 
+#: The institutions list's sort orders (lms.core.pagination.sorted_by); each ends on the id.
+INSTITUTION_ORDERS: dict[str, tuple[Any, ...]] = {
+    "name": (Institution.name, Institution.id),
+    "district": (District.position, Institution.name, Institution.id),
+    "type": (Institution.type, Institution.name, Institution.id),
+    "places": (Institution.registered_places, Institution.id),
+}
+
+
 def institution_choices(scope: Scope) -> list[Institution]:
     statement = in_scope(
         select(Institution).join(District).where(Institution.is_active.is_(True)), scope
     )
     return list(db.session.scalars(statement.order_by(District.position, Institution.name)))
+
+
+#: The staff list's sort orders (lms.core.pagination.sorted_by); each ends on the id.
+STAFF_ORDERS: dict[str, tuple[Any, ...]] = {
+    "name": (Staff.name, Staff.id),
+    "institution": (District.position, Institution.name, Staff.name, Staff.id),
+    "post": (Staff.post, Staff.name, Staff.id),
+    "since": (Staff.in_post_from, Staff.id),
+}
 
 
 def staff(

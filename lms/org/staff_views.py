@@ -27,7 +27,7 @@ from lms.core.access import roles_required
 from lms.core.errors import NotAllowed
 from lms.core.exports import table_response
 from lms.core.forms import drop_invalid_filters, options
-from lms.core.pagination import paginate
+from lms.core.pagination import paginate, sorted_by
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.core.validators import mask_mobile
 from lms.db import db
@@ -55,11 +55,15 @@ def _staff_search() -> tuple[StaffSearchForm, Any]:
         [(0, _l("All institutions"))]
         + [(inst.id, inst.name) for inst in queries.institution_choices(scope)]
     )
+    form.district_id.choices = options(
+        [(0, _l("All districts"))] + [(d.id, d.name) for d in queries.visible_districts(scope)]
+    )
     drop_invalid_filters(form)
     statement = queries.staff(
         scope,
         text=form.q.data or "",
         institution_id=form.institution_id.data or None,
+        district_id=form.district_id.data or None,
         post=Post(form.post.data) if form.post.data else None,
         in_post_on=localtime.today() if form.in_post.data else None,
     )
@@ -70,8 +74,16 @@ def _staff_search() -> tuple[StaffSearchForm, Any]:
 @roles_required(*ADMIN_ROLES)
 def staff_list() -> Any:
     form, statement = _staff_search()
+    statement, sort = sorted_by(statement, queries.STAFF_ORDERS, "institution")
     page = paginate(statement, page_number(), current_app.config["PAGE_SIZE"])
-    return render_template("org/staff_list.html", form=form, page=page, today=localtime.today())
+    return render_template(
+        "org/staff_list.html",
+        form=form,
+        page=page,
+        sort=sort,
+        show_district=len(form.district_id.choices) > 2,
+        today=localtime.today(),
+    )
 
 
 @bp.route("/staff/export.<fmt>")

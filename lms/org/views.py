@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 from lms.core import localtime
 from lms.core.access import roles_required
 from lms.core.forms import drop_invalid_filters, options
-from lms.core.pagination import paginate
+from lms.core.pagination import paginate, sorted_by
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
 from lms.org import queries, roster_views, services, staff_views
@@ -39,15 +39,24 @@ def _visible_institution(institution_id: int) -> Institution:
 @roles_required(*ORG_ADMINS)
 def districts() -> Any:
     caregivers = func.sum(case((Staff.caregiver_in_post_on(localtime.today()), 1), else_=0))
-    rows = db.session.execute(
-        select(District, func.count(func.distinct(Institution.id)), caregivers)
+    institutions = func.count(func.distinct(Institution.id))
+    statement, sort = sorted_by(
+        select(District, institutions, caregivers)
         .outerjoin(Institution, Institution.district_id == District.id)
         .outerjoin(Staff, Staff.institution_id == Institution.id)
-        .group_by(District.id)
-        .order_by(District.position)
-    ).all()
+        .group_by(District.id),
+        {
+            "position": (District.position, District.id),
+            "code": (District.code, District.id),
+            "name": (District.name, District.id),
+            "institutions": (institutions, District.id),
+            "caregivers": (caregivers, District.id),
+        },
+        "position",
+    )
+    rows = db.session.execute(statement).all()
     rows = [row for row in rows if current_user.scope.allows_district(row[0].id)]
-    return render_template("org/districts.html", rows=rows)
+    return render_template("org/districts.html", rows=rows, sort=sort)
 
 
 # Institutions -----------------------------------------------------------------------------
@@ -70,9 +79,14 @@ def institutions() -> Any:
         type=InstitutionType(form.type.data) if form.type.data else None,
         inclusive=inclusive,
     )
+    statement, sort = sorted_by(statement, queries.INSTITUTION_ORDERS, "district")
     page = paginate(statement, page_number(), current_app.config["PAGE_SIZE"])
     return render_template(
-        "org/institutions.html", form=form, page=page, can_create=scope.role in ORG_ADMINS
+        "org/institutions.html",
+        form=form,
+        page=page,
+        sort=sort,
+        can_create=scope.role in ORG_ADMINS,
     )
 
 

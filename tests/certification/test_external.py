@@ -61,7 +61,10 @@ def test_a_manager_records_and_the_district_confirms_then_it_counts(client):
     assert certificate.status == ExternalStatus.CONFIRMED
     assert rates.overall(today(), city) == rates.Count(1, 1)
 
-    client.post(f"/external-certificates/{certificate.id}/withdraw", data={"note": "查无此证"})
+    client.post(
+        f"/external-certificates/{certificate.id}/withdraw",
+        data={"note": "查无此证", "confirmed": "1"},
+    )
     db.session.refresh(certificate)
     assert certificate.revoked_at is not None
     assert rates.overall(today(), city) == rates.Count(1, 0)
