@@ -225,7 +225,7 @@ def measure(url: str) -> dict[str, Any]:
             response = client.get(f"/certificates/{number}.pdf")
             single.append(time.perf_counter() - t0)
             assert response.status_code == 200 and response.data[:5] == b"%PDF-"
-        app.extensions["lms_db"].engine.dispose()
+        app.extensions["lms_engine"].dispose()
     return {
         "count": rendered,
         "certificates": certificates,

@@ -14,10 +14,17 @@ from datetime import UTC, datetime
 from enum import Enum as PyEnum
 from typing import Any, ClassVar
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, has_app_context, request
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, func
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    scoped_session,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from lms.core.localtime import utcnow as utcnow  # the one clock; models default to it
@@ -120,17 +127,41 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
+class _ApplicationSession(Session):
+    """A session bound to the database of the application whose context it runs in, so that a
+    second application made in the same process (a tool, a test's throw-away one) never moves
+    the first one's queries to its own database. An explicit bind (a test's connection) wins."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, **kwargs: Any) -> Any:
+        if self.bind is not None:
+            return self.bind
+        engine = db.engine
+        if engine is None:
+            return super().get_bind(mapper, clause=clause, **kwargs)
+        return engine
+
+
 class Database:
-    """Holds the engine and the scoped session for one application."""
+    """The engine of each application and one scoped session, which finds the engine of the
+    application in whose context it is used."""
 
     def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self.session = scoped_session(sessionmaker())
+        #: The engine of the application created last, for code run outside any app context.
+        self._last_engine: Engine | None = None
+        self.session = scoped_session(sessionmaker(class_=_ApplicationSession))
+
+    @property
+    def engine(self) -> Engine | None:
+        if has_app_context():
+            found: Engine | None = current_app.extensions.get("lms_engine")
+            if found is not None:
+                return found
+        return self._last_engine
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["DATABASE_URL"])
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["lms_engine"] = self._last_engine = engine
         self.session.remove()
-        self.session.configure(bind=self.engine)
         app.extensions["lms_db"] = self
 
         @app.before_request

@@ -96,8 +96,8 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     flask_app: Flask = request.getfixturevalue("app")
-    assert db.engine is not None
-    connection = db.engine.connect()
+    engine = flask_app.extensions["lms_engine"]
+    connection = engine.connect()
     outer = connection.begin()
     db.session.remove()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
@@ -113,7 +113,7 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
             db.session.remove()
             outer.rollback()
             connection.close()
-            db.session.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
+            db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
             _forget_rate_limits()
             # Rolling back the test also rolls back the revision counter, so the next test
             # could meet figures cached for this test's data under the same revision.

@@ -99,18 +99,9 @@ class Browser:
 def cluster() -> Iterator[Any]:
     from bench.common import migrate, postgresql_database
     from bench.exam_load import DATA_KEY, SECRET_KEY, prepare
-    from lms.db import db
     from lms.testing.cluster import Cluster
 
-    # prepare() builds its app in this process, which binds the shared db to the throw-away
-    # database; the tests after this module must find their own database again.
-    saved = db.engine
-    try:
-        yield from _cluster(migrate, postgresql_database, DATA_KEY, SECRET_KEY, prepare, Cluster)
-    finally:
-        db.session.remove()
-        db.engine = saved
-        db.session.configure(bind=saved)
+    yield from _cluster(migrate, postgresql_database, DATA_KEY, SECRET_KEY, prepare, Cluster)
 
 
 def _cluster(migrate, postgresql_database, DATA_KEY, SECRET_KEY, prepare, Cluster):
