@@ -15,12 +15,10 @@ not by importing this."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, event, insert, inspect, select, update
@@ -29,6 +27,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from lms.db import db
 from lms.org.models import Staff
 from lms.reports import rates
+from lms.reports.figures import FigureCache, Figures
 from lms.reports.models import DataRevision, FigureChange
 
 RATES = "rates"
@@ -57,11 +56,7 @@ OWNER_COLUMN = {
 KEEP_REVISIONS = 2000
 #: Past this many institutions (or staff) in one change, counting everything is as cheap.
 MAX_NAMED = 500
-#: Sets of counts kept per process (one per day asked for, about 60 per institution each).
-MAX_ENTRIES = 8
 _CHANGES = "rates_changes"
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -72,49 +67,6 @@ class _Changes:
     staff: set[int] = field(default_factory=set)
     places: bool = False
     everything: bool = False
-
-
-@dataclass(frozen=True)
-class Figures:
-    """The counts of every active institution on each of some days, at a revision, and what
-    was worked out from them (a scope's rows, its sums), kept as long as they are."""
-
-    revision: int
-    places: tuple[rates.Place, ...]
-    counts: Mapping[int, tuple[rates.Count, ...]]
-    derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def derive(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()``, once for these counts."""
-        if key not in self.derived:
-            self.derived[key] = compute()
-        found: T = self.derived[key]
-        return found
-
-
-class FigureCache:
-    """The most recently used sets of counts of one application (so of one database)."""
-
-    def __init__(self) -> None:
-        self.entries: OrderedDict[Hashable, Figures] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Figures | None:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-            return found
-
-    def keep(self, key: Hashable, figures: Figures) -> None:
-        """Keep ``figures`` unless newer ones are kept already (another thread's)."""
-        with self.lock:
-            known = self.entries.get(key)
-            if known is None or known.revision < figures.revision:
-                self.entries[key] = figures
-                self.entries.move_to_end(key)
-            while len(self.entries) > MAX_ENTRIES:
-                self.entries.popitem(last=False)
 
 
 def _cache() -> FigureCache:
@@ -149,9 +101,10 @@ def institution_figures(days: tuple[date, ...]) -> Figures:
                     counts[institution_id] = recounted[institution_id]
                 else:
                     counts.pop(institution_id, None)
-        fresh = Figures(
-            current, tuple(rates.places()) if places_changed else known.places, counts
-        )
+        if places_changed:
+            fresh = Figures(current, tuple(rates.places()), counts)
+        else:
+            fresh = known.recounted(current, counts, institutions)
     _cache().keep(key, fresh)
     return fresh
 

@@ -30,7 +30,11 @@ TREND_MONTHS = 12
 def institution_counts(scope: Scope, day: date) -> list[InstitutionCount]:
     figures = cache.institution_figures(tuple(rates.month_ends(day, TREND_MONTHS)))
     return figures.derive(
-        ("rows", scope), lambda: rates.institution_rows(figures.places, figures.counts, -1, scope)
+        ("rows", scope),
+        lambda: rates.institution_rows(figures.places, figures.counts, -1, scope),
+        lambda rows, _before, after, changed: rates.patch_institution_rows(
+            rows, after.counts, -1, changed
+        ),
     )
 
 
@@ -49,6 +53,9 @@ def trend(scope: Scope, day: date, months: int = TREND_MONTHS) -> list[tuple[dat
     sums = figures.derive(
         ("sums", scope),
         lambda: rates.totals_per_day(figures.places, figures.counts, len(days), scope),
+        lambda sums, before, after, changed: rates.patch_totals_per_day(
+            sums, after.place_of, before.counts, after.counts, changed, scope
+        ),
     )
     return list(zip(days, sums, strict=True))
 

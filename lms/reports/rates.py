@@ -16,7 +16,7 @@ institution counted again (lms/reports/cache.py keeps them)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -259,6 +259,23 @@ def institution_rows(
     return rows
 
 
+def patch_institution_rows(
+    rows: Sequence[InstitutionCount],
+    counts: Mapping[int, Sequence[Count]],
+    index: int,
+    changed: Collection[int],
+) -> list[InstitutionCount]:
+    """``institution_rows`` for the same places after the ``changed`` institutions' counts
+    changed: the other rows are the same."""
+    changed = set(changed)
+    patched = list(rows)
+    for position, row in enumerate(patched):
+        if row.institution_id in changed:
+            held = counts.get(row.institution_id)
+            patched[position] = replace(row, count=held[index] if held else ZERO)
+    return patched
+
+
 def by_institution(day: date, scope: Scope) -> list[InstitutionCount]:
     """Every active institution in scope with its count on ``day`` (zero staff included)."""
     return institution_rows(places(), counts_per_institution([day]), 0, scope)
@@ -314,4 +331,27 @@ def totals_per_day(
             for index, count in enumerate(counts.get(place.institution_id, ())):
                 in_post[index] += count.in_post
                 certified[index] += count.certified
+    return [Count(n, c) for n, c in zip(in_post, certified, strict=True)]
+
+
+def patch_totals_per_day(
+    sums: Sequence[Count],
+    place_of: Mapping[int, Place],
+    before: Mapping[int, Sequence[Count]],
+    after: Mapping[int, Sequence[Count]],
+    changed: Collection[int],
+    scope: Scope,
+) -> list[Count]:
+    """``totals_per_day`` after the ``changed`` institutions' counts went from ``before`` to
+    ``after`` (the same places): the old sums less their old counts, plus their new ones."""
+    in_post = [count.in_post for count in sums]
+    certified = [count.certified for count in sums]
+    for institution_id in changed:
+        place = place_of.get(institution_id)
+        if place is None or not scope.allows_institution(institution_id, place.district_id):
+            continue
+        for sign, counts in ((-1, before), (1, after)):
+            for index, count in enumerate(counts.get(institution_id, ())):
+                in_post[index] += sign * count.in_post
+                certified[index] += sign * count.certified
     return [Count(n, c) for n, c in zip(in_post, certified, strict=True)]

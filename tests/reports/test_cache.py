@@ -33,9 +33,7 @@ CITY = Scope(Role.CITY_ADMIN)
 def _logged(revision: int) -> set[tuple[str, int | None]]:
     return {
         (row.what, row.institution_id)
-        for row in db.session.scalars(
-            select(FigureChange).where(FigureChange.revision == revision)
-        )
+        for row in db.session.scalars(select(FigureChange).where(FigureChange.revision == revision))
     }
 
 
@@ -129,19 +127,35 @@ def _assert_kept_counts_are_fresh() -> None:
     kept = queries.institution_counts(CITY, day)
     assert kept == rates.by_institution(day, CITY)
     assert queries.trend(CITY, day) == rates.trend(rates.month_ends(day, 12), CITY)
-    district = Scope(Role.DISTRICT_ADMIN, district_id=kept[0].district_id)
-    assert queries.institution_counts(district, day) == rates.by_institution(day, district)
+    for scope in (
+        Scope(Role.DISTRICT_ADMIN, district_id=kept[0].district_id),
+        Scope(Role.DISTRICT_ADMIN, district_id=kept[-1].district_id),
+        Scope(Role.INSTITUTION_MANAGER, institution_id=kept[0].institution_id),
+    ):
+        assert queries.institution_counts(scope, day) == rates.by_institution(day, scope)
+        assert queries.trend(scope, day) == rates.trend(rates.month_ends(day, 12), scope)
 
 
 def test_a_certificate_issued_counts_again_only_its_holders_institution(world, monkeypatch):
     _places, people = world
     _assert_kept_counts_are_fresh()
     calls = _recounts(monkeypatch)
+    passes = []
+    for name in ("institution_rows", "totals_per_day"):
+        real = getattr(rates, name)
+        monkeypatch.setattr(
+            rates, name, lambda *args, _real=real, _name=name: passes.append(_name) or _real(*args)
+        )
     certify(people[5])
     db.session.commit()
+    day = today()
+    assert queries.overall(CITY, day) == rates.Count(9, 5)
+    assert queries.trend(CITY, day)[-1][1] == rates.Count(9, 5)
+    assert calls == [{people[5].institution_id}]
+    # The city's rows and sums were patched with the one institution, not worked out again
+    # from every institution's counts.
+    assert passes == []
     _assert_kept_counts_are_fresh()
-    assert calls[0] == {people[5].institution_id}
-    assert queries.overall(CITY, today()) == rates.Count(9, 5)
 
 
 def _issue(places, people):
