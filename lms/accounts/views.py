@@ -322,6 +322,20 @@ def reset_password(user_id: int) -> Any:
     user = _target(user_id, policy.Action.RESET_PASSWORD)
     if not ActionForm().validate_on_submit():
         abort(400)
+    asked = confirm.unless_confirmed(
+        title=_l("Reset the password"),
+        what=_l(
+            "The password of %(name)s (%(username)s) stops working now and they are signed out "
+            "everywhere; a new one-time password is shown once, to hand over.",
+            name=user.display_name,
+            username=user.username,
+        ),
+        count=1,
+        button=_l("Reset password"),
+        cancel=url_for("accounts.user_detail", user_id=user.id),
+    )
+    if asked is not None:
+        return asked
     password = services.reset_password(user, actor=current_user._get_current_object())
     return render_template("accounts/initial_password.html", user=user, password=password)
 

@@ -25,7 +25,7 @@ from lms.certification import badges, bulk, queries, services
 from lms.certification import photo_views as photo_views
 from lms.certification import verify_views as verify_views
 from lms.certification.blueprint import bp, certificate_or_404, own_certificate
-from lms.certification.models import Certificate
+from lms.certification.models import Certificate, CertificateStatus
 from lms.core import confirm, exports, idnumber, localtime, params
 from lms.core.access import current_scope, roles_required
 from lms.core.errors import DomainError
@@ -299,6 +299,23 @@ def revoke(number: str) -> Any:
 def reissue(number: str) -> Any:
     certificate = certificate_or_404(number)
     if ActionForm().validate_on_submit():
+        if certificate.status != CertificateStatus.REVOKED:
+            asked = confirm.unless_confirmed(
+                title=_l("Reissue certificate %(n)s", n=certificate.number),
+                what=_l(
+                    "The certificate of %(name)s is issued again with the same number, for a "
+                    "lost copy: the new PDF says it is reissue %(count)d, and the reissue goes "
+                    "into the report to the provincial platform.",
+                    name=certificate.staff.name,
+                    count=certificate.reissue_count + 1,
+                ),
+                count=1,
+                button=_l("Reissue (lost)"),
+                cancel=url_for("certificates.index"),
+                danger=False,
+            )
+            if asked is not None:
+                return asked
         services.reissue(certificate)
         flash(_l("Certificate %(n)s reissued.", n=certificate.number), "success")
     return redirect(url_for("certificates.index"))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
 from lms.accounts.models import User
-from lms.core import params
+from lms.core import confirm, params
 from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
@@ -174,6 +174,20 @@ def add_room(session_id: int) -> Any:
     return redirect(url_for("exam_sessions.detail", session_id=found.id))
 
 
+def _asked_in_draft(found: ExamSession, title: Any, what: Any, button: Any) -> str | None:
+    """The confirmation page for removing one thing from a draft session, or None when the
+    post confirmed it or the session is no longer a draft (the service then says why)."""
+    if found.status != SessionStatus.DRAFT:
+        return None
+    return confirm.unless_confirmed(
+        title=title,
+        what=what,
+        count=1,
+        button=button,
+        cancel=url_for("exam_sessions.detail", session_id=found.id),
+    )
+
+
 def _room(found: ExamSession, room_id: int) -> ExamRoom:
     return get_visible(ExamRoom, room_id, lambda room: room.session_id == found.id)
 
@@ -184,6 +198,20 @@ def remove_room(session_id: int, room_id: int) -> Any:
     found = _session(session_id)
     room = _room(found, room_id)
     if ActionForm().validate_on_submit():
+        asked = _asked_in_draft(
+            found,
+            _l("Remove a room"),
+            _l(
+                "The room %(room)s (%(seats)d seats) and its %(n)d invigilators are taken off "
+                "the session; its candidates are seated in the rooms left.",
+                room=room.name,
+                seats=room.capacity,
+                n=len(room.invigilators),
+            ),
+            _l("Remove room"),
+        )
+        if asked is not None:
+            return asked
         try:
             sessions.remove_room(room)
         except DomainError as error:
@@ -247,6 +275,19 @@ def remove_candidate(session_id: int, candidate_id: int) -> Any:
     found = _session(session_id)
     candidate = get_visible(Candidate, candidate_id, lambda found_: found_.session_id == found.id)
     if ActionForm().validate_on_submit():
+        asked = _asked_in_draft(
+            found,
+            _l("Remove a candidate"),
+            _l(
+                "%(name)s (admission number %(number)s) is taken off the session; admitted "
+                "again, they may get another admission number.",
+                name=candidate.staff.name,
+                number=candidate.admission_number,
+            ),
+            _l("Remove"),
+        )
+        if asked is not None:
+            return asked
         try:
             sessions.remove_candidate(candidate)
         except DomainError as error:

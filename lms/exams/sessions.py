@@ -163,12 +163,12 @@ def add_candidates(session: ExamSession, people: list[Staff]) -> int:
     if refused:
         raise DomainError(_l("Not eligible for this session: %(names)s", names="、".join(refused)))
     retakes.refuse_entries(people, session.level, "theory", session.opens_at)
-    count = (
-        db.session.scalar(
-            select(func.count()).select_from(Candidate).where(Candidate.session_id == session.id)
-        )
-        or 0
+    # Numbers go on from the highest given (not from the count: after a removal from the draft
+    # the count would hand out a number a candidate still holds).
+    last = db.session.scalar(
+        select(func.max(Candidate.admission_number)).where(Candidate.session_id == session.id)
     )
+    count = int(last[-5:]) if last else 0
     for offset, staff in enumerate(people, start=1):
         db.session.add(
             Candidate(

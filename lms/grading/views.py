@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts.forms import ActionForm
-from lms.core import params
+from lms.core import confirm, params
 from lms.core.access import get_visible, roles_required, visible_or_404
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
@@ -260,6 +260,24 @@ def appeal(task_id: int) -> Any:
     form.panel_id.choices = options((p.id, p.name) for p in task.candidate.session.panels)
     if form.validate_on_submit():
         panel = next(p for p in task.candidate.session.panels if p.id == form.panel_id.data)
+        appealable = task.candidate.session.status == SkillSessionStatus.RESULTS_PUBLISHED
+        if task.status == TaskStatus.FINAL and appealable:
+            asked = confirm.unless_confirmed(
+                title=_l("Open an appeal"),
+                what=_l(
+                    "The final mark of %(task)s for %(name)s is set aside and the panel "
+                    "%(panel)s marks the task again; the candidate's skills score waits for the "
+                    "new mark. The earlier marks are kept, but no longer count.",
+                    task=task.title,
+                    name=task.candidate.staff.name,
+                    panel=panel.name,
+                ),
+                count=1,
+                button=_l("Open the appeal"),
+                cancel=url_for("skills.candidate", candidate_id=task.candidate_id),
+            )
+            if asked is not None:
+                return asked
         appeals.open_appeal(task, panel, form.reason.data or "", current_user)
         flash(_l("The task is re-opened for the new panel."), "success")
     else:
@@ -348,6 +366,24 @@ def arbitrate(task_id: int) -> Any:
     task = _panel_task(task_id)
     form = ArbitrationForm()
     if form.validate_on_submit():
+        chief = task.panel is not None and task.panel.chief_id == current_user.id
+        if task.status == TaskStatus.ARBITRATION and chief:
+            asked = confirm.unless_confirmed(
+                title=_l("Arbitrate the mark"),
+                what=_l(
+                    "%(score)s becomes the final mark of %(task)s for admission number "
+                    "%(number)s; it can be changed afterwards only by an appeal.",
+                    score=form.score.data,
+                    task=task.title,
+                    number=task.candidate.admission_number,
+                ),
+                count=1,
+                button=_l("Record the arbitrated mark"),
+                cancel=url_for("skills.sheet", task_id=task.id),
+                danger=False,
+            )
+            if asked is not None:
+                return asked
         skill_marking.arbitrate(
             task, current_user, float(form.score.data or 0), form.reason.data or ""
         )

@@ -315,10 +315,26 @@ def withdraw(enrolment_id: int) -> Any:
         enrolment_id,
         lambda found: services.can_see_cohort(current_user.scope, found.cohort),
     )
+    back = url_for("training.cohort", cohort_id=enrolment.cohort_id)
     if ActionForm().validate_on_submit():
+        if enrolment.status in (EnrolmentStatus.NOMINATED, EnrolmentStatus.ENROLLED):
+            asked = confirm.unless_confirmed(
+                title=_l("Withdraw from the cohort"),
+                what=_l(
+                    "%(name)s leaves %(cohort)s; an approved place goes back to the district's "
+                    "places. To take part later, the person must be nominated again.",
+                    name=enrolment.staff.name,
+                    cohort=enrolment.cohort.title,
+                ),
+                count=1,
+                button=_l("Withdraw"),
+                cancel=back,
+            )
+            if asked is not None:
+                return asked
         nomination_rules.withdraw(enrolment, current_user)
         flash(_l("%(name)s has been withdrawn.", name=enrolment.staff.name), "info")
-    return redirect(url_for("training.cohort", cohort_id=enrolment.cohort_id))
+    return redirect(back)
 
 
 @bp.route("/cohorts/<int:cohort_id>/accounts", methods=["POST"])

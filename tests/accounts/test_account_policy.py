@@ -134,7 +134,7 @@ def perform(client: Any, world: World, action: policy.Action, target: User) -> A
         return response, lambda: response.status_code == 200 and target.username in response.text
     if action == policy.Action.RESET_PASSWORD:
         before = target.password_hash
-        response = client.post(f"/users/{target.id}/password-reset")
+        response = client.post(f"/users/{target.id}/password-reset", data={"confirmed": "1"})
         return response, lambda: snapshot(target)[0] != before
     if action == policy.Action.UNLOCK:
         target.locked_until = utcnow() + timedelta(minutes=10)
@@ -167,7 +167,7 @@ def perform(client: Any, world: World, action: policy.Action, target: User) -> A
     db.session.add(token)
     db.session.flush()
     listed = client.get("/api-tokens")
-    response = client.post(f"/api-tokens/{token.id}/revoke")
+    response = client.post(f"/api-tokens/{token.id}/revoke", data={"confirmed": "1"})
 
     def done() -> bool:
         db.session.refresh(token)

@@ -53,7 +53,8 @@ def _issued_with_red_photo(client, tmp_path):
 
 def _reissued_pdf(client, certificate) -> bytes:
     client.login_as(make_user(Role.CITY_ADMIN))
-    assert client.post(f"/certificates/{certificate.number}/reissue").status_code == 302
+    reissue = f"/certificates/{certificate.number}/reissue"
+    assert client.post(reissue, data={"confirmed": "1"}).status_code == 302
     response = client.get(f"/certificates/{certificate.number}.pdf")
     assert response.status_code == 200
     return response.data
