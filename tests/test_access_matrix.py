@@ -293,6 +293,15 @@ def lesson_draft(world: World, user: Any) -> dict[str, Any]:
     return {"version_id": services.start_draft(lesson, make_user(X)).id}
 
 
+def lesson_item(world: World, user: Any) -> dict[str, Any]:
+    """The world's lesson among the authored content."""
+    return {"plural": "lessons", "item_id": world.ids["lesson_id"]}
+
+
+def new_question(world: World, user: Any) -> dict[str, Any]:
+    return {"plural": "questions"}
+
+
 # (method, rule, roles allowed, extra URL values computed for the acting user)
 MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, Any]] | None]] = [
     ("GET", "/healthz", PUBLIC, None),
@@ -354,28 +363,16 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("POST", "/learn/attend/<code>", TRAINEE, None),
     ("GET", "/author/", AUTHORS, None),
     ("POST", "/author/preview", AUTHORS, None),
-    ("GET", "/author/lessons/<int:lesson_id>", AUTHORS, None),
-    ("POST", "/author/lessons/<int:lesson_id>/draft", AUTHORS, None),
-    ("GET", "/author/lessons/<int:lesson_id>/versions/<int:version_id>", AUTHORS, lesson_draft),
-    (
-        "GET",
-        "/author/lessons/<int:lesson_id>/versions/<int:version_id>/edit",
-        AUTHORS,
-        lesson_draft,
-    ),
-    (
-        "POST",
-        "/author/lessons/<int:lesson_id>/versions/<int:version_id>/edit",
-        AUTHORS,
-        lesson_draft,
-    ),
+    ("GET", "/author/questions", AUTHORS, None),
+    ("GET", "/author/tasks", AUTHORS, None),
+    ("POST", "/author/<plural>/new", AUTHORS, new_question),
+    ("GET", "/author/<plural>/<int:item_id>", AUTHORS, lesson_item),
+    ("POST", "/author/<plural>/<int:item_id>/draft", AUTHORS, lesson_item),
+    ("GET", "/author/versions/<int:version_id>", AUTHORS, lesson_draft),
+    ("GET", "/author/versions/<int:version_id>/edit", AUTHORS, lesson_draft),
+    ("POST", "/author/versions/<int:version_id>/edit", AUTHORS, lesson_draft),
     *[
-        (
-            "POST",
-            f"/author/lessons/<int:lesson_id>/versions/<int:version_id>/{action}",
-            AUTHORS,
-            lesson_draft,
-        )
+        ("POST", f"/author/versions/<int:version_id>/{action}", AUTHORS, lesson_draft)
         for action in ("submit", "publish", "return", "discard", "rollback", "pictures")
     ],
     ("GET", "/training/", ADMINS | {E}, None),

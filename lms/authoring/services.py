@@ -1,8 +1,11 @@
-"""Editing lessons in the browser: draft → review by a second expert → publish, with every
-version kept for its history, diffs and rollback.
+"""Editing course content in the browser: draft → review by a second expert → publish, with
+every version kept for its history, diffs and rollback. One workflow for every kind of content
+(lms.authoring.kinds: lessons, theory questions, practical tasks); each kind says what its
+document is, how it is checked and how it goes live.
 
-A lesson's live text stays in its row (``lessons``), which publishing updates in place: the
-row's id, and so every trainee's progress on it, stays the same across versions. Two experts
+The live content stays in its own row (``lessons``, ``questions``, ``practical_tasks``), which
+publishing updates in place: its id, and so every trainee's progress, stays the same across
+versions. A new question or task has no row until its first version is published. Two experts
 saving the same draft from pages showing different states of it never overwrite each other:
 the second save is refused with the difference (``DraftConflict``), as the marking sheet does.
 """
@@ -15,20 +18,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from lms.authoring import lesson_media
+from lms.accounts.models import User
+from lms.authoring import kinds
+from lms.authoring.base import Authored, Problem
 from lms.authoring.models import OPEN, ContentVersion, VersionStatus
-from lms.content.lesson_check import lesson_problems
-from lms.content.sources import find_media
 from lms.core import audit
 from lms.core.errors import Conflict, DomainError, NotAllowed
 from lms.db import db, utcnow
-from lms.learning.models import Lesson
-
-LESSON = "lesson"
-HOURS = (0.5, 6.0)
 
 
 class DraftConflict(Conflict):
@@ -45,78 +44,88 @@ class DraftConflict(Conflict):
         )
         self.version = version
         self.mine = mine
-        self.diff = diff_html(version.document, mine, _l("Saved draft"), _l("Your text"))
+        self.diff = diff_html(
+            kinds.get(version.kind), version.document, mine, _l("Saved draft"), _l("Your text")
+        )
 
 
 def _last_editor_name(version: ContentVersion) -> str:
-    from lms.accounts.models import User
-
     last = version.editors[-1] if version.editors else version.created_by_id
     user = db.session.get(User, last) if last else None
     return user.display_name if user is not None else str(_l("Another expert"))
 
 
-# The lesson's document ---------------------------------------------------------------------
+# Checks ------------------------------------------------------------------------------------
 
 
-def lesson_document(lesson: Lesson) -> dict[str, Any]:
-    return {"title": lesson.title, "hours": float(lesson.hours), "body": lesson.body_markdown}
+def problems(row: Any, document: dict[str, Any]) -> list[Problem]:
+    """What keeps ``document`` from being published as the live ``row``'s next version."""
+    kind = kinds.of(row)
+    return kind.problems(document, kind.key_of(row), row)
 
 
-def document_text(document: dict[str, Any]) -> str:
-    """The document as the lines a diff compares (the lesson file's fields, then its body)."""
-    return f"title: {document['title']}\nhours: {document['hours']:g}\n---\n{document['body']}"
+def version_problems(version: ContentVersion) -> list[Problem]:
+    kind = kinds.get(version.kind)
+    return kind.problems(version.document, version.key, kind.find(version.key))
 
 
-def problems(lesson: Lesson, document: dict[str, Any]) -> list[tuple[int, str]]:
-    """What keeps the document from being published: (line of the body, message)."""
-    found: list[tuple[int, str]] = []
-    if not str(document.get("title", "")).strip():
-        found.append((0, str(_l("%(key)s is required", key="title"))))
-    hours = document.get("hours")
-    if not isinstance(hours, int | float) or not HOURS[0] <= hours <= HOURS[1]:
-        found.append((0, str(_l("hours must be a number from 0.5 to 6"))))
-    course = lesson.course.code
-    found += lesson_problems(document["body"], lambda ref, kind: find_media(course, ref, kind))
-    return found
+def _where(where: int | str, message: str) -> str:
+    if isinstance(where, str):
+        return f"{where}：{message}"
+    return str(_l("line %(n)d: %(m)s", n=where, m=message)) if where else message
 
 
-def _apply(lesson: Lesson, document: dict[str, Any]) -> None:
-    lesson.title = document["title"].strip()
-    lesson.hours = document["hours"]
-    lesson.body_markdown = document["body"]
-    lesson.body_html = lesson_media.render(lesson, document["body"], store=True)
-    lesson_media.link_pictures(lesson, document["body"])
+def _refuse_problems(version: ContentVersion) -> None:
+    found = version_problems(version)
+    if found:
+        raise DomainError(
+            _l(
+                "It cannot be published yet: %(list)s",
+                list="；".join(_where(where, message) for where, message in found),
+            )
+        )
 
 
 # Versions ----------------------------------------------------------------------------------
 
 
-def history(lesson: Lesson) -> list[ContentVersion]:
-    """Every version of the lesson, newest first; the first is the text from courses/."""
-    baseline(lesson)
+def live_row(version: ContentVersion) -> Any | None:
+    """The live content a version belongs to (None: a new item not yet published)."""
+    return kinds.get(version.kind).find(version.key)
+
+
+def history(row: Any) -> list[ContentVersion]:
+    """Every version of the live ``row``, newest first; the first is the text from courses/."""
+    kind = kinds.of(row)
+    baseline(row)
+    return versions_of(kind, kind.key_of(row))
+
+
+def versions_of(kind: Authored, key: str) -> list[ContentVersion]:
     return list(
         db.session.scalars(
             select(ContentVersion)
-            .where(ContentVersion.kind == LESSON, ContentVersion.key == lesson.key)
+            .where(ContentVersion.kind == kind.name, ContentVersion.key == key)
             .order_by(ContentVersion.number.desc())
         )
     )
 
 
-def baseline(lesson: Lesson) -> ContentVersion:
-    """The lesson's published version; created from the live text (as courses/ loaded it)
-    the first time the lesson is opened for authoring, or when courses/ changed it since."""
-    live = _published(lesson.key)
-    document = lesson_document(lesson)
+def baseline(row: Any) -> ContentVersion:
+    """The published version of ``row``; created from the live content (as courses/ loaded
+    it) the first time it is opened for authoring, or when courses/ changed it since."""
+    kind = kinds.of(row)
+    key = kind.key_of(row)
+    live = _published(kind, key)
+    document = kind.document(row)
     if live is not None and live.document == document:
         return live
     if live is not None:
         live.status = VersionStatus.SUPERSEDED
     version = ContentVersion(
-        kind=LESSON,
-        key=lesson.key,
-        number=_next_number(lesson.key),
+        kind=kind.name,
+        key=key,
+        number=_next_number(kind, key),
         status=VersionStatus.PUBLISHED,
         document=document,
         editors=[],
@@ -128,40 +137,58 @@ def baseline(lesson: Lesson) -> ContentVersion:
     return version
 
 
-def _published(key: str) -> ContentVersion | None:
+def _published(kind: Authored, key: str) -> ContentVersion | None:
     return db.session.scalar(
         select(ContentVersion).where(
-            ContentVersion.kind == LESSON,
+            ContentVersion.kind == kind.name,
             ContentVersion.key == key,
             ContentVersion.status == VersionStatus.PUBLISHED,
         )
     )
 
 
-def open_version(lesson: Lesson) -> ContentVersion | None:
+def open_version(row: Any) -> ContentVersion | None:
+    kind = kinds.of(row)
+    return _open(kind, kind.key_of(row))
+
+
+def _open(kind: Authored, key: str) -> ContentVersion | None:
     return db.session.scalar(
         select(ContentVersion).where(
-            ContentVersion.kind == LESSON,
-            ContentVersion.key == lesson.key,
+            ContentVersion.kind == kind.name,
+            ContentVersion.key == key,
             ContentVersion.status.in_(OPEN),
         )
     )
 
 
-def _next_number(key: str) -> int:
+def _next_number(kind: Authored, key: str) -> int:
     latest = db.session.scalar(
         select(func.max(ContentVersion.number)).where(
-            ContentVersion.kind == LESSON, ContentVersion.key == key
+            ContentVersion.kind == kind.name, ContentVersion.key == key
         )
     )
     return (latest or 0) + 1
 
 
-def start_draft(lesson: Lesson, user: Any, source: ContentVersion | None = None) -> ContentVersion:
-    """The lesson's open draft (shared by the experts editing it), or a new one from the live
-    text, or from ``source`` (an older version: rollback)."""
-    live = baseline(lesson)
-    existing = open_version(lesson)
+def diff_base(version: ContentVersion) -> ContentVersion:
+    """What a version's changes are shown against: an open draft against the live version
+    (what publishing it would change, a rollback included), any other against the version it
+    was started from."""
+    if version.is_open:
+        live = _published(kinds.get(version.kind), version.key)
+        if live is not None:
+            return live
+    return version.based_on or version
+
+
+def start_draft(row: Any, user: Any, source: ContentVersion | None = None) -> ContentVersion:
+    """The open draft of ``row`` (shared by the experts editing it), or a new one from the live
+    content, or from ``source`` (an older version: rollback)."""
+    kind = kinds.of(row)
+    key = kind.key_of(row)
+    live = baseline(row)
+    existing = _open(kind, key)
     if existing is not None:
         if source is not None:
             raise Conflict(
@@ -170,9 +197,9 @@ def start_draft(lesson: Lesson, user: Any, source: ContentVersion | None = None)
         return existing
     base = source or live
     draft = ContentVersion(
-        kind=LESSON,
-        key=lesson.key,
-        number=_next_number(lesson.key),
+        kind=kind.name,
+        key=key,
+        number=_next_number(kind, key),
         status=VersionStatus.DRAFT,
         document=dict(base.document),
         based_on_id=base.id,
@@ -183,14 +210,41 @@ def start_draft(lesson: Lesson, user: Any, source: ContentVersion | None = None)
     db.session.add(draft)
     db.session.flush()
     if source is not None:
-        audit.record("content.rollback_started", lesson, version=draft.number, to=source.number)
+        audit.record(
+            "content.rollback_started",
+            row,
+            kind=kind.name,
+            key=key,
+            version=draft.number,
+            to=source.number,
+        )
     return draft
 
 
-def version_of(lesson: Lesson, version_id: int) -> ContentVersion:
+def start_new(kind: Authored, user: Any) -> ContentVersion:
+    """A draft of a new item of ``kind`` (a question, a task): it gets its row, and its key,
+    when published."""
+    if not kind.may_create:
+        raise NotAllowed(_l("New items of this kind are written in courses/"))
+    draft = ContentVersion(
+        kind=kind.name,
+        key=kind.new_key(),
+        number=1,
+        status=VersionStatus.DRAFT,
+        document=kind.blank(),
+        created_by_id=user.id,
+        editors=[],
+        note=str(_l("New")),
+    )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def version_by_id(version_id: int, kind: Authored | None = None) -> ContentVersion:
     version = db.session.get(ContentVersion, version_id)
-    if version is None or version.kind != LESSON or version.key != lesson.key:
-        raise DomainError(_l("No such version of this lesson"), status=404)
+    if version is None or version.kind not in kinds.KINDS or (kind and version.kind != kind.name):
+        raise DomainError(_l("No such version"), status=404)
     return version
 
 
@@ -217,87 +271,91 @@ def save_draft(
     return version
 
 
-def submit(lesson: Lesson, version: ContentVersion, user: Any) -> None:
-    """Ask for review; refused while the text has problems (each with its line)."""
+def submit(version: ContentVersion, user: Any) -> None:
+    """Ask for review; refused while the content has problems (each saying where)."""
     if version.status != VersionStatus.DRAFT:
         raise Conflict(_l("Only a draft can be sent for review"))
-    _refuse_problems(lesson, version)
+    _refuse_problems(version)
     version.status, version.submitted_at = VersionStatus.IN_REVIEW, utcnow()
     if user.id not in version.editors:
         version.editors = [*version.editors, user.id]
-    audit.record("content.submitted", lesson, version=version.number)
+    _record("content.submitted", version)
 
 
-def _refuse_problems(lesson: Lesson, version: ContentVersion) -> None:
-    found = problems(lesson, version.document)
-    if found:
-        raise DomainError(
-            _l(
-                "The lesson cannot be published yet: %(list)s",
-                list="；".join(_where(line, message) for line, message in found),
-            )
-        )
+def _record(action: str, version: ContentVersion, row: Any = None, **details: Any) -> None:
+    audit.record(
+        action,
+        row if row is not None else live_row(version),
+        kind=version.kind,
+        key=version.key,
+        version=version.number,
+        **details,
+    )
 
 
-def _where(line: int, message: str) -> str:
-    return str(_l("line %(n)d: %(m)s", n=line, m=message)) if line else message
+def may_review(version: ContentVersion, user: Any) -> bool:
+    return user.id not in version.editors and user.id != version.created_by_id
 
 
 def check_reviewer(version: ContentVersion, user: Any) -> None:
     """A second expert reviews: nobody who wrote the version."""
-    if user.id in version.editors or user.id == version.created_by_id:
+    if not may_review(version, user):
         raise NotAllowed(_l("You edited this version; another expert must review and publish it"))
 
 
-def publish(lesson: Lesson, version: ContentVersion, reviewer: Any, note: str = "") -> None:
-    """Publish a reviewed version: the lesson's live text becomes it (same lesson row, so
-    trainees keep their progress), the previous one becomes an earlier version; audited."""
+def publish(version: ContentVersion, reviewer: Any, note: str = "") -> Any:
+    """Publish a reviewed version: the live content becomes it (the same row, so trainees keep
+    their progress; a new item gets its row and key), the previous one becomes an earlier
+    version; audited. Returns the live row."""
     if version.status != VersionStatus.IN_REVIEW:
         raise Conflict(_l("Only a version waiting for review can be published"))
     check_reviewer(version, reviewer)
-    _refuse_problems(lesson, version)
-    previous = _published(lesson.key)
+    _refuse_problems(version)
+    kind = kinds.get(version.kind)
+    row = kind.find(version.key)
+    previous = _published(kind, version.key)
     if previous is not None:
         previous.status = VersionStatus.SUPERSEDED
+    author = db.session.get(User, version.created_by_id) if version.created_by_id else None
+    row = kind.apply(version.document, version.key, row, author)
+    # The version holds the content as it went live (the same, written as the row keeps it),
+    # so the history's published version and the live content compare equal.
+    version.key, version.document = kind.key_of(row), kind.document(row)
     version.status, version.published_at = VersionStatus.PUBLISHED, utcnow()
     version.reviewed_by_id, version.review_note = reviewer.id, note.strip()
-    _apply(lesson, version.document)
     db.session.flush()
-    audit.record(
-        "content.published",
-        lesson,
-        kind=LESSON,
-        key=lesson.key,
-        version=version.number,
-        previous=previous.number if previous else None,
-    )
+    _record("content.published", version, row, previous=previous.number if previous else None)
+    return row
 
 
-def return_to_author(lesson: Lesson, version: ContentVersion, reviewer: Any, note: str) -> None:
+def return_to_author(version: ContentVersion, reviewer: Any, note: str) -> None:
     """Send a version in review back to draft, with the reviewer's note."""
     if version.status != VersionStatus.IN_REVIEW:
         raise Conflict(_l("Only a version waiting for review can be sent back"))
     check_reviewer(version, reviewer)
     version.status, version.submitted_at = VersionStatus.DRAFT, None
     version.reviewed_by_id, version.review_note = reviewer.id, note.strip()
-    audit.record("content.returned", lesson, version=version.number)
+    _record("content.returned", version)
 
 
-def discard(lesson: Lesson, version: ContentVersion, user: Any) -> None:
+def discard(version: ContentVersion, user: Any) -> None:
     if not version.is_open:
         raise Conflict(_l("This version is no longer a draft"))
     version.status = VersionStatus.DISCARDED
-    audit.record("content.discarded", lesson, version=version.number)
+    _record("content.discarded", version)
 
 
 # Diffs -------------------------------------------------------------------------------------
 
 
-def diff_html(old: dict[str, Any], new: dict[str, Any], old_name: Any, new_name: Any) -> Markup:
-    """A unified diff of two documents as escaped HTML lines marked added or removed."""
+def diff_html(
+    kind: Authored, old: dict[str, Any], new: dict[str, Any], old_name: Any, new_name: Any
+) -> Markup:
+    """A unified diff of two documents (as their files write them) as escaped HTML lines
+    marked added or removed."""
     lines = difflib.unified_diff(
-        document_text(old).splitlines(),
-        document_text(new).splitlines(),
+        kind.text(old).splitlines(),
+        kind.text(new).splitlines(),
         fromfile=str(old_name),
         tofile=str(new_name),
         lineterm="",
@@ -313,13 +371,7 @@ def _diff_line(line: str) -> Markup:
     return Markup('<span class="{}">{}</span>').format(kind, escape(line))
 
 
-def changed_lines(old: dict[str, Any], new: dict[str, Any]) -> int:
-    matcher = difflib.SequenceMatcher(
-        a=document_text(old).splitlines(), b=document_text(new).splitlines()
-    )
-    return sum(
-        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
-    )
+# Lists -------------------------------------------------------------------------------------
 
 
 def waiting_for_review(user: Any) -> Iterable[ContentVersion]:
@@ -329,4 +381,15 @@ def waiting_for_review(user: Any) -> Iterable[ContentVersion]:
         .where(ContentVersion.status == VersionStatus.IN_REVIEW)
         .order_by(ContentVersion.submitted_at)
     )
-    return [row for row in rows if user.id not in row.editors and row.created_by_id != user.id]
+    return [row for row in rows if may_review(row, user)]
+
+
+def open_versions(kind: str | None = None, status: str | None = None) -> Select[Any]:
+    """Drafts and versions waiting for review, of one kind and status when given; the ones
+    waiting longest first."""
+    statement = select(ContentVersion).where(ContentVersion.status.in_(OPEN))
+    if kind:
+        statement = statement.where(ContentVersion.kind == kind)
+    if status:
+        statement = statement.where(ContentVersion.status == status)
+    return statement.order_by(ContentVersion.updated_at.desc(), ContentVersion.id.desc())

@@ -1,5 +1,6 @@
-"""The course experts' pages: lessons to edit, a lesson's versions, the editor with its live
-preview, review and publishing. Course experts and the city admin only; content, no people."""
+"""The course experts' pages: content to edit (lessons, theory questions, practical tasks), an
+item's versions, the editors, review and publishing. Course experts and the city admin only;
+content, no people. One set of pages for every kind (lms.authoring.kinds)."""
 
 from __future__ import annotations
 
@@ -8,122 +9,252 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from lms.accounts.forms import ActionForm
-from lms.authoring import lesson_media, services
-from lms.authoring.forms import LessonDraftForm, PictureForm, PreviewForm, ReviewForm
+from lms.authoring import kinds, lesson_media, services
+from lms.authoring.base import Authored
+from lms.authoring.files import catalog
+from lms.authoring.forms import (
+    DraftFilterForm,
+    LessonDraftForm,
+    PictureForm,
+    PreviewForm,
+    QuestionDraftForm,
+    ReviewForm,
+    TaskDraftForm,
+)
 from lms.authoring.models import ContentVersion, VersionStatus
 from lms.content.media import MediaRefused
-from lms.core.access import get_visible, roles_required
+from lms.core import params
+from lms.core.access import roles_required
 from lms.core.errors import DomainError
+from lms.core.forms import drop_invalid_filters, options
+from lms.core.pagination import paginate
 from lms.core.roles import AUTHOR_ROLES
 from lms.db import db
+from lms.exams.models import Question
+from lms.exams.question_types import REGISTRY
+from lms.grading.models import PracticalTask
 from lms.learning import markdown
-from lms.learning.models import Course, Lesson
+from lms.learning.models import Course
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 
+FORMS: dict[str, Any] = {
+    "lesson": LessonDraftForm,
+    "question": QuestionDraftForm,
+    "task": TaskDraftForm,
+}
+PAGE_SIZE = 25
 
-def _lesson(lesson_id: int) -> Lesson:
-    return get_visible(Lesson, lesson_id, lambda lesson: lesson.retired_at is None)
+
+def _kind(plural: str) -> Authored:
+    kind = kinds.BY_PLURAL.get(plural)
+    if kind is None:
+        raise DomainError(_l("No such kind of content"), status=404)
+    return kind
 
 
-def _to_version(lesson: Lesson, version: ContentVersion) -> Any:
-    return redirect(url_for("author.version", lesson_id=lesson.id, version_id=version.id))
+def _version(version_id: int) -> tuple[ContentVersion, Authored, Any]:
+    """The version, its kind and its live row (None for a new item); 404 for a version of
+    content that was retired."""
+    version = services.version_by_id(version_id)
+    kind = kinds.get(version.kind)
+    row = kind.find(version.key)
+    if row is not None and row.retired_at is not None:
+        raise DomainError(_l("No such version"), status=404)
+    return version, kind, row
+
+
+def _to_version(version: ContentVersion) -> Any:
+    return redirect(url_for("author.version", version_id=version.id))
+
+
+# Lists -------------------------------------------------------------------------------------
 
 
 @bp.route("/")
 @roles_required(*AUTHOR_ROLES)
 def index() -> Any:
+    """The review queue, the drafts (by kind and status, a page at a time), and the lessons."""
+    filters = DraftFilterForm(request.args)
+    filters.kind.choices = options(
+        [
+            ("", _l("Every kind of content")),
+            *((kind.name, kind.label) for kind in kinds.KINDS.values()),
+        ]
+    )
+    filters.status.choices = options(
+        [
+            ("", _l("Drafts and waiting for review")),
+            (VersionStatus.DRAFT.value, VersionStatus.DRAFT.label),
+            (VersionStatus.IN_REVIEW.value, VersionStatus.IN_REVIEW.label),
+        ]
+    )
+    drop_invalid_filters(filters)
+    drafts = paginate(
+        services.open_versions(filters.kind.data or None, filters.status.data or None),
+        params.page_arg(),
+        PAGE_SIZE,
+    )
     courses = db.session.scalars(
         select(Course).where(Course.is_active.is_(True)).order_by(Course.level.desc())
     ).all()
-    drafts = {
+    lesson_drafts = {
         row.key: row
         for row in db.session.scalars(
             select(ContentVersion).where(
-                ContentVersion.status.in_((VersionStatus.DRAFT, VersionStatus.IN_REVIEW))
+                ContentVersion.kind == "lesson",
+                ContentVersion.status.in_((VersionStatus.DRAFT, VersionStatus.IN_REVIEW)),
             )
         )
     }
     return render_template(
         "author/index.html",
         courses=courses,
-        drafts=drafts,
+        lesson_drafts=lesson_drafts,
         waiting=services.waiting_for_review(current_user),
-        lesson_ids={
-            lesson.key: lesson.id for course in courses for lesson in course.active_lessons
-        },
-    )
-
-
-@bp.route("/lessons/<int:lesson_id>")
-@roles_required(*AUTHOR_ROLES)
-def lesson(lesson_id: int) -> Any:
-    lesson = _lesson(lesson_id)
-    return render_template(
-        "author/lesson.html",
-        lesson=lesson,
-        versions=services.history(lesson),
-        draft=services.open_version(lesson),
+        drafts=drafts,
+        filters=filters,
+        kinds=kinds.KINDS,
         form=ActionForm(),
     )
 
 
-@bp.route("/lessons/<int:lesson_id>/draft", methods=["POST"])
+@bp.route("/questions", defaults={"plural": "questions"}, endpoint="questions")
+@bp.route("/tasks", defaults={"plural": "tasks"}, endpoint="tasks")
 @roles_required(*AUTHOR_ROLES)
-def start(lesson_id: int) -> Any:
-    lesson = _lesson(lesson_id)
+def items(plural: str) -> Any:
+    """The live questions or practical tasks to edit, searched by words of their text or id."""
+    kind = _kind(plural)
+    search = (request.args.get("q") or "").strip()[:100]
+    if kind.name == "question":
+        statement = select(Question).where(Question.retired_at.is_(None))
+        if search:
+            statement = statement.where(
+                or_(Question.stem.contains(search), Question.key.contains(search))
+            )
+        statement = statement.order_by(Question.level.desc(), Question.key)
+    else:
+        statement = select(PracticalTask).where(PracticalTask.retired_at.is_(None))
+        if search:
+            statement = statement.where(
+                or_(PracticalTask.title.contains(search), PracticalTask.code.contains(search))
+            )
+        statement = statement.order_by(PracticalTask.code)
+    page = paginate(statement, params.page_arg(), PAGE_SIZE)
+    keys = [kind.key_of(row) for row in page.items]
+    open_drafts = {
+        row.key: row
+        for row in db.session.scalars(
+            select(ContentVersion).where(
+                ContentVersion.kind == kind.name,
+                ContentVersion.key.in_(keys),
+                ContentVersion.status.in_((VersionStatus.DRAFT, VersionStatus.IN_REVIEW)),
+            )
+        )
+    }
+    return render_template(
+        "author/items.html",
+        kind=kind,
+        page=page,
+        search=search,
+        open_drafts=open_drafts,
+        form=ActionForm(),
+    )
+
+
+# One item and its versions -------------------------------------------------------------------
+
+
+@bp.route("/<plural>/<int:item_id>")
+@roles_required(*AUTHOR_ROLES)
+def item(plural: str, item_id: int) -> Any:
+    kind = _kind(plural)
+    row = kind.visible(item_id)
+    return render_template(
+        "author/item.html",
+        kind=kind,
+        row=row,
+        title=kind.title(kind.document(row)),
+        versions=services.history(row),
+        draft=services.open_version(row),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/<plural>/<int:item_id>/draft", methods=["POST"])
+@roles_required(*AUTHOR_ROLES)
+def start(plural: str, item_id: int) -> Any:
+    kind = _kind(plural)
+    row = kind.visible(item_id)
     if not ActionForm().validate_on_submit():
-        return redirect(url_for("author.lesson", lesson_id=lesson.id))
-    draft = services.start_draft(lesson, current_user)
-    return redirect(url_for("author.edit", lesson_id=lesson.id, version_id=draft.id))
+        return redirect(url_for("author.item", plural=plural, item_id=row.id))
+    draft = services.start_draft(row, current_user)
+    return redirect(url_for("author.edit", version_id=draft.id))
 
 
-@bp.route("/lessons/<int:lesson_id>/versions/<int:version_id>")
+@bp.route("/<plural>/new", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
-def version(lesson_id: int, version_id: int) -> Any:
-    lesson = _lesson(lesson_id)
-    version = services.version_of(lesson, version_id)
-    base = version.based_on or version
+def new(plural: str) -> Any:
+    kind = _kind(plural)
+    if not kind.may_create:
+        raise DomainError(_l("No such kind of content"), status=404)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(f"author.{plural}"))
+    draft = services.start_new(kind, current_user)
+    return redirect(url_for("author.edit", version_id=draft.id))
+
+
+def _shown(kind: Authored, row: Any, document: dict[str, Any]) -> Any:
+    """What a version's page shows of its content (a lesson: rendered as trainees see it)."""
+    if kind.name == "lesson":
+        return lesson_media.render(row, document["body"])
+    return None
+
+
+@bp.route("/versions/<int:version_id>")
+@roles_required(*AUTHOR_ROLES)
+def version(version_id: int) -> Any:
+    version, kind, row = _version(version_id)
+    base = services.diff_base(version)
     return render_template(
         "author/version.html",
-        lesson=lesson,
+        kind=kind,
+        row=row,
+        title=kind.title(version.document) or kind.label,
         version=version,
         base=base,
         diff=services.diff_html(
+            kind,
             base.document,
             version.document,
             _l("Version %(n)d", n=base.number),
             _l("Version %(n)d", n=version.number),
         ),
-        preview=lesson_media.render(lesson, version.document["body"]),
-        problems=services.problems(lesson, version.document) if version.is_open else [],
+        shown=_shown(kind, row, version.document),
+        names=catalog(),
+        type_labels={key: kind.label for key, kind in REGISTRY.items()},
+        problems=services.version_problems(version) if version.is_open else [],
         may_review=version.status == VersionStatus.IN_REVIEW
-        and current_user.id not in version.editors
-        and current_user.id != version.created_by_id,
+        and services.may_review(version, current_user),
         form=ActionForm(),
         review_form=ReviewForm(),
     )
 
 
-@bp.route("/lessons/<int:lesson_id>/versions/<int:version_id>/edit", methods=["GET", "POST"])
+@bp.route("/versions/<int:version_id>/edit", methods=["GET", "POST"])
 @roles_required(*AUTHOR_ROLES)
-def edit(lesson_id: int, version_id: int) -> Any:
-    lesson = _lesson(lesson_id)
-    version = services.version_of(lesson, version_id)
+def edit(version_id: int) -> Any:
+    version, kind, row = _version(version_id)
     if not version.is_open:
         flash(_l("This version is no longer a draft"), "error")
-        return _to_version(lesson, version)
-    form = LessonDraftForm()
+        return _to_version(version)
+    form = FORMS[kind.name]()
     conflict = None
     if form.validate_on_submit():
-        document = {
-            "title": (form.title.data or "").strip(),
-            "hours": float(form.hours.data or 0),
-            "body": (form.body.data or "").replace("\r\n", "\n"),
-        }
+        document = form.document(version.document, row)
         try:
             services.save_draft(version, current_user, document, form.lock_version.data or 0)
         except services.DraftConflict as error:
@@ -132,99 +263,101 @@ def edit(lesson_id: int, version_id: int) -> Any:
             form.lock_version.raw_data = [str(error.version.lock_version)]
         else:
             flash(_l("Draft saved."), "success")
-            return redirect(url_for("author.edit", lesson_id=lesson.id, version_id=version.id))
+            return redirect(url_for("author.edit", version_id=version.id))
     elif request.method == "GET":
-        form.title.data = version.document["title"]
-        form.hours.data = version.document["hours"]
-        form.body.data = version.document["body"]
+        form.fill(version.document)
         form.lock_version.data = version.lock_version
+    if request.method == "POST" and kind.name == "task":
+        form.add_spare_rows()
+    extra: dict[str, Any] = {}
+    if kind.name == "lesson":
+        extra = {
+            "preview": lesson_media.render(row, form.body.data or ""),
+            "picture_form": PictureForm(formdata=None),
+        }
     status = 409 if conflict else 400 if form.errors else 200
     return render_template(
-        "author/edit.html",
-        lesson=lesson,
+        f"author/edit_{kind.name}.html",
+        kind=kind,
+        row=row,
+        title=kind.title(version.document) or kind.label,
         version=version,
         form=form,
         conflict=conflict,
-        preview=lesson_media.render(lesson, form.body.data or ""),
-        picture_form=PictureForm(formdata=None),
-        problems=services.problems(lesson, version.document),
+        problems=services.version_problems(version),
+        **extra,
     ), status
 
 
-def _act(lesson_id: int, version_id: int, action: Any, done: Any) -> Any:
-    lesson = _lesson(lesson_id)
-    version = services.version_of(lesson, version_id)
+def _act(version_id: int, action: Any, done: Any) -> Any:
+    version, _kind, _row = _version(version_id)
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            action(lesson, version, (form.note.data or "").strip())
+            action(version, (form.note.data or "").strip())
         except DomainError as error:
             flash(error.message, "error")
         else:
             flash(done, "success")
-    return _to_version(lesson, version)
+    return _to_version(version)
 
 
-@bp.route("/lessons/<int:lesson_id>/versions/<int:version_id>/submit", methods=["POST"])
+@bp.route("/versions/<int:version_id>/submit", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
-def submit(lesson_id: int, version_id: int) -> Any:
+def submit(version_id: int) -> Any:
     return _act(
-        lesson_id,
         version_id,
-        lambda lesson, version, _note: services.submit(lesson, version, current_user),
+        lambda version, _note: services.submit(version, current_user),
         _l("Sent for review. Another expert reviews and publishes it."),
     )
 
 
-@bp.route("/lessons/<int:lesson_id>/versions/<int:version_id>/publish", methods=["POST"])
+@bp.route("/versions/<int:version_id>/publish", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
-def publish(lesson_id: int, version_id: int) -> Any:
+def publish(version_id: int) -> Any:
     return _act(
-        lesson_id,
         version_id,
-        lambda lesson, version, note: services.publish(lesson, version, current_user, note),
+        lambda version, note: services.publish(version, current_user, note),
         _l("Published. Trainees now see this version; their progress is kept."),
     )
 
 
-@bp.route("/lessons/<int:lesson_id>/versions/<int:version_id>/return", methods=["POST"])
+@bp.route("/versions/<int:version_id>/return", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
-def send_back(lesson_id: int, version_id: int) -> Any:
+def send_back(version_id: int) -> Any:
     return _act(
-        lesson_id,
         version_id,
-        lambda lesson, version, note: services.return_to_author(
-            lesson, version, current_user, note
-        ),
+        lambda version, note: services.return_to_author(version, current_user, note),
         _l("Sent back to the author."),
     )
 
 
-@bp.route("/lessons/<int:lesson_id>/versions/<int:version_id>/discard", methods=["POST"])
+@bp.route("/versions/<int:version_id>/discard", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
-def discard(lesson_id: int, version_id: int) -> Any:
+def discard(version_id: int) -> Any:
     return _act(
-        lesson_id,
         version_id,
-        lambda lesson, version, _note: services.discard(lesson, version, current_user),
+        lambda version, _note: services.discard(version, current_user),
         _l("Draft discarded."),
     )
 
 
-@bp.route("/lessons/<int:lesson_id>/versions/<int:version_id>/rollback", methods=["POST"])
+@bp.route("/versions/<int:version_id>/rollback", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
-def rollback(lesson_id: int, version_id: int) -> Any:
-    lesson = _lesson(lesson_id)
-    old = services.version_of(lesson, version_id)
-    if not ActionForm().validate_on_submit():
-        return _to_version(lesson, old)
+def rollback(version_id: int) -> Any:
+    old, kind, row = _version(version_id)
+    if row is None or not ActionForm().validate_on_submit():
+        return _to_version(old)
     try:
-        draft = services.start_draft(lesson, current_user, source=old)
+        draft = services.start_draft(row, current_user, source=old)
     except DomainError as error:
         flash(error.message, "error")
-        return redirect(url_for("author.lesson", lesson_id=lesson.id))
+        return redirect(url_for("author.item", plural=kind.plural, item_id=row.id))
     flash(_l("A new draft holds version %(n)d's text; it is published after review.", n=old.number))
-    return redirect(url_for("author.edit", lesson_id=lesson.id, version_id=draft.id))
+    return redirect(url_for("author.edit", version_id=draft.id))
+
+
+# Lessons' text and pictures ------------------------------------------------------------------
 
 
 @bp.route("/preview", methods=["POST"])
@@ -238,18 +371,19 @@ def preview() -> Any:
     lesson_id = request.args.get("lesson", type=int)
     body = form.body.data or ""
     if lesson_id:
-        return jsonify(html=lesson_media.render(_lesson(lesson_id), body))
+        return jsonify(html=lesson_media.render(kinds.get("lesson").visible(lesson_id), body))
     return jsonify(html=markdown.render(body))
 
 
-@bp.route("/lessons/<int:lesson_id>/versions/<int:version_id>/pictures", methods=["POST"])
+@bp.route("/versions/<int:version_id>/pictures", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
-def upload(lesson_id: int, version_id: int) -> Any:
+def upload(version_id: int) -> Any:
     """Upload a picture with its alternative text; the page says what to write in the text."""
-    lesson = _lesson(lesson_id)
-    version = services.version_of(lesson, version_id)
+    version, kind, lesson = _version(version_id)
+    if kind.name != "lesson" or lesson is None:
+        raise DomainError(_l("No such version"), status=404)
     form = PictureForm()
-    back = redirect(url_for("author.edit", lesson_id=lesson.id, version_id=version.id))
+    back = redirect(url_for("author.edit", version_id=version.id))
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for message in errors:

@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lms.content.specs import Content
+from lms.content.specs import Content, QuestionSpec
 from lms.content.sync import retire_unlisted
 from lms.core import audit
 from lms.core.errors import DomainError
@@ -32,19 +32,7 @@ def load_questions(content: Content, report: Counter[str]) -> None:
     listed = set()
     for spec in content.questions:
         listed.add(spec.key)
-        values = {
-            "type": spec.type,
-            "level": spec.level,
-            "work_area": spec.work_area,
-            "difficulty": spec.difficulty,
-            "stem": spec.stem,
-            "options": spec.options,
-            "answer_key": spec.answer,
-            "explanation": spec.explanation,
-            # `fixed: true`: the options keep the order they are written in (e.g. a last
-            # option 以上都对, which shuffling would give away).
-            "fixed_options": list(spec.options) if spec.raw.get("fixed") is True else [],
-        }
+        values = question_values(spec)
         question = existing.get(spec.key)
         if question is None:
             db.session.add(Question(key=spec.key, source="courses", **values))
@@ -59,6 +47,24 @@ def load_questions(content: Content, report: Counter[str]) -> None:
             report["question.unchanged"] += 1
     retire_unlisted(existing, listed, report, "question")
     db.session.flush()
+
+
+def question_values(spec: QuestionSpec) -> dict[str, Any]:
+    """The bank's columns for a checked question of courses/: what sync writes, and what a
+    version published in the browser and the export of the live bank compare with."""
+    return {
+        "type": spec.type,
+        "level": spec.level,
+        "work_area": spec.work_area,
+        "difficulty": spec.difficulty,
+        "stem": spec.stem,
+        "options": spec.options,
+        "answer_key": spec.answer,
+        "explanation": spec.explanation,
+        # `fixed: true`: the options keep the order they are written in (e.g. a last
+        # option 以上都对, which shuffling would give away).
+        "fixed_options": list(spec.options) if spec.raw.get("fixed") is True else [],
+    }
 
 
 def load_blueprints(content: Content, report: Counter[str]) -> None:

@@ -37,7 +37,9 @@ def _criterion(criterion: CriterionSpec) -> dict[str, Any]:
     return item
 
 
-def _values(spec: TaskSpec) -> dict[str, Any]:
+def task_values(spec: TaskSpec) -> dict[str, Any]:
+    """The columns of a checked task of courses/: what sync writes, and what a version
+    published in the browser and the export of the live tasks compare with."""
     return {
         "title": spec.title,
         "levels": sorted(spec.levels),
@@ -61,10 +63,10 @@ def load_tasks(content: Content, report: Counter[str]) -> None:
     for code, spec in specs.items():
         task = existing.get(code)
         if task is None:
-            db.session.add(PracticalTask(code=code, **_values(spec)))
+            db.session.add(PracticalTask(code=code, **task_values(spec)))
             count(report, "task", True, True)
         else:
-            count(report, "task", False, apply_values(task, _values(spec)))
+            count(report, "task", False, apply_values(task, task_values(spec)))
     retire_unlisted(existing, specs, report, "task")
     _load_plans(content, report)
     db.session.flush()

@@ -70,7 +70,7 @@ def test_an_expert_edits_a_second_expert_publishes_and_the_trainee_sees_it(app, 
     saved = _save(client, edit, _lock(page))
     assert saved.status_code == 302
     version = _version(edit)
-    base = f"/author/lessons/{lesson.id}/versions/{version.id}"
+    base = f"/author/versions/{version.id}"
     assert client.post(f"{base}/submit").status_code == 302
     assert version.status == VersionStatus.IN_REVIEW
     # The author may not review their own version.
@@ -141,9 +141,9 @@ def test_rollback_starts_a_draft_from_an_old_version_that_is_reviewed_again(app,
     edit = _draft(client, lesson)
     _save(client, edit, _lock(client.get(edit).get_data(as_text=True)))
     version = _version(edit)
-    client.post(f"/author/lessons/{lesson.id}/versions/{version.id}/submit")
+    client.post(f"/author/versions/{version.id}/submit")
     client.login_as(w["city"])  # the city admin reviews too
-    client.post(f"/author/lessons/{lesson.id}/versions/{version.id}/publish")
+    client.post(f"/author/versions/{version.id}/publish")
     db.session.refresh(lesson)
     assert lesson.body_markdown == NEW_BODY
 
@@ -151,7 +151,7 @@ def test_rollback_starts_a_draft_from_an_old_version_that_is_reviewed_again(app,
         select(ContentVersion).where(ContentVersion.key == lesson.key, ContentVersion.number == 1)
     )
     assert first.status == VersionStatus.SUPERSEDED and first.document["body"] == original
-    rolled = client.post(f"/author/lessons/{lesson.id}/versions/{first.id}/rollback")
+    rolled = client.post(f"/author/versions/{first.id}/rollback")
     draft = _version(rolled.headers["Location"])
     assert (draft.number, draft.status, draft.document["body"]) == (
         3,
@@ -160,9 +160,9 @@ def test_rollback_starts_a_draft_from_an_old_version_that_is_reviewed_again(app,
     )
     db.session.refresh(lesson)
     assert lesson.body_markdown == NEW_BODY  # not live before review
-    client.post(f"/author/lessons/{lesson.id}/versions/{draft.id}/submit")
+    client.post(f"/author/versions/{draft.id}/submit")
     client.login_as(w["bob"])
-    client.post(f"/author/lessons/{lesson.id}/versions/{draft.id}/publish")
+    client.post(f"/author/versions/{draft.id}/publish")
     db.session.refresh(lesson)
     assert lesson.body_markdown == original
     history = client.get(f"/author/lessons/{lesson.id}").get_data(as_text=True)
@@ -181,11 +181,11 @@ def test_a_lesson_with_broken_markdown_cannot_be_sent_or_published_and_says_wher
     )
     _save(client, edit, _lock(client.get(edit).get_data(as_text=True)), body=broken)
     version = _version(edit)
-    page = client.get(f"/author/lessons/{lesson.id}/versions/{version.id}").get_data(as_text=True)
+    page = client.get(f"/author/versions/{version.id}").get_data(as_text=True)
     assert "第 5 行" in page and "media/missing.svg" in page  # the picture's line
     assert "第 7 行" in page  # where the unclosed code block starts
     assert "第 1 行" in page  # no heading
-    client.post(f"/author/lessons/{lesson.id}/versions/{version.id}/submit")
+    client.post(f"/author/versions/{version.id}/submit")
     assert version.status == VersionStatus.DRAFT
     assert (
         db.session.scalar(select(AuditEvent).where(AuditEvent.action == "content.submitted"))
@@ -219,8 +219,8 @@ def test_published_pictures_show_and_the_lessons_trainees_may_fetch_them(app, tm
         draft = services.start_draft(lesson, alice)
         document = {"title": title, "hours": 1.0, "body": body}
         services.save_draft(draft, alice, document, draft.lock_version)
-        services.submit(lesson, draft, alice)
-        services.publish(lesson, draft, bob)
+        services.submit(draft, alice)
+        services.publish(draft, bob)
 
     # An edit of the lesson with pictures keeps them.
     publish(second, second.body_markdown)
@@ -245,7 +245,7 @@ def test_a_picture_uploaded_with_its_alt_text_can_be_shown_and_is_exported(app, 
     client.login_as(w["alice"])
     edit = _draft(client, lesson)
     version = _version(edit)
-    url = f"/author/lessons/{lesson.id}/versions/{version.id}/pictures"
+    url = f"/author/versions/{version.id}/pictures"
     no_alt = client.post(url, data={"picture": (io.BytesIO(png()), "steps.png"), "alt": ""})
     assert no_alt.status_code == 302
     fake = client.post(url, data={"picture": (io.BytesIO(b"<html>"), "x.png"), "alt": "示意"})
@@ -257,9 +257,9 @@ def test_a_picture_uploaded_with_its_alt_text_can_be_shown_and_is_exported(app, 
     assert media_exists(lesson.course.code, ref)
     body = OLD_BODY + f"\n![七步洗手法]({ref})\n"
     _save(client, edit, _lock(client.get(edit).get_data(as_text=True)), body=body)
-    client.post(f"/author/lessons/{lesson.id}/versions/{version.id}/submit")
+    client.post(f"/author/versions/{version.id}/submit")
     client.login_as(w["bob"])
-    client.post(f"/author/lessons/{lesson.id}/versions/{version.id}/publish")
+    client.post(f"/author/versions/{version.id}/publish")
     db.session.refresh(lesson)
     assert '<img src="/media/' in lesson.body_html and 'alt="七步洗手法"' in lesson.body_html
     export_tree(tmp_path / "out")

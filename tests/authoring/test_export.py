@@ -78,8 +78,8 @@ def test_a_lesson_published_in_the_browser_is_exported_in_its_file(app, tmp_path
         {"title": "修改后的标题: 第一课", "hours": 2.0, "body": body},
         draft.lock_version,
     )
-    services.submit(lesson, draft, alice)
-    services.publish(lesson, draft, bob)
+    services.submit(draft, alice)
+    services.publish(draft, bob)
     target = tmp_path / "out"
     export_tree(target)
     before, after = tree(COURSES), tree(target)
