@@ -209,10 +209,17 @@ def district(scope: Scope) -> Home:
             url_for("reports.institutions", sort="uncertified", desc="y"),
         ),
         Need(
+            "sittings_to_close",
+            exam_queries.sittings_to_close(scope, utcnow()),
+            _l("Exam sittings to close"),
+            url_for("exam_sessions.index", status="to_close"),
+            _l("The window is over"),
+        ),
+        Need(
             "theory_results",
             exam_queries.results_to_publish(scope),
             _l("Theory results to publish"),
-            url_for("exam_sessions.index"),
+            url_for("exam_sessions.index", status="closed"),
             _l("Closed exam sessions"),
         ),
         Need(
