@@ -104,7 +104,7 @@ def checked(
     found: list[Problem] = [
         (str(out.label(p.line, LABELS["title"])), p.message) for p in reader.problems
     ]
-    if levels and course is None:
+    if row is None and levels and course is None:
         found.append(
             (
                 str(LABELS["levels"]),

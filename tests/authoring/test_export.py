@@ -93,3 +93,100 @@ def test_a_lesson_published_in_the_browser_is_exported_in_its_file(app, tmp_path
     assert problems == []
     edited = next(x for c in content.courses for x in c.lessons if x.key == lesson.key)
     assert (edited.title, edited.hours, edited.body) == ("修改后的标题: 第一课", 2.0, body)
+
+
+def publish(kind_name: str, document: dict, row=None) -> object:
+    """Publish ``document`` as a new item of ``kind_name`` (or an edit of ``row``), written by
+    one expert and reviewed by another."""
+    from lms.authoring import kinds
+
+    alice, bob = make_user(Role.COURSE_EXPERT), make_user(Role.COURSE_EXPERT)
+    kind = kinds.get(kind_name)
+    draft = services.start_draft(row, alice) if row is not None else services.start_new(kind, alice)
+    services.save_draft(draft, alice, document, draft.lock_version)
+    services.submit(draft, alice)
+    return services.publish(draft, bob)
+
+
+def test_questions_and_tasks_published_in_the_browser_are_exported_and_round_trip(app, tmp_path):
+    from lms.authoring import kinds
+    from lms.exams.models import Question
+    from lms.grading.models import PracticalTask
+
+    sync(COURSES)
+    question = db.session.scalar(select(Question).where(Question.key == "l5-dc-002"))
+    edited = kinds.get("question").document(question)
+    edited |= {
+        "stem": "婴儿的第一种辅食: 宜选择（　）。",
+        "options": {**edited["options"], "D": "鲜榨果汁"},
+    }
+    publish("question", edited, question)
+    added = publish(
+        "question",
+        {
+            **kinds.get("question").blank(),
+            "type": "truefalse",
+            "level": 4,
+            "work_area": "ethics",
+            "stem": "保育人员可以在家长群里转发其他孩子的体检报告。",
+            "answer": False,
+            "explanation": "体检报告属于隐私。\n只能在工作需要的范围内使用。",
+        },
+    )
+    task = db.session.scalar(select(PracticalTask).where(PracticalTask.code == "hand-washing"))
+    document = kinds.get("task").document(task)
+    document["criteria"][0]["text"] = "操作前摘下饰物：戒指、手链"
+    document["materials"] = [*document["materials"], "指甲刀"]
+    publish("task", document, task)
+    new_task = {
+        "code": "bottle-feeding",
+        "title": "奶瓶喂养",
+        "levels": [5],
+        "work_area": "daily_care",
+        "duration_minutes": 8,
+        "scenario": "为6个月的婴儿用奶瓶喂奶，边操作边口述要点。",
+        "materials": [],
+        "criteria": [
+            {"id": "prepare", "text": "洗手，检查奶液温度", "minutes": 1.0, "points": 30},
+            {"id": "feed", "text": "半卧位抱起婴儿喂奶", "minutes": 2.5, "points": 70},
+        ],
+        "critical_errors": [{"id": "lying-flat", "text": "让婴儿平躺喂奶"}],
+    }
+    publish("task", new_task)
+
+    first = tmp_path / "first"
+    export_tree(first)
+    before, after = tree(COURSES), tree(first)
+    changed = sorted(name for name in before if before[name] != after[name])
+    assert changed == [
+        "baoyushi-l4/questions/ethics.yaml",
+        "baoyushi-l5/questions/daily-care.yaml",
+        "baoyushi-l5/tasks/hand-washing.yaml",
+    ]
+    assert sorted(set(after) - set(before)) == ["baoyushi-l5/tasks/bottle-feeding.yaml"]
+    # Only the edited item of a question file is written again; its neighbours keep their bytes.
+    old_lines = before["baoyushi-l5/questions/daily-care.yaml"].decode().splitlines()
+    new_lines = after["baoyushi-l5/questions/daily-care.yaml"].decode().splitlines()
+    assert len(old_lines) == len(new_lines)
+    assert [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b] == [
+        old_lines.index("- id: l5-dc-002") + 3,  # the stem
+        old_lines.index("- id: l5-dc-002") + 8,  # option D
+    ]
+    assert (
+        f"- id: {added.key}\n  type: truefalse\n"
+        in after["baoyushi-l4/questions/ethics.yaml"].decode()
+    )
+
+    content, problems = load_content(first)
+    assert problems == []
+    loaded = {q.key: q for q in content.questions}
+    assert loaded[added.key].explanation == "体检报告属于隐私。\n只能在工作需要的范围内使用。"
+    assert loaded["l5-dc-002"].stem == "婴儿的第一种辅食: 宜选择（　）。"
+
+    # Import the export into an empty database and export again: the same bytes.
+    database = tmp_path / "empty.sqlite3"
+    lms("db", "upgrade", database=database)
+    lms("courses", "sync", "--root", str(first), database=database)
+    second = tmp_path / "second"
+    lms("courses", "export", str(second), database=database)
+    assert tree(second) == tree(first)
