@@ -101,11 +101,6 @@ class InvigilatorForm(FlaskForm):
     submit = SubmitField(_l("Add"))
 
 
-class CandidatesForm(FlaskForm):
-    staff_ids = MultiCheckboxField(_l("Eligible trainees"), coerce=int, validators=[DataRequired()])
-    submit = SubmitField(_l("Admit selected"))
-
-
 class MarkForm(FlaskForm):
     score = DecimalField(
         _l("Mark"),

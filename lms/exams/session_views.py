@@ -13,18 +13,18 @@ from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
 from lms.accounts.models import User
-from lms.core import confirm, params
+from lms.core import bulk, confirm, params
 from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
 from lms.core.localtime import from_local, to_local, today, utcnow
-from lms.core.pagination import paginate, sorted_by
+from lms.core.pagination import page_of, paginate, sorted_by
 from lms.core.roles import Role
 from lms.db import db
 from lms.exams import analysis, queries, session_list, sessions
 from lms.exams import regrade as regrade_service
-from lms.exams.forms import CandidatesForm, InvigilatorForm, RegradeForm, RoomForm, SessionForm
+from lms.exams.forms import InvigilatorForm, RegradeForm, RoomForm, SessionForm
 from lms.exams.models import (
     Candidate,
     ExamRoom,
@@ -248,6 +248,23 @@ def remove_invigilator(session_id: int, invigilation_id: int) -> Any:
     return redirect(url_for("exam_sessions.detail", session_id=found.id))
 
 
+#: Eligible trainees shown a page at a time (select-all-matching reaches the rest).
+CANDIDATES_PAGE_SIZE = 50
+
+
+def _matching_staff(people: list[Staff], text: str) -> list[Staff]:
+    """Those of ``people`` whose name, institution or district contains ``text``."""
+    if not text:
+        return people
+    return [
+        staff
+        for staff in people
+        if text in staff.name
+        or text in staff.institution.name
+        or text in staff.institution.district.name
+    ]
+
+
 @bp.route("/<int:session_id>/candidates", methods=["GET", "POST"])
 @roles_required(*ADMINS)
 def candidates(session_id: int) -> Any:
@@ -255,18 +272,26 @@ def candidates(session_id: int) -> Any:
     eligible = sessions.eligible_staff(found)
     if current_user.role == Role.DISTRICT_ADMIN:
         eligible = [s for s in eligible if s.institution.district_id == current_user.district_id]
-    form = CandidatesForm()
-    form.staff_ids.choices = options([(staff.id, staff.name) for staff in eligible])
-    if form.validate_on_submit():
-        chosen = [db.session.get(Staff, staff_id) for staff_id in form.staff_ids.data]
+    source = request.form if request.method == "POST" else request.args
+    text = (source.get("q") or "").strip()[:50]
+    matching = _matching_staff(eligible, text)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        chosen = bulk.chosen("staff_ids", matching, lambda staff: staff.id)
+        if not chosen:
+            flash(_l("Nothing is selected: tick the trainees to admit first."), "error")
+            return redirect(
+                url_for("exam_sessions.candidates", session_id=found.id, q=text or None)
+            )
         try:
-            count = sessions.add_candidates(found, [s for s in chosen if s])
+            count = sessions.add_candidates(found, chosen)
         except DomainError as error:
             flash(error.message, "error")
         else:
             flash(_l("%(n)d candidates admitted.", n=count), "success")
             return redirect(url_for("exam_sessions.detail", session_id=found.id))
-    return render_template("exams/candidates.html", session=found, eligible=eligible, form=form)
+    page = page_of(matching, params.page_arg(), CANDIDATES_PAGE_SIZE)
+    return render_template("exams/candidates.html", session=found, page=page, text=text, form=form)
 
 
 @bp.route("/<int:session_id>/candidates/<int:candidate_id>/delete", methods=["POST"])

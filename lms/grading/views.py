@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts.forms import ActionForm
-from lms.core import confirm, params
+from lms.core import bulk, confirm, params
 from lms.core.access import get_visible, roles_required, visible_or_404
 from lms.core.errors import DomainError
 from lms.core.exports import table_response
@@ -162,17 +162,20 @@ def add_panel(session_id: int) -> Any:
 @roles_required(Role.CITY_ADMIN)
 def add_candidates(session_id: int) -> Any:
     session = _session(session_id)
-    form = CandidatesForm()
-    eligible = {s.id: s for s in sessions.eligible_staff(session)}
-    form.staff_ids.choices = options((i, s.name) for i, s in eligible.items())
-    if form.validate_on_submit() and form.staff_ids.data:
+    back = url_for("skills.detail", session_id=session.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    chosen = bulk.chosen("staff_ids", sessions.eligible_staff(session), lambda staff: staff.id)
+    if not chosen:
+        flash(_l("Nothing is selected: tick the trainees to admit first."), "error")
+    else:
         try:
-            count = sessions.add_candidates(session, [eligible[i] for i in form.staff_ids.data])
+            count = sessions.add_candidates(session, chosen)
         except DomainError as error:
             flash(error.message, "error")
         else:
             flash(_l("%(n)d candidates admitted; their tasks are drawn.", n=count), "success")
-    return redirect(url_for("skills.detail", session_id=session.id))
+    return redirect(back)
 
 
 @bp.route("/sessions/<int:session_id>/assign", methods=["POST"])

@@ -69,11 +69,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class NominateForm(FlaskForm):
-    staff_ids = MultiCheckboxField(_l("Staff"), coerce=int, validators=[DataRequired()])
-    submit = SubmitField(_l("Nominate selected"))
-
-
 class DecisionForm(FlaskForm):
     """Approve or reject: the ticked ``enrolment_ids`` (read by the view, any page of the list)
     or, with ``all_matching``, every nomination the posted filter matches."""

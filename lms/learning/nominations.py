@@ -224,14 +224,19 @@ def withdraw(enrolment: Enrolment, actor: User) -> None:
     audit.record("training.withdrawn", enrolment, staff_id=enrolment.staff_id)
 
 
-def nominable_staff(cohort: Cohort, scope: Scope) -> list[tuple[Staff, str | None]]:
-    """In-post caregivers the user could nominate to the cohort, with the reason if they cannot."""
+#: The most people the nominate page weighs at once (each is checked); a search finds the rest.
+NOMINABLE_LIMIT = 500
+
+
+def nominable_staff(cohort: Cohort, scope: Scope, text: str = "") -> list[tuple[Staff, str | None]]:
+    """In-post caregivers the user could nominate to the cohort (``text``: a name part, a mobile
+    or an ID number), with the reason if they cannot; at most ``NOMINABLE_LIMIT``."""
     from lms.org import queries as org_queries
 
-    statement = org_queries.staff(scope, caregivers_in_post_on=localtime.today())
+    statement = org_queries.staff(scope, text=text, caregivers_in_post_on=localtime.today())
     if cohort.district_id is not None:
         statement = statement.where(Institution.district_id == cohort.district_id)
-    people = db.session.scalars(statement.limit(500)).all()
+    people = db.session.scalars(statement.limit(NOMINABLE_LIMIT)).all()
     return [(person, nomination_problem(cohort, person, scope)) for person in people]
 
 

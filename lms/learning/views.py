@@ -20,12 +20,12 @@ from flask_login import current_user
 
 from lms.accounts import services as accounts
 from lms.accounts.forms import ActionForm
-from lms.core import confirm, params
+from lms.core import bulk, confirm, params
 from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.forms import options
 from lms.core.localtime import today
-from lms.core.pagination import paginate, sorted_by
+from lms.core.pagination import page_of, paginate, sorted_by
 from lms.core.params import MAX_ID
 from lms.core.roles import ADMIN_ROLES, Role
 from lms.db import db
@@ -39,7 +39,6 @@ from lms.learning.blueprint import ORG_ADMINS, TRAINERS, bp, managed_cohort, vis
 from lms.learning.forms import (
     CohortForm,
     DecisionForm,
-    NominateForm,
     PlanForm,
     QuotaForm,
     SessionForm,
@@ -52,7 +51,6 @@ from lms.learning.models import (
 )
 from lms.learning.models import TrainingPlan as Plan
 from lms.org import queries as org_queries
-from lms.org.models import Staff
 
 __all__ = ["bp", "class_views"]
 
@@ -208,19 +206,26 @@ def cohort(cohort_id: int) -> Any:
     )
 
 
+#: People to nominate shown a page at a time (select-all-matching reaches the rest).
+NOMINATE_PAGE_SIZE = 50
+
+
 @bp.route("/cohorts/<int:cohort_id>/nominate", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
 def nominate(cohort_id: int) -> Any:
     cohort = visible_cohort(cohort_id)
-    candidates = nomination_rules.nominable_staff(cohort, current_user.scope)
-    form = NominateForm()
-    form.staff_ids.choices = options(
-        [(staff.id, staff.name) for staff, problem in candidates if problem is None]
-    )
-    if form.validate_on_submit():
-        chosen = [db.session.get(Staff, staff_id) for staff_id in form.staff_ids.data]
+    source = request.form if request.method == "POST" else request.args
+    text = (source.get("q") or "").strip()[:30]
+    candidates = nomination_rules.nominable_staff(cohort, current_user.scope, text)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        nominable = [staff for staff, problem in candidates if problem is None]
+        chosen = bulk.chosen("staff_ids", nominable, lambda staff: staff.id)
+        if not chosen:
+            flash(_l("Nothing is selected: tick the people to nominate first."), "error")
+            return redirect(url_for("training.nominate", cohort_id=cohort.id, q=text or None))
         try:
-            created = nomination_rules.nominate(cohort, [s for s in chosen if s], current_user)
+            created = nomination_rules.nominate(cohort, chosen, current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -230,7 +235,13 @@ def nominate(cohort_id: int) -> Any:
             )
             return redirect(url_for("training.cohort", cohort_id=cohort.id))
     return render_template(
-        "training/nominate.html", cohort=cohort, candidates=candidates, form=form
+        "training/nominate.html",
+        cohort=cohort,
+        page=page_of(candidates, params.page_arg(), NOMINATE_PAGE_SIZE),
+        nominable=sum(1 for _staff, problem in candidates if problem is None),
+        capped=len(candidates) >= nomination_rules.NOMINABLE_LIMIT,
+        text=text,
+        form=form,
     )
 
 
