@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
@@ -52,14 +53,36 @@ def _tasks_statement() -> Select[Response, PaperItem, QuestionVersion, Candidate
     )
 
 
+def queue_statement(session_id: int | None = None) -> Select[Any]:
+    """Short answers waiting for a mark (of one session, if given), oldest session first: the
+    rows of ``MarkingTask``, for ``paginate(..., scalars=False)``."""
+    statement = _tasks_statement().where(Response.score.is_(None))
+    if session_id is not None:
+        statement = statement.where(Candidate.session_id == session_id)
+    return statement.order_by(
+        ExamSession.closes_at, Candidate.admission_number, Response.position, Response.id
+    )
+
+
 def queue() -> list[MarkingTask]:
     """Short answers waiting for a mark, oldest session first."""
+    return [MarkingTask(*row) for row in db.session.execute(queue_statement()).all()]
+
+
+def queue_sessions() -> list[tuple[int, str, int]]:
+    """The sessions with short answers waiting: (id, title, how many), oldest first."""
+    waiting = queue_statement().order_by(None).with_only_columns(Response.id).subquery()
     rows = db.session.execute(
-        _tasks_statement()
-        .where(Response.score.is_(None))
-        .order_by(ExamSession.closes_at, Candidate.admission_number, Response.position)
+        select(ExamSession.id, ExamSession.title, func.count())
+        .select_from(Response)
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(Candidate, Candidate.id == Attempt.candidate_id)
+        .join(ExamSession, ExamSession.id == Candidate.session_id)
+        .where(Response.id.in_(select(waiting.c.id)))
+        .group_by(ExamSession.id, ExamSession.title, ExamSession.closes_at)
+        .order_by(ExamSession.closes_at, ExamSession.id)
     ).all()
-    return [MarkingTask(*row) for row in rows]
+    return [(row[0], row[1], row[2]) for row in rows]
 
 
 def waiting_count() -> int:

@@ -220,10 +220,25 @@ def blueprints() -> Any:
 # Marking ------------------------------------------------------------------------------------
 
 
+#: Short answers to mark shown a page at a time.
+MARKING_PAGE_SIZE = 50
+
+
 @bp.route("/marking")
 @roles_required(Role.EXAMINER)
 def marking_queue() -> Any:
-    return render_template("exams/marking_queue.html", tasks=marking.queue())
+    """The short answers waiting for a mark, a page at a time, narrowed to one session."""
+    session_id = params.id_arg("session")
+    page = paginate(
+        marking.queue_statement(session_id), params.page_arg(), MARKING_PAGE_SIZE, scalars=False
+    )
+    return render_template(
+        "exams/marking_queue.html",
+        page=page,
+        tasks=[marking.MarkingTask(*row) for row in page.items],
+        sessions=marking.queue_sessions(),
+        session_id=session_id,
+    )
 
 
 @bp.route("/marking/<int:response_id>", methods=["GET", "POST"])

@@ -26,7 +26,7 @@ from lms.core.errors import DomainError
 from lms.core.exports import table_response
 from lms.core.forms import options
 from lms.core.localtime import from_local, today
-from lms.core.pagination import paginate, sorted_by
+from lms.core.pagination import page_of, paginate, sorted_by
 from lms.core.roles import Role
 from lms.exams import marking as theory_marking
 from lms.extensions import limiter
@@ -52,6 +52,10 @@ from lms.grading.results import level_result, standing
 bp = Blueprint("skills", __name__, url_prefix="/skills")
 #: Skill sessions shown a page at a time.
 SESSIONS_PAGE_SIZE = 25
+#: Practical tasks to mark shown a page at a time.
+MARKING_PAGE_SIZE = 50
+#: Short answers shown beside them; the theory marking page lists them all, a page at a time.
+SHORT_ANSWERS_SHOWN = 10
 
 
 def _session(session_id: int) -> SkillSession:
@@ -294,10 +298,16 @@ def appeal(task_id: int) -> Any:
 @bp.route("/marking")
 @roles_required(Role.EXAMINER)
 def marking() -> Any:
+    page = page_of(queries.marking_queue(current_user), params.page_arg(), MARKING_PAGE_SIZE)
+    short_answers = paginate(
+        theory_marking.queue_statement(), 1, SHORT_ANSWERS_SHOWN, scalars=False
+    )
     return render_template(
         "skills/marking.html",
-        rows=queries.marking_queue(current_user),
-        short_answers=theory_marking.queue(),
+        page=page,
+        rows=page.items,
+        short_answers=[theory_marking.MarkingTask(*row) for row in short_answers.items],
+        short_answers_waiting=short_answers.total,
     )
 
 

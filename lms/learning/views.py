@@ -56,6 +56,13 @@ __all__ = ["bp", "class_views"]
 
 #: Nominations shown a page at a time (select-all-matching reaches the rest).
 NOMINATIONS_PAGE_SIZE = 50
+#: The overview's cohorts, a page at a time, and their sort orders (each ends on the id).
+COHORTS_PAGE_SIZE = 25
+COHORT_ORDERS: dict[str, tuple[Any, ...]] = {
+    "starts": (Cohort.starts_on, Cohort.id),
+    "title": (Cohort.title, Cohort.id),
+    "enrolled": (Cohort.enrolled, Cohort.id),
+}
 
 
 @bp.route("/")
@@ -67,13 +74,25 @@ def overview() -> Any:
     if scope.role in (Role.DISTRICT_ADMIN, Role.INSTITUTION_MANAGER):
         district_id = queries._district_of(scope)
         usage = [row for row in usage if row[0].id == district_id]
-    cohorts = db.session.scalars(queries.cohorts(scope, plan.id if plan else None)).all()
+    text = (request.args.get("q") or "").strip()[:50]
+    open_only = request.args.get("open") == "1"
+    statement = queries.cohorts(scope, plan.id if plan else None)
+    if text:
+        statement = statement.where(Cohort.title.contains(text, autoescape=True))
+    if open_only:
+        statement = statement.where(Cohort.is_open.is_(True))
+    statement, sort = sorted_by(statement, COHORT_ORDERS, "-starts")
+    page = paginate(statement, params.page_arg(), COHORTS_PAGE_SIZE)
     return render_template(
         "training/overview.html",
         plan=plan,
         plans=queries.plans(),
         usage=usage,
-        cohorts=cohorts,
+        cohorts=page.items,
+        page=page,
+        sort=sort,
+        text=text,
+        open_only=open_only,
         pending=nomination_rules.pending_count(scope) if scope.role in ORG_ADMINS else 0,
     )
 

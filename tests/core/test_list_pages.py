@@ -17,6 +17,7 @@ from lms.core.roles import Role
 from lms.db import db, utcnow
 from lms.org.models import Post
 from tests.factories import make_district, make_institution, make_staff, make_user
+from tests.learning.factories import make_cohort, make_course, make_plan
 from tests.reports.factories import certify, record_external
 
 
@@ -190,3 +191,25 @@ def test_api_tokens_are_searched_and_sorted(client) -> None:
         "甲平台",
     ]
     assert client.get("/api-tokens?sort=token_hash").status_code == 400
+
+
+def test_cohorts_are_searched_narrowed_to_open_ones_sorted_and_paged(client) -> None:
+    plan, course = make_plan(), make_course()
+    make_cohort(plan, course, title="春季班", capacity=40, enrolled=30)
+    make_cohort(plan, course, title="秋季班", capacity=40, enrolled=10, is_open=False)
+    make_cohort(plan, course, title="夏季班", capacity=40, enrolled=20)
+    client.login_as(make_user(Role.CITY_ADMIN))
+    assert cells(client.get("/training/?sort=-enrolled").text, "培训班") == [
+        "春季班",
+        "夏季班",
+        "秋季班 已关闭",
+    ]
+    assert cells(client.get("/training/?q=秋").text, "培训班")[0].startswith("秋季班")
+    assert cells(client.get("/training/?open=1&sort=enrolled").text, "培训班") == [
+        "夏季班",
+        "春季班",
+    ]
+    for n in range(25):
+        make_cohort(plan, course, title=f"加开班{n:02d}")
+    assert len(cells(client.get("/training/").text, "培训班")) == 25
+    assert len(cells(client.get("/training/?page=2").text, "培训班")) == 3
