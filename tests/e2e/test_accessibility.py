@@ -8,7 +8,9 @@ seeded world), one address per route. On each page, at both widths:
   driver: no CDN) finds no serious or critical violation;
 - nothing scrolls sideways (``scrollWidth <= innerWidth``);
 - nothing is blocked by our Content-Security-Policy (a ``securitypolicyviolation`` event);
-- nothing is written to the console as an error, and no script throws.
+- nothing is written to the console as an error, and no script throws;
+- at 360 px, every visible input, checkbox, radio, select, button and link inside a table or a
+  form is at least 44 × 44 px to tap (a checkbox or radio counts the label wrapping it).
 
 Findings are gathered over a role's whole walk and reported together.
 """
@@ -47,6 +49,38 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
 }
+#: The smallest tap target on a phone, in CSS pixels (WCAG 2.5.5, Apple and Android guidance).
+TAP = 44
+#: Every tap target of tables and forms smaller than TAP × TAP: "selector w×h" for each.
+SMALL_TARGETS = """(tap) => {
+  const found = [];
+  const wanted = "input:not([type=hidden]), select, textarea, button, a[href]";
+  for (const el of document.querySelectorAll(wanted)) {
+    if (!el.closest("table, form")) { continue; }
+    let box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) { continue; }  // not shown (a closed <details>)
+    if (getComputedStyle(el).visibility === "hidden") { continue; }
+    if (el.type === "checkbox" || el.type === "radio") {
+      const label = el.closest("label");
+      if (label) {
+        const around = label.getBoundingClientRect();
+        if (around.width * around.height > box.width * box.height) { box = around; }
+      }
+    }
+    if (box.width + 0.5 < tap || box.height + 0.5 < tap) {
+      let name = el.tagName.toLowerCase();
+      if (el.type && name === "input") { name += "[type=" + el.type + "]"; }
+      if (el.id) { name += "#" + el.id; }
+      else if (el.className && typeof el.className === "string") {
+        name += "." + el.className.trim().split(/\\s+/).join(".");
+      }
+      const text = (el.textContent || el.value || el.name || "").trim().slice(0, 20);
+      found.push(name + (text ? " '" + text + "'" : "") + " "
+        + Math.round(box.width) + "×" + Math.round(box.height));
+    }
+  }
+  return found;
+}"""
 LISTEN = """
 window.__problems = [];
 document.addEventListener("securitypolicyviolation", function (e) {
@@ -100,6 +134,11 @@ def _check(page: Any, width: str) -> list[str]:
     if sideways[0] > sideways[1]:
         found.append(f"{width}: scrolls sideways ({sideways[0]} px in {sideways[1]} px)")
     found.extend(f"{width}: {problem}" for problem in page.evaluate("window.__problems || []"))
+    if width == "360":
+        small = page.evaluate(SMALL_TARGETS, TAP)
+        if small:
+            shown = "; ".join(small[:6]) + (f" … ({len(small)} in all)" if len(small) > 6 else "")
+            found.append(f"{width}: tap targets under {TAP}×{TAP} px: {shown}")
     return found
 
 
