@@ -17,6 +17,7 @@ from lms.content.sync import sync_content
 from lms.core.roles import Role
 from lms.db import db
 from lms.learning.models import Lesson
+from tests.authoring.helpers import NEW_TASK
 from tests.factories import make_user
 from tests.learning.content_tree import PARAGRAPH
 
@@ -138,21 +139,7 @@ def test_questions_and_tasks_published_in_the_browser_are_exported_and_round_tri
     document["criteria"][0]["text"] = "操作前摘下饰物：戒指、手链"
     document["materials"] = [*document["materials"], "指甲刀"]
     publish("task", document, task)
-    new_task = {
-        "code": "bottle-feeding",
-        "title": "奶瓶喂养",
-        "levels": [5],
-        "work_area": "daily_care",
-        "duration_minutes": 8,
-        "scenario": "为6个月的婴儿用奶瓶喂奶，边操作边口述要点。",
-        "materials": [],
-        "criteria": [
-            {"id": "prepare", "text": "洗手，检查奶液温度", "minutes": 1.0, "points": 30},
-            {"id": "feed", "text": "半卧位抱起婴儿喂奶", "minutes": 2.5, "points": 70},
-        ],
-        "critical_errors": [{"id": "lying-flat", "text": "让婴儿平躺喂奶"}],
-    }
-    publish("task", new_task)
+    publish("task", {**NEW_TASK, "materials": []})
 
     first = tmp_path / "first"
     export_tree(first)

@@ -15,24 +15,9 @@ from lms.core.roles import Role
 from lms.db import db
 from lms.exams import attempts
 from lms.exams.models import Attempt, Question, QuestionVersion
+from tests.authoring.helpers import experts, lock, publish_as, version_of
 from tests.exams.factories import make_blueprint, make_question, make_session
 from tests.factories import make_user
-
-
-def experts():
-    return (
-        make_user(Role.COURSE_EXPERT, username="alice", display_name="专家甲"),
-        make_user(Role.COURSE_EXPERT, username="bob", display_name="专家乙"),
-    )
-
-
-def lock(page: str) -> str:
-    return re.search(r'name="lock_version" type="hidden" value="(\d+)"', page).group(1)
-
-
-def version_of(url: str) -> ContentVersion:
-    return db.session.get(ContentVersion, int(url.rstrip("/").split("/")[-2]))
-
 
 FORM = {
     "type": "single",
@@ -49,17 +34,6 @@ FORM = {
 def save(client, url, **changes):
     page = client.get(url).get_data(as_text=True)
     return client.post(url, data={**FORM, "lock_version": lock(page), **changes})
-
-
-def publish_as(client, author, reviewer, url):
-    """``author`` sends the draft at ``url`` (its edit page) for review, ``reviewer`` publishes."""
-    version = version_of(url)
-    client.login_as(author)
-    client.post(f"/author/versions/{version.id}/submit")
-    assert version.status == VersionStatus.IN_REVIEW, client.get(url).get_data(as_text=True)
-    client.login_as(reviewer)
-    client.post(f"/author/versions/{version.id}/publish", data={"note": "可以"})
-    return version
 
 
 def test_an_edit_is_published_by_a_second_expert_and_a_drawn_paper_keeps_its_text(app, client):

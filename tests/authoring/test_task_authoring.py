@@ -10,30 +10,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from lms.authoring.models import ContentVersion, VersionStatus
+from lms.authoring.models import VersionStatus
 from lms.core.audit import AuditEvent
-from lms.core.roles import Role
 from lms.db import db
 from lms.grading.models import CandidateTask, PracticalTask
 from lms.grading.tasks import task_pool
-from tests.factories import make_user
+from tests.authoring.helpers import NEW_TASK, experts, lock, publish_as, version_of
 from tests.grading.factories import load_practical_tasks, make_skill_session
 from tests.learning.factories import make_course
-
-
-def experts():
-    return (
-        make_user(Role.COURSE_EXPERT, username="alice", display_name="专家甲"),
-        make_user(Role.COURSE_EXPERT, username="bob", display_name="专家乙"),
-    )
-
-
-def lock(page: str) -> str:
-    return re.search(r'name="lock_version" type="hidden" value="(\d+)"', page).group(1)
-
-
-def version_of(url: str) -> ContentVersion:
-    return db.session.get(ContentVersion, int(url.rstrip("/").split("/")[-2]))
 
 
 def form_data(document: dict[str, Any], lock_version: str) -> dict[str, Any]:
@@ -63,36 +47,9 @@ def form_data(document: dict[str, Any], lock_version: str) -> dict[str, Any]:
     return data
 
 
-NEW_TASK = {
-    "code": "bottle-feeding",
-    "title": "奶瓶喂养",
-    "levels": [5],
-    "work_area": "daily_care",
-    "duration_minutes": 8,
-    "scenario": "为6个月的婴儿用奶瓶喂奶，边操作边口述要点。",
-    "materials": ["婴儿模型", "奶瓶", "围嘴"],
-    "criteria": [
-        {"id": "prepare", "text": "洗手，检查奶液温度", "minutes": 1, "points": 30},
-        {"id": "position", "text": "半卧位抱起，奶嘴充满奶液", "minutes": 2, "points": 40},
-        {"id": "burp", "text": "喂后竖抱拍嗝，记录奶量", "minutes": 1.5, "points": 30},
-    ],
-    "critical_errors": [{"id": "lying-flat", "text": "让婴儿平躺喂奶"}],
-}
-
-
 def edit_task(client, url: str, document: dict[str, Any]):
     page = client.get(url).get_data(as_text=True)
     return client.post(url, data=form_data(document, lock(page)))
-
-
-def publish_as(client, author, reviewer, url):
-    version = version_of(url)
-    client.login_as(author)
-    client.post(f"/author/versions/{version.id}/submit")
-    assert version.status == VersionStatus.IN_REVIEW
-    client.login_as(reviewer)
-    client.post(f"/author/versions/{version.id}/publish")
-    return version
 
 
 def test_an_edited_rubric_is_published_and_tasks_already_drawn_keep_theirs(app, client):
