@@ -38,7 +38,7 @@ SECTIONS: list[tuple[Any, list[tuple[str, Any, tuple[Role, ...]]]]] = [
     (
         _l("Course content"),
         [
-            ("author.index", _l("Lessons"), AUTHOR_ROLES),
+            ("author.index", _l("Drafts and lessons"), AUTHOR_ROLES),
             ("author.questions", _l("Exam questions"), AUTHOR_ROLES),
             ("author.tasks", _l("Practical tasks"), AUTHOR_ROLES),
         ],

@@ -314,7 +314,8 @@ def for_user(user: Any) -> Home:
 
 
 def expert(user: Any) -> Home:
-    """A course expert's home: lessons others wrote waiting for their review."""
+    """A course expert's home: drafts others wrote (lessons, questions, tasks) waiting for their
+    review."""
     from lms.authoring.services import waiting_for_review
 
     home = Home(Role.COURSE_EXPERT)
@@ -322,7 +323,7 @@ def expert(user: Any) -> Home:
         Need(
             "content_review",
             len(list(waiting_for_review(user))),
-            _l("Lesson versions waiting for your review"),
+            _l("Drafts waiting for your review (lessons, questions, practical tasks)"),
             url_for("author.index"),
         )
     ]
