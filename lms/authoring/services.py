@@ -279,18 +279,14 @@ def submit(version: ContentVersion, user: Any) -> None:
     version.status, version.submitted_at = VersionStatus.IN_REVIEW, utcnow()
     if user.id not in version.editors:
         version.editors = [*version.editors, user.id]
-    _record("content.submitted", version)
+    subject, details = _subject(version)
+    audit.record("content.submitted", subject, **details)
 
 
-def _record(action: str, version: ContentVersion, row: Any = None, **details: Any) -> None:
-    audit.record(
-        action,
-        row if row is not None else live_row(version),
-        kind=version.kind,
-        key=version.key,
-        version=version.number,
-        **details,
-    )
+def _subject(version: ContentVersion, row: Any = None) -> tuple[Any, dict[str, Any]]:
+    """What an audit entry about ``version`` names: the live row, the kind, key and number."""
+    subject = row if row is not None else live_row(version)
+    return subject, {"kind": version.kind, "key": version.key, "version": version.number}
 
 
 def may_review(version: ContentVersion, user: Any) -> bool:
@@ -324,7 +320,10 @@ def publish(version: ContentVersion, reviewer: Any, note: str = "") -> Any:
     version.status, version.published_at = VersionStatus.PUBLISHED, utcnow()
     version.reviewed_by_id, version.review_note = reviewer.id, note.strip()
     db.session.flush()
-    _record("content.published", version, row, previous=previous.number if previous else None)
+    subject, details = _subject(version, row)
+    audit.record(
+        "content.published", subject, previous=previous.number if previous else None, **details
+    )
     return row
 
 
@@ -335,14 +334,16 @@ def return_to_author(version: ContentVersion, reviewer: Any, note: str) -> None:
     check_reviewer(version, reviewer)
     version.status, version.submitted_at = VersionStatus.DRAFT, None
     version.reviewed_by_id, version.review_note = reviewer.id, note.strip()
-    _record("content.returned", version)
+    subject, details = _subject(version)
+    audit.record("content.returned", subject, **details)
 
 
 def discard(version: ContentVersion, user: Any) -> None:
     if not version.is_open:
         raise Conflict(_l("This version is no longer a draft"))
     version.status = VersionStatus.DISCARDED
-    _record("content.discarded", version)
+    subject, details = _subject(version)
+    audit.record("content.discarded", subject, **details)
 
 
 # Diffs -------------------------------------------------------------------------------------
