@@ -11,7 +11,7 @@ from typing import IO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql import Select
@@ -30,6 +30,7 @@ from lms.core.localtime import today
 from lms.db import db, utcnow
 from lms.grading.models import SkillCandidate, SkillSession, SkillSessionStatus
 from lms.grading.results import candidate_has_passed, candidate_passes
+from lms.org.models import Staff
 
 
 def find(staff_id: int, level: int) -> Certificate | None:
@@ -78,7 +79,24 @@ def eligible(session_id: int | None = None, *, limit: int | None = None) -> list
 
 def waiting_for_photo(session_id: int | None = None) -> list[SkillCandidate]:
     """Candidates who passed and would be issued a certificate but for their photo."""
-    return list(db.session.scalars(_passed_uncertified(session_id).where(~HAS_PHOTO)))
+    return list(db.session.scalars(waiting_for_photo_matching(session_id=session_id)))
+
+
+def waiting_for_photo_matching(
+    text: str = "", *, session_id: int | None = None
+) -> Select[SkillCandidate]:
+    """``waiting_for_photo`` as a statement (for pages); ``text`` matches a part of the name or
+    of the admission number."""
+    query = _passed_uncertified(session_id).where(~HAS_PHOTO)
+    text = text.strip()
+    if text:
+        query = query.join(Staff, Staff.id == SkillCandidate.staff_id).where(
+            or_(
+                Staff.name.contains(text, autoescape=True),
+                SkillCandidate.admission_number.contains(text, autoescape=True),
+            )
+        )
+    return query
 
 
 def waiting_counts() -> tuple[int, int]:

@@ -9,7 +9,17 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -165,6 +175,8 @@ def _register_page(wanted: queries.RegisterFilter, *, id_number: str | None = No
     number = 1 if id_number else params.page_arg()
     statement, sort = sorted_by(queries.register(wanted, today), queries.REGISTER_ORDERS, "-number")
     page = paginate(statement, number, REGISTER_PAGE_SIZE)
+    # The list of those waiting for a photo pages and searches on its own (wq, wpage).
+    waiting_text = (request.args.get("wq") or "").strip()[:50]
     archive_form = ArchiveForm()
     archive_form.district.choices = [("", _l("District"))] + [
         (str(d.id), d.name) for d in queries.districts()
@@ -186,7 +198,12 @@ def _register_page(wanted: queries.RegisterFilter, *, id_number: str | None = No
         districts=queries.districts(),
         cohorts=queries.cohorts(),
         eligible=services.eligible(),
-        waiting=services.waiting_for_photo(),
+        waiting=paginate(
+            services.waiting_for_photo_matching(waiting_text),
+            params.page_arg("wpage"),
+            current_app.config["PAGE_SIZE"],
+        ),
+        waiting_text=waiting_text,
         job=open_job(bulk.KIND),
         archive_form=archive_form,
         action_form=ActionForm(),

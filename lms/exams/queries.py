@@ -76,15 +76,49 @@ def sessions(scope: Scope) -> Select[Any]:
 
 
 def candidates(session: ExamSession) -> list[tuple[Candidate, Attempt | None]]:
-    rows = db.session.execute(
-        select(Candidate, Attempt)
+    rows = db.session.execute(candidate_results(session).order_by(Candidate.admission_number)).all()
+    return [(candidate, attempt) for candidate, attempt in rows]
+
+
+#: The results list's sort orders (lms.core.pagination.sorted_by); each ends on the admission
+#: number (unique).
+RESULT_ORDERS: dict[str, tuple[Any, ...]] = {
+    "number": (Candidate.admission_number,),
+    "name": (Staff.name, Candidate.admission_number),
+    "institution": (Institution.name, Candidate.admission_number),
+    "score": (Attempt.score, Candidate.admission_number),
+    "result": (Attempt.passed, Candidate.admission_number),
+}
+#: The results list's outcome filter: passed, not passed, no result (absent or marking).
+OUTCOMES = ("pass", "fail", "none")
+
+
+def candidate_results(session: ExamSession, *, text: str = "", outcome: str = "") -> Select[Any]:
+    """The session's candidates with their attempt (rows, unsorted); ``text`` matches a part of
+    the name or of the admission number, ``outcome`` is one of ``OUTCOMES`` (others: all)."""
+    statement = (
+        select(Candidate)
+        .add_columns(Attempt)
         .outerjoin(Attempt, Attempt.candidate_id == Candidate.id)
         .join(Staff, Staff.id == Candidate.staff_id)
         .join(Institution, Institution.id == Staff.institution_id)
         .where(Candidate.session_id == session.id)
-        .order_by(Candidate.admission_number)
-    ).all()
-    return [(candidate, attempt) for candidate, attempt in rows]
+    )
+    text = text.strip()
+    if text:
+        statement = statement.where(
+            or_(
+                Staff.name.contains(text, autoescape=True),
+                Candidate.admission_number.contains(text, autoescape=True),
+            )
+        )
+    if outcome == "pass":
+        statement = statement.where(Attempt.passed.is_(True))
+    elif outcome == "fail":
+        statement = statement.where(Attempt.passed.is_(False))
+    elif outcome == "none":
+        statement = statement.where(Attempt.passed.is_(None))
+    return statement
 
 
 def candidate_count(session: ExamSession) -> int:

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +35,7 @@ from lms.exams import analysis, queries, session_list, sessions
 from lms.exams import regrade as regrade_service
 from lms.exams.forms import InvigilatorForm, RegradeForm, RoomForm, SessionForm
 from lms.exams.models import (
+    Attempt,
     Candidate,
     ExamRoom,
     ExamSession,
@@ -327,34 +337,52 @@ def slips(session_id: int) -> Any:
     return render_template("exams/slips.html", session=found, plan=sessions.seating_plan(found))
 
 
+def _result_row(candidate: Candidate, attempt: Attempt | None) -> list[Any]:
+    score: Any = _("Absent")
+    result = ""
+    if attempt is not None and attempt.started_at is not None:
+        score = attempt.score if attempt.score is not None else _("Marking")
+        if attempt.passed is not None:
+            result = _("Pass") if attempt.passed else _("Fail")
+    staff = candidate.staff
+    return [
+        candidate.admission_number,
+        staff.name,
+        staff.id_number_masked,
+        staff.institution.name,
+        score,
+        result,
+    ]
+
+
 def _result_rows(found: ExamSession) -> list[list[Any]]:
-    rows = []
-    for candidate, attempt in queries.candidates(found):
-        score: Any = _("Absent")
-        result = ""
-        if attempt is not None and attempt.started_at is not None:
-            score = attempt.score if attempt.score is not None else _("Marking")
-            if attempt.passed is not None:
-                result = _("Pass") if attempt.passed else _("Fail")
-        staff = candidate.staff
-        rows.append(
-            [
-                candidate.admission_number,
-                staff.name,
-                staff.id_number_masked,
-                staff.institution.name,
-                score,
-                result,
-            ]
-        )
-    return rows
+    return [_result_row(candidate, attempt) for candidate, attempt in queries.candidates(found)]
 
 
 @bp.route("/<int:session_id>/results")
 @roles_required(*ADMINS)
 def results(session_id: int) -> Any:
+    """The session's results: search by name or admission number, a pass/fail filter, sorting
+    and pages."""
     found = _session(session_id)
-    return render_template("exams/results.html", session=found, rows=_result_rows(found))
+    text = (request.args.get("q") or "").strip()[:50]
+    outcome = request.args.get("result", "")
+    outcome = outcome if outcome in queries.OUTCOMES else ""
+    statement, sort = sorted_by(
+        queries.candidate_results(found, text=text, outcome=outcome),
+        queries.RESULT_ORDERS,
+        "number",
+    )
+    page = paginate(statement, params.page_arg(), current_app.config["PAGE_SIZE"], scalars=False)
+    return render_template(
+        "exams/results.html",
+        session=found,
+        page=page,
+        rows=[_result_row(candidate, attempt) for candidate, attempt in page.items],
+        text=text,
+        outcome=outcome,
+        sort=sort,
+    )
 
 
 @bp.route("/<int:session_id>/results.<fmt>")

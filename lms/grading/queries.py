@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
@@ -22,7 +33,8 @@ from lms.grading.models import (
     SkillSessionStatus,
     TaskStatus,
 )
-from lms.grading.results import level_result
+from lms.grading.results import candidate_passed, level_result, theory_sat, theory_score
+from lms.org.models import Institution, Staff
 
 
 def examiners() -> list[User]:
@@ -90,12 +102,68 @@ class ResultRow:
 
 def result_rows(session: SkillSession) -> list[ResultRow]:
     candidates = db.session.scalars(
-        select(SkillCandidate)
-        .where(SkillCandidate.session_id == session.id)
-        .order_by(SkillCandidate.admission_number)
-        .options(selectinload(SkillCandidate.tasks), selectinload(SkillCandidate.staff))
+        candidate_results(session).order_by(SkillCandidate.admission_number)
     ).all()
     return [ResultRow(candidate, level_result(candidate)) for candidate in candidates]
+
+
+#: The results list's outcome filter: passed, not passed, pending (a part without a result).
+OUTCOMES = ("pass", "fail", "pending")
+
+
+def _outcomes(session: SkillSession) -> dict[str, ColumnElement[bool]]:
+    """SQL, per outcome: the session's candidate has it (what ``level_result`` computes)."""
+    passed = candidate_passed(SkillCandidate.id)
+    decided: ColumnElement[bool] = and_(
+        SkillCandidate.skills_passed.is_not(None),
+        theory_sat(SkillCandidate.staff_id, session.level),
+    )
+    if session.status != SkillSessionStatus.RESULTS_PUBLISHED:
+        decided = false()
+    return {
+        "pass": passed,
+        "fail": and_(decided, not_(passed)),
+        "pending": and_(not_(decided), not_(passed)),
+    }
+
+
+def result_orders(session: SkillSession) -> dict[str, tuple[Any, ...]]:
+    """The results list's sort orders (lms.core.pagination.sorted_by); each ends on the
+    admission number (unique)."""
+    outcomes = _outcomes(session)
+    result = case((outcomes["pass"], 2), (outcomes["fail"], 1), else_=0)
+    number = SkillCandidate.admission_number
+    return {
+        "number": (number,),
+        "name": (Staff.name, number),
+        "institution": (Institution.name, number),
+        "theory": (theory_score(SkillCandidate.staff_id, session.level), number),
+        "skills": (SkillCandidate.skills_score, number),
+        "result": (result, number),
+    }
+
+
+def candidate_results(session: SkillSession, *, text: str = "", outcome: str = "") -> Select[Any]:
+    """The session's candidates (unsorted) for the results list: ``text`` matches a part of the
+    name or of the admission number, ``outcome`` is one of ``OUTCOMES`` (others: all)."""
+    statement = (
+        select(SkillCandidate)
+        .join(Staff, Staff.id == SkillCandidate.staff_id)
+        .join(Institution, Institution.id == Staff.institution_id)
+        .where(SkillCandidate.session_id == session.id)
+        .options(selectinload(SkillCandidate.tasks), selectinload(SkillCandidate.staff))
+    )
+    text = text.strip()
+    if text:
+        statement = statement.where(
+            or_(
+                Staff.name.contains(text, autoescape=True),
+                SkillCandidate.admission_number.contains(text, autoescape=True),
+            )
+        )
+    if outcome in OUTCOMES:
+        statement = statement.where(_outcomes(session)[outcome])
+    return statement
 
 
 def relations(examiner: User) -> list[DeclaredRelation]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -198,9 +199,26 @@ def assign(session_id: int) -> Any:
 @bp.route("/sessions/<int:session_id>/results")
 @roles_required(Role.CITY_ADMIN)
 def results(session_id: int) -> Any:
+    """The level results of the session: search by name or admission number, a result filter,
+    sorting and pages."""
     session = _session(session_id)
+    text = (request.args.get("q") or "").strip()[:50]
+    outcome = request.args.get("result", "")
+    outcome = outcome if outcome in queries.OUTCOMES else ""
+    statement, sort = sorted_by(
+        queries.candidate_results(session, text=text, outcome=outcome),
+        queries.result_orders(session),
+        "number",
+    )
+    page = paginate(statement, params.page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
-        "skills/results.html", session=session, rows=queries.result_rows(session)
+        "skills/results.html",
+        session=session,
+        page=page,
+        rows=[queries.ResultRow(candidate, level_result(candidate)) for candidate in page.items],
+        text=text,
+        outcome=outcome,
+        sort=sort,
     )
 
 
