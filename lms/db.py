@@ -127,6 +127,12 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
+#: The engine ``Database.engine_of`` chose for code running outside an application context.
+_engine_outside_context: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
+    "lms_engine_outside_context", default=None
+)
+
+
 class _ApplicationSession(Session):
     """A session bound to the database of the application whose context it runs in, so that a
     second application made in the same process (a tool, a test's throw-away one) never moves
@@ -156,7 +162,17 @@ class Database:
             found: Engine | None = current_app.extensions.get("lms_engine")
             if found is not None:
                 return found
-        return self._last_engine
+        return _engine_outside_context.get() or self._last_engine
+
+    @contextmanager
+    def engine_of(self, app: Flask) -> Iterator[None]:
+        """Queries in the block go to ``app``'s database without an application context (the
+        autosave path answers before Flask does)."""
+        token = _engine_outside_context.set(app.extensions["lms_engine"])
+        try:
+            yield
+        finally:
+            _engine_outside_context.reset(token)
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"])

@@ -190,10 +190,11 @@ class AutosavePath:
         write_intent.set(True)
         if has_app_context():  # the test client's requests share the test's session
             return self.save(attempt_id, user_id, epoch, position, value, seq)
-        try:
-            return self.save(attempt_id, user_id, epoch, position, value, seq)
-        finally:
-            db.session.remove()
+        with db.engine_of(self.app):
+            try:
+                return self.save(attempt_id, user_id, epoch, position, value, seq)
+            finally:
+                db.session.remove()
 
     def save(
         self, attempt_id: int, user_id: int, epoch: int, position: int, value: Any, seq: int
