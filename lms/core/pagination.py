@@ -72,12 +72,12 @@ def sorted_by(
     """``statement`` ordered as the address asks (``sort=key``, or ``sort=-key`` for the
     reverse) among ``orders`` (key → columns), and the key in force; ``default`` when absent.
     An unknown key is a ``BadParameter`` (400), never an arbitrary ORDER BY. Columns after the
-    first break ties; lists end on a unique column so pages never overlap."""
+    first break ties; lists end on a unique column so pages never overlap. Empty values come
+    last either way, on SQLite as on PostgreSQL (whose defaults differ)."""
     raw = (request.args.get(name) or default).strip()
     key = raw.removeprefix("-")
     if key not in orders:
         raise BadParameter(_l("%(name)s: unknown sort order", name=name))
-    columns = list(orders[key])
-    if raw.startswith("-"):
-        columns = [column.desc() for column in columns]
+    reverse = raw.startswith("-")
+    columns = [(column.desc() if reverse else column.asc()).nulls_last() for column in orders[key]]
     return statement.order_by(None).order_by(*columns), raw

@@ -81,6 +81,9 @@ def test_theory_results_search_filter_sort_and_pages(client, app, monkeypatch):
     assert shown(result="none") == ["丁四"]
     assert shown(result="pass", sort="-score") == ["甲一", "丙三"]
     assert shown(result="pass", sort="score") == ["丙三", "甲一"]
+    # The absent candidate (no score) comes last both ways, on either database.
+    assert shown(sort="score") == ["乙二", "丙三", "甲一", "丁四"]
+    assert shown(sort="-score") == ["甲一", "丙三", "乙二", "丁四"]
     assert shown(sort="-number") == list(reversed(NAMES))
     page = client.get(url, query_string={"sort": "-number"}).get_data(as_text=True)
     assert 'aria-sort="descending"' in page
