@@ -32,6 +32,8 @@ NAV_BY_ROLE = {
         "/api-tokens",
         "/training/nominations",
         "/author/",
+        "/author/questions",
+        "/author/tasks",
     },
     "district_admin": ADMIN_NAV
     | {"/exams/sessions/", "/external-certificates", "/api-tokens", "/training/nominations"},
