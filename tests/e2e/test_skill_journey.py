@@ -98,6 +98,7 @@ def test_three_examiners_mark_in_three_browsers(browser, live_server, server_env
     chief.fill("#score", "92")
     chief.fill("#reason", "复看录像：第三位考评员误判了洗手步骤")
     chief.click("form[action$='/arbitrate'] button[type=submit]")
+    chief.click("[data-testid=confirm-button]")  # the final mark cannot be taken back
     expect(chief.locator("[data-testid=final-mark]")).to_contain_text("92")
     shoot(chief, "skills-arbitrated")
 
