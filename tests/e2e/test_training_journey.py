@@ -28,7 +28,7 @@ def test_nominate_approve_study_complete(browser, live_server, page):
     name = candidate.locator(".who").inner_text()
     candidate.locator("input").check()
     shoot(page, "nominate")
-    page.click("main button[type=submit]")
+    page.click("main form[method=post] button[type=submit]")  # (the search form comes first)
     assert "已推荐 1 人" in page.inner_text(".flashes")
 
     # 2. The district administrator approves it in another browser.
