@@ -1,0 +1,69 @@
+"""The list pages' shared macros (templates/macros/forms.html): the filter form, the pager and the
+column-header sort keep every other parameter of the address, and a page holding two lists pages
+and sorts each with its own parameters."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+from flask import render_template_string
+
+from lms.core.pagination import Page
+
+TWO_LISTS = (
+    '{% from "macros/forms.html" import pager, sort_header %}'
+    '{{ pager(first) }}|{{ pager(second, name="wpage") }}|'
+    '{{ sort_header("name", "Name", wsort, name="wsort", page_name="wpage") }}'
+)
+
+
+def _links(html: str) -> dict[str, dict[str, list[str]]]:
+    """The query of each link (by its ``rel``, or ``sort`` for a header's link)."""
+    found = re.findall(r'<a (?:class="sort-link" )?href="([^"]+)"(?: rel="(\w+)")?', html)
+    return {rel or "sort": parse_qs(urlsplit(unescape(href)).query) for href, rel in found}
+
+
+def test_a_second_list_pages_and_sorts_on_its_own_parameters(app) -> None:
+    first = Page(items=[], total=60, page=2, per_page=25)
+    second = Page(items=[], total=60, page=1, per_page=25)
+    with app.test_request_context("/certificates?q=甲&page=2&wq=乙&wpage=1&wsort=-name"):
+        html = render_template_string(TWO_LISTS, first=first, second=second, wsort="-name")
+    first_pager, second_pager, header = html.split("|")
+    # The first list's pager moves "page" only; the second one's moves "wpage" only.
+    assert _links(first_pager)["next"] == {
+        "q": ["甲"],
+        "page": ["3"],
+        "wq": ["乙"],
+        "wpage": ["1"],
+        "wsort": ["-name"],
+    }
+    assert _links(first_pager)["prev"]["page"] == ["1"]
+    assert _links(second_pager)["next"] == {
+        "q": ["甲"],
+        "page": ["2"],
+        "wq": ["乙"],
+        "wpage": ["2"],
+        "wsort": ["-name"],
+    }
+    assert "prev" not in _links(second_pager)
+    # The second list's header reverses its own sort and sends only its own list to page 1.
+    assert _links(header)["sort"] == {
+        "q": ["甲"],
+        "page": ["2"],
+        "wq": ["乙"],
+        "wpage": ["1"],
+        "wsort": ["name"],
+    }
+    assert 'aria-sort="descending"' in header
+
+
+def test_the_default_parameters_are_page_and_sort(app) -> None:
+    page = Page(items=[], total=60, page=1, per_page=25)
+    template = """{% from "macros/forms.html" import pager, sort_header %}
+{{ pager(page) }}|{{ sort_header("name", "Name", "name") }}"""
+    with app.test_request_context("/certificates?q=甲&sort=name&page=1"):
+        pager, header = render_template_string(template, page=page).split("|")
+    assert _links(pager)["next"] == {"q": ["甲"], "sort": ["name"], "page": ["2"]}
+    assert _links(header)["sort"] == {"q": ["甲"], "sort": ["-name"], "page": ["1"]}
