@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
 
 from lms.certification import services
@@ -68,12 +69,18 @@ class IssueCertificates(JobKind):
         return [ids[start : start + size] for start in range(0, len(ids), size)]
 
     def work(self, job: Job, part: list[int]) -> list[tuple[int, int, bytes]]:
+        from lms.certification import photos
         from lms.certification.render import render_pdfs
 
         certificates = db.session.scalars(
-            _unrendered(job).with_only_columns(Certificate).where(Certificate.id.in_(part))
+            _unrendered(job)
+            .with_only_columns(Certificate)
+            .where(Certificate.id.in_(part))
+            .options(selectinload(Certificate.staff))
         ).all()
+        held = photos.preload([certificate.staff_id for certificate in certificates])
         pdfs = render_pdfs(certificates)
+        del held
         return [(c.id, c.reissue_count, pdf) for c, pdf in zip(certificates, pdfs, strict=True)]
 
     def save(self, job: Job, work: list[tuple[int, int, bytes]]) -> int:

@@ -215,6 +215,15 @@ def with_accepted_photo(staff_ids: Collection[int]) -> set[int]:
     return found
 
 
+def preload(staff_ids: Collection[int]) -> list[HolderPhoto]:
+    """Load the photos of many people in one query, so that ``jpeg_of`` finds them in the
+    session instead of asking the database once per person (bulk rendering). The session
+    holds what it loaded only weakly: keep the returned list while rendering."""
+    if not staff_ids:
+        return []
+    return list(db.session.scalars(select(HolderPhoto).where(HolderPhoto.staff_id.in_(staff_ids))))
+
+
 def jpeg_of(staff_id: int) -> bytes | None:
     photo = db.session.get(HolderPhoto, staff_id)
     return cipher().decrypt_bytes(photo.jpeg_encrypted, PURPOSE) if photo else None

@@ -359,3 +359,28 @@ def _certificate_state(url: str) -> tuple[int, int, str, str]:
     assert files == stored  # a part that failed left no file behind
     assert sorted(int(s) for s in serials.split(",")) == list(range(1, numbered + 1))
     return stored, numbered, status, error or ""
+
+
+def test_rendering_a_part_asks_the_database_the_same_few_queries_however_large_it_is(app) -> None:
+    """1,700 certificates are rendered in parts: each holder's ID number and photo come with the
+    part's query, not with one query per certificate."""
+    from sqlalchemy import event
+
+    from lms.certification.bulk import IssueCertificates
+
+    def queries_to_render(count: int) -> int:
+        certificates = [services.issue(make_passed_candidate()) for _ in range(count)]
+        db.session.flush()
+        db.session.expunge_all()  # as in a worker process: nothing loaded yet
+        statements: list[str] = []
+        connection = db.session.connection()
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(connection, "before_cursor_execute", listener)
+        try:
+            work = IssueCertificates().work(Job(params={}), [c.id for c in certificates])
+        finally:
+            event.remove(connection, "before_cursor_execute", listener)
+        assert len(work) == count and all(pdf[:5] == b"%PDF-" for _, _, pdf in work)
+        return len(statements)
+
+    assert queries_to_render(2) == queries_to_render(6) <= 4
