@@ -45,13 +45,9 @@ run: $(STAMP) translations system-packages
 worker: $(STAMP) translations system-packages
 	$(BIN)/celery -A lms.jobs.worker worker --queues $${LMS_CELERY_QUEUE:-lms} --loglevel INFO
 
-# SQLite always; PostgreSQL as well when LMS_TEST_DATABASE_URL names one (CI sets it).
+# SQLite always; PostgreSQL as well, side by side, when LMS_TEST_DATABASE_URL names one (CI sets it).
 test: $(STAMP) translations test-system-packages
-	env -u LMS_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
-	@if [ -n "$$LMS_TEST_DATABASE_URL" ]; then \
-		echo "== again on $$LMS_TEST_DATABASE_URL (browser journeys ran above) =="; \
-		$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
-	fi
+	scripts/test.sh $(PYTEST_ARGS)
 
 bench: $(STAMP) translations bench-system-packages
 	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)
