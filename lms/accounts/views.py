@@ -354,25 +354,21 @@ def unlock_user(user_id: int) -> Any:
 @roles_required(*ADMIN_ROLES)
 def toggle_active(user_id: int) -> Any:
     user = _target(user_id, policy.Action.SET_ACTIVE)
-    back = url_for("accounts.user_detail", user_id=user.id)
-    if ActionForm().validate_on_submit():
-        # The button says which way (a repeated post cannot flip it back); none: the other way.
-        wanted = request.form.get("active", "0" if user.is_active else "1") == "1"
-        if not wanted and user.is_active:
-            asked = confirm.unless_confirmed(
-                title=_l("Deactivate the account"),
-                what=_l(
-                    "%(name)s (%(username)s) can no longer sign in, and is signed out "
-                    "everywhere now.",
-                    name=user.display_name,
-                    username=user.username,
-                ),
-                count=1,
-                button=_l("Deactivate"),
-                cancel=back,
-            )
-            if asked is not None:
-                return asked
-        services.set_active(user, wanted, actor=current_user._get_current_object())
-        flash(_l("The account has been updated."), "success")
-    return redirect(back)
+    # The button says which way (a repeated post cannot flip it back); none: the other way.
+    wanted = request.form.get("active", "0" if user.is_active else "1") == "1"
+    return confirm.step(
+        title=_l("Deactivate the account"),
+        what=_l(
+            "%(name)s (%(username)s) can no longer sign in, and is signed out everywhere now.",
+            name=user.display_name,
+            username=user.username,
+        ),
+        count=1,
+        button=_l("Deactivate"),
+        cancel=url_for("accounts.user_detail", user_id=user.id),
+        form=ActionForm(),
+        ask=not wanted and user.is_active,
+        act=lambda: services.set_active(user, wanted, actor=current_user._get_current_object()),
+        done=_l("The account has been updated."),
+        flash_errors=False,
+    )

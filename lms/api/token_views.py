@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,7 +19,7 @@ from lms.api import services
 from lms.api.models import ApiToken
 from lms.core import params
 from lms.core.access import get_visible, roles_required
-from lms.core.confirm import unless_confirmed
+from lms.core.confirm import step
 from lms.core.errors import DomainError
 from lms.core.forms import options
 from lms.core.pagination import Page, paginate, sorted_by
@@ -143,26 +143,19 @@ def index() -> Any:
 @roles_required(*MANAGERS)
 def revoke(token_id: int) -> Any:
     token = get_visible(ApiToken, token_id, _may_manage)
-    if ActionForm().validate_on_submit():
-        if token.revoked_at is None:
-            asked = unless_confirmed(
-                title=_l("Revoke an API token"),
-                what=_l(
-                    "The token %(prefix)s… used by %(name)s stops opening the API at once: the "
-                    "systems using it lose access, and it can never be used again.",
-                    prefix=token.prefix,
-                    name=token.name,
-                ),
-                count=1,
-                button=_l("Revoke"),
-                cancel=url_for("api_tokens.index"),
-            )
-            if asked is not None:
-                return asked
-        try:
-            services.revoke(token, current_user)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_l("Token revoked: it no longer opens the API."), "success")
-    return redirect(url_for("api_tokens.index"))
+    return step(
+        title=_l("Revoke an API token"),
+        what=_l(
+            "The token %(prefix)s… used by %(name)s stops opening the API at once: the "
+            "systems using it lose access, and it can never be used again.",
+            prefix=token.prefix,
+            name=token.name,
+        ),
+        count=1,
+        button=_l("Revoke"),
+        cancel=url_for("api_tokens.index"),
+        form=ActionForm(),
+        ask=token.revoked_at is None,
+        act=lambda: services.revoke(token, current_user),
+        done=_l("Token revoked: it no longer opens the API."),
+    )

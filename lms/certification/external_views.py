@@ -22,7 +22,7 @@ from lms.certification.models import (
 )
 from lms.core import audit, params
 from lms.core.access import get_visible, roles_required
-from lms.core.confirm import unless_confirmed
+from lms.core.confirm import step
 from lms.core.errors import DomainError
 from lms.core.forms import BoundedDateField, options
 from lms.core.pagination import paginate, sorted_by
@@ -169,30 +169,23 @@ def _back(certificate: ExternalCertificate) -> str:
 def _decide(certificate_id: int, confirm: bool) -> Any:
     certificate = _visible(certificate_id)
     form = DecisionForm()
-    if form.validate_on_submit():
+    return step(
+        title=_l("Reject a certificate from elsewhere"),
+        what=_l(
+            "The certificate %(number)s of %(name)s is rejected: it never counts toward "
+            "the licensed-to-work rate, and the same number cannot be recorded again.",
+            number=certificate.number,
+            name=certificate.staff.name,
+        ),
+        count=1,
+        button=_l("Reject"),
+        cancel=_back(certificate),
+        form=form,
         # Asked only when the rejection would go through (the service says why it would not).
-        if not confirm and certificate.status == ExternalStatus.PENDING:
-            asked = unless_confirmed(
-                title=_l("Reject a certificate from elsewhere"),
-                what=_l(
-                    "The certificate %(number)s of %(name)s is rejected: it never counts toward "
-                    "the licensed-to-work rate, and the same number cannot be recorded again.",
-                    number=certificate.number,
-                    name=certificate.staff.name,
-                ),
-                count=1,
-                button=_l("Reject"),
-                cancel=_back(certificate),
-            )
-            if asked is not None:
-                return asked
-        try:
-            external.decide(certificate, confirm, current_user, form.note.data or "")
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_l("Confirmed.") if confirm else _l("Rejected."), "success")
-    return redirect(_back(certificate))
+        ask=not confirm and certificate.status == ExternalStatus.PENDING,
+        act=lambda: external.decide(certificate, confirm, current_user, form.note.data or ""),
+        done=_l("Confirmed.") if confirm else _l("Rejected."),
+    )
 
 
 @bp.route("/<int:certificate_id>/confirm", methods=["POST"])
@@ -212,36 +205,26 @@ def reject(certificate_id: int) -> Any:
 def withdraw(certificate_id: int) -> Any:
     certificate = _visible(certificate_id)
     form = DecisionForm()
-    back = url_for("org.staff_detail", staff_id=certificate.staff_id)
-    if form.validate_on_submit():
-        withdrawable = (
+    return step(
+        title=_l("Withdraw a confirmed certificate"),
+        what=_l(
+            "The certificate %(number)s of %(name)s stops counting toward the "
+            "licensed-to-work rate; the withdrawal cannot be taken back.",
+            number=certificate.number,
+            name=certificate.staff.name,
+        ),
+        count=1,
+        button=_l("Withdraw"),
+        cancel=url_for("org.staff_detail", staff_id=certificate.staff_id),
+        form=form,
+        ask=(
             certificate.status == ExternalStatus.CONFIRMED
             and certificate.revoked_at is None
             and bool((form.note.data or "").strip())
-        )
-        asked = None
-        if withdrawable:
-            asked = unless_confirmed(
-                title=_l("Withdraw a confirmed certificate"),
-                what=_l(
-                    "The certificate %(number)s of %(name)s stops counting toward the "
-                    "licensed-to-work rate; the withdrawal cannot be taken back.",
-                    number=certificate.number,
-                    name=certificate.staff.name,
-                ),
-                count=1,
-                button=_l("Withdraw"),
-                cancel=back,
-            )
-        if asked is not None:
-            return asked
-        try:
-            external.withdraw(certificate, current_user, form.note.data or "")
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_l("Withdrawn: it no longer counts."), "success")
-    return redirect(back)
+        ),
+        act=lambda: external.withdraw(certificate, current_user, form.note.data or ""),
+        done=_l("Withdrawn: it no longer counts."),
+    )
 
 
 @bp.route("/<int:certificate_id>/scan")

@@ -216,10 +216,8 @@ def _register_page(wanted: queries.RegisterFilter, *, id_number: str | None = No
 @roles_required(Role.CITY_ADMIN)
 def issue_eligible() -> Any:
     """Start the bulk issue as a background job and show its progress."""
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("certificates.index"))
     count = len(services.eligible())
-    asked = confirm.unless_confirmed(
+    return confirm.step(
         title=_l("Issue certificates"),
         what=_l(
             "%(n)d people who passed both parts of their level and have an accepted photo get "
@@ -227,14 +225,13 @@ def issue_eligible() -> Any:
             n=count,
         ),
         count=count,
-        button=_l("Issue certificates"),
         cancel=url_for("certificates.index"),
+        form=ActionForm(),
+        act=lambda: bulk.submit(current_user),
+        then=lambda job: url_for("jobs.show", job_id=job.id),
         danger=False,
+        flash_errors=False,
     )
-    if asked is not None:
-        return asked
-    job = bulk.submit(current_user)
-    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/certificates/archive.zip")
@@ -290,52 +287,47 @@ def badge_jwt(number: str) -> Response:
 def revoke(number: str) -> Any:
     certificate = certificate_or_404(number)
     form = RevokeForm()
-    if form.validate_on_submit():
-        asked = confirm.unless_confirmed(
-            title=_l("Revoke certificate %(n)s", n=certificate.number),
-            what=_l(
-                "The certificate of %(name)s stops being valid: the public verification page "
-                "says it is revoked, and it no longer counts toward the licensed-to-work rate.",
-                name=certificate.staff.name,
-            ),
-            count=1,
-            button=_l("Revoke"),
-            cancel=url_for("certificates.index"),
-        )
-        if asked is not None:
-            return asked
-        services.revoke(certificate, form.reason.data or "")
-        flash(_l("Certificate %(n)s revoked.", n=certificate.number), "success")
-    else:
-        flash(_l("Give the reason for revoking the certificate"), "error")
-    return redirect(url_for("certificates.index"))
+    return confirm.step(
+        title=_l("Revoke certificate %(n)s", n=certificate.number),
+        what=_l(
+            "The certificate of %(name)s stops being valid: the public verification page "
+            "says it is revoked, and it no longer counts toward the licensed-to-work rate.",
+            name=certificate.staff.name,
+        ),
+        count=1,
+        button=_l("Revoke"),
+        cancel=url_for("certificates.index"),
+        form=form,
+        invalid=_l("Give the reason for revoking the certificate"),
+        act=lambda: services.revoke(certificate, form.reason.data or ""),
+        done=_l("Certificate %(n)s revoked.", n=certificate.number),
+        flash_errors=False,
+    )
 
 
 @bp.route("/certificates/<number>/reissue", methods=["POST"])
 @roles_required(Role.CITY_ADMIN)
 def reissue(number: str) -> Any:
     certificate = certificate_or_404(number)
-    if ActionForm().validate_on_submit():
-        if certificate.status != CertificateStatus.REVOKED:
-            asked = confirm.unless_confirmed(
-                title=_l("Reissue certificate %(n)s", n=certificate.number),
-                what=_l(
-                    "The certificate of %(name)s is issued again with the same number, for a "
-                    "lost copy: the new PDF says it is reissue %(count)d, and the reissue goes "
-                    "into the report to the provincial platform.",
-                    name=certificate.staff.name,
-                    count=certificate.reissue_count + 1,
-                ),
-                count=1,
-                button=_l("Reissue (lost)"),
-                cancel=url_for("certificates.index"),
-                danger=False,
-            )
-            if asked is not None:
-                return asked
-        services.reissue(certificate)
-        flash(_l("Certificate %(n)s reissued.", n=certificate.number), "success")
-    return redirect(url_for("certificates.index"))
+    return confirm.step(
+        title=_l("Reissue certificate %(n)s", n=certificate.number),
+        what=_l(
+            "The certificate of %(name)s is issued again with the same number, for a "
+            "lost copy: the new PDF says it is reissue %(count)d, and the reissue goes "
+            "into the report to the provincial platform.",
+            name=certificate.staff.name,
+            count=certificate.reissue_count + 1,
+        ),
+        count=1,
+        button=_l("Reissue (lost)"),
+        cancel=url_for("certificates.index"),
+        form=ActionForm(),
+        ask=certificate.status != CertificateStatus.REVOKED,
+        act=lambda: services.reissue(certificate),
+        done=_l("Certificate %(n)s reissued.", n=certificate.number),
+        danger=False,
+        flash_errors=False,
+    )
 
 
 # The provincial platform's batch ----------------------------------------------------------------

@@ -184,20 +184,6 @@ def add_room(session_id: int) -> Any:
     return redirect(url_for("exam_sessions.detail", session_id=found.id))
 
 
-def _asked_in_draft(found: ExamSession, title: Any, what: Any, button: Any) -> str | None:
-    """The confirmation page for removing one thing from a draft session, or None when the
-    post confirmed it or the session is no longer a draft (the service then says why)."""
-    if found.status != SessionStatus.DRAFT:
-        return None
-    return confirm.unless_confirmed(
-        title=title,
-        what=what,
-        count=1,
-        button=button,
-        cancel=url_for("exam_sessions.detail", session_id=found.id),
-    )
-
-
 def _room(found: ExamSession, room_id: int) -> ExamRoom:
     return get_visible(ExamRoom, room_id, lambda room: room.session_id == found.id)
 
@@ -207,26 +193,22 @@ def _room(found: ExamSession, room_id: int) -> ExamRoom:
 def remove_room(session_id: int, room_id: int) -> Any:
     found = _session(session_id)
     room = _room(found, room_id)
-    if ActionForm().validate_on_submit():
-        asked = _asked_in_draft(
-            found,
-            _l("Remove a room"),
-            _l(
-                "The room %(room)s (%(seats)d seats) and its %(n)d invigilators are taken off "
-                "the session; its candidates are seated in the rooms left.",
-                room=room.name,
-                seats=room.capacity,
-                n=len(room.invigilators),
-            ),
-            _l("Remove room"),
-        )
-        if asked is not None:
-            return asked
-        try:
-            sessions.remove_room(room)
-        except DomainError as error:
-            flash(error.message, "error")
-    return redirect(url_for("exam_sessions.detail", session_id=found.id))
+    return confirm.step(
+        title=_l("Remove a room"),
+        what=_l(
+            "The room %(room)s (%(seats)d seats) and its %(n)d invigilators are taken off "
+            "the session; its candidates are seated in the rooms left.",
+            room=room.name,
+            seats=room.capacity,
+            n=len(room.invigilators),
+        ),
+        count=1,
+        button=_l("Remove room"),
+        cancel=url_for("exam_sessions.detail", session_id=found.id),
+        form=ActionForm(),
+        ask=found.status == SessionStatus.DRAFT,  # otherwise the service says why not
+        act=lambda: sessions.remove_room(room),
+    )
 
 
 @bp.route("/<int:session_id>/rooms/<int:room_id>/invigilators", methods=["POST"])
@@ -250,12 +232,22 @@ def remove_invigilator(session_id: int, invigilation_id: int) -> Any:
     invigilation = get_visible(
         Invigilation, invigilation_id, lambda found_: found_.room.session_id == found.id
     )
-    if ActionForm().validate_on_submit():
-        try:
-            sessions.remove_invigilator(invigilation)
-        except DomainError as error:
-            flash(error.message, "error")
-    return redirect(url_for("exam_sessions.detail", session_id=found.id))
+    room = invigilation.room
+    return confirm.step(
+        title=_l("Remove an invigilator"),
+        what=_l(
+            "%(name)s no longer invigilates room %(room)s; %(n)d invigilators are left there.",
+            name=invigilation.user.display_name,
+            room=room.name,
+            n=len(room.invigilators) - 1,
+        ),
+        count=1,
+        button=_l("Remove"),
+        cancel=url_for("exam_sessions.detail", session_id=found.id),
+        form=ActionForm(),
+        ask=found.status == SessionStatus.DRAFT,  # otherwise the service says why not
+        act=lambda: sessions.remove_invigilator(invigilation),
+    )
 
 
 #: Eligible trainees shown a page at a time (select-all-matching reaches the rest).
@@ -309,25 +301,21 @@ def candidates(session_id: int) -> Any:
 def remove_candidate(session_id: int, candidate_id: int) -> Any:
     found = _session(session_id)
     candidate = get_visible(Candidate, candidate_id, lambda found_: found_.session_id == found.id)
-    if ActionForm().validate_on_submit():
-        asked = _asked_in_draft(
-            found,
-            _l("Remove a candidate"),
-            _l(
-                "%(name)s (admission number %(number)s) is taken off the session; admitted "
-                "again, they may get another admission number.",
-                name=candidate.staff.name,
-                number=candidate.admission_number,
-            ),
-            _l("Remove"),
-        )
-        if asked is not None:
-            return asked
-        try:
-            sessions.remove_candidate(candidate)
-        except DomainError as error:
-            flash(error.message, "error")
-    return redirect(url_for("exam_sessions.detail", session_id=found.id))
+    return confirm.step(
+        title=_l("Remove a candidate"),
+        what=_l(
+            "%(name)s (admission number %(number)s) is taken off the session; admitted "
+            "again, they may get another admission number.",
+            name=candidate.staff.name,
+            number=candidate.admission_number,
+        ),
+        count=1,
+        button=_l("Remove"),
+        cancel=url_for("exam_sessions.detail", session_id=found.id),
+        form=ActionForm(),
+        ask=found.status == SessionStatus.DRAFT,  # otherwise the service says why not
+        act=lambda: sessions.remove_candidate(candidate),
+    )
 
 
 @bp.route("/<int:session_id>/slips")

@@ -4,10 +4,9 @@ it does and to how many candidates, counted now, and runs once the user confirme
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -27,54 +26,43 @@ def candidate_count(session: SkillSession) -> int:
     return db.session.scalar(statement.where(SkillCandidate.session_id == session.id)) or 0
 
 
-def _step(
-    session_id: int,
-    step: Any,
-    effect: Callable[[int], Any],
-    action: Callable[[SkillSession], Any],
-    done: Any,
-) -> Any:
-    session = _session(session_id)
-    back = url_for("skills.detail", session_id=session.id)
-    if ActionForm().validate_on_submit():
-        n = candidate_count(session)
-        asked = confirm.unless_confirmed(
-            title=step, what=effect(n), count=n, button=step, cancel=back
-        )
-        if asked is not None:
-            return asked
-        action(session)  # a DomainError is answered with its status and message
-        flash(done, "success")
-    return redirect(back)
-
-
 @bp.route("/sessions/<int:session_id>/publish", methods=["POST"])
 @roles_required(Role.CITY_ADMIN)
 def publish(session_id: int) -> Any:
-    return _step(
-        session_id,
-        _l("Publish for marking"),
-        lambda n: _l(
+    session = _session(session_id)
+    n = candidate_count(session)
+    return confirm.step(
+        title=_l("Publish for marking"),
+        what=_l(
             "Examiners can mark the %(n)d candidates; candidates, panels and time slots can "
             "no longer be changed.",
             n=n,
         ),
-        lambda session: sessions.publish(session, current_user),
-        _l("Published: examiners can mark."),
+        count=n,
+        cancel=url_for("skills.detail", session_id=session.id),
+        form=ActionForm(),
+        act=lambda: sessions.publish(session, current_user),
+        done=_l("Published: examiners can mark."),
+        flash_errors=False,  # a DomainError is answered with its status and message
     )
 
 
 @bp.route("/sessions/<int:session_id>/publish-results", methods=["POST"])
 @roles_required(Role.CITY_ADMIN)
 def publish_results(session_id: int) -> Any:
-    return _step(
-        session_id,
-        _l("Publish results"),
-        lambda n: _l(
+    session = _session(session_id)
+    n = candidate_count(session)
+    return confirm.step(
+        title=_l("Publish results"),
+        what=_l(
             "%(n)d candidates see their skill results, which then count toward certificates; "
             "marks are locked (only an appeal re-marks).",
             n=n,
         ),
-        lambda session: sessions.publish_results(session, current_user),
-        _l("Results published; marks are locked."),
+        count=n,
+        cancel=url_for("skills.detail", session_id=session.id),
+        form=ActionForm(),
+        act=lambda: sessions.publish_results(session, current_user),
+        done=_l("Results published; marks are locked."),
+        flash_errors=False,  # a DomainError is answered with its status and message
     )

@@ -286,27 +286,25 @@ def appeal(task_id: int) -> Any:
     if form.validate_on_submit():
         panel = next(p for p in task.candidate.session.panels if p.id == form.panel_id.data)
         appealable = task.candidate.session.status == SkillSessionStatus.RESULTS_PUBLISHED
-        if task.status == TaskStatus.FINAL and appealable:
-            asked = confirm.unless_confirmed(
-                title=_l("Open an appeal"),
-                what=_l(
-                    "The final mark of %(task)s for %(name)s is set aside and the panel "
-                    "%(panel)s marks the task again; the candidate's skills score waits for the "
-                    "new mark. The earlier marks are kept, but no longer count.",
-                    task=task.title,
-                    name=task.candidate.staff.name,
-                    panel=panel.name,
-                ),
-                count=1,
-                button=_l("Open the appeal"),
-                cancel=url_for("skills.candidate", candidate_id=task.candidate_id),
-            )
-            if asked is not None:
-                return asked
-        appeals.open_appeal(task, panel, form.reason.data or "", current_user)
-        flash(_l("The task is re-opened for the new panel."), "success")
-    else:
-        flash(_l("Choose the new panel and write the reason."), "error")
+        return confirm.step(
+            title=_l("Open an appeal"),
+            what=_l(
+                "The final mark of %(task)s for %(name)s is set aside and the panel "
+                "%(panel)s marks the task again; the candidate's skills score waits for the "
+                "new mark. The earlier marks are kept, but no longer count.",
+                task=task.title,
+                name=task.candidate.staff.name,
+                panel=panel.name,
+            ),
+            count=1,
+            button=_l("Open the appeal"),
+            cancel=url_for("skills.candidate", candidate_id=task.candidate_id),
+            ask=task.status == TaskStatus.FINAL and appealable,
+            act=lambda: appeals.open_appeal(task, panel, form.reason.data or "", current_user),
+            done=_l("The task is re-opened for the new panel."),
+            flash_errors=False,
+        )
+    flash(_l("Choose the new panel and write the reason."), "error")
     return redirect(url_for("skills.candidate", candidate_id=task.candidate_id))
 
 
@@ -396,32 +394,29 @@ def sheet(task_id: int) -> Any:
 def arbitrate(task_id: int) -> Any:
     task = _panel_task(task_id)
     form = ArbitrationForm()
-    if form.validate_on_submit():
-        chief = task.panel is not None and task.panel.chief_id == current_user.id
-        if task.status == TaskStatus.ARBITRATION and chief:
-            asked = confirm.unless_confirmed(
-                title=_l("Arbitrate the mark"),
-                what=_l(
-                    "%(score)s becomes the final mark of %(task)s for admission number "
-                    "%(number)s; it can be changed afterwards only by an appeal.",
-                    score=form.score.data,
-                    task=task.title,
-                    number=task.candidate.admission_number,
-                ),
-                count=1,
-                button=_l("Record the arbitrated mark"),
-                cancel=url_for("skills.sheet", task_id=task.id),
-                danger=False,
-            )
-            if asked is not None:
-                return asked
-        skill_marking.arbitrate(
+    chief = task.panel is not None and task.panel.chief_id == current_user.id
+    return confirm.step(
+        title=_l("Arbitrate the mark"),
+        what=_l(
+            "%(score)s becomes the final mark of %(task)s for admission number "
+            "%(number)s; it can be changed afterwards only by an appeal.",
+            score=form.score.data,
+            task=task.title,
+            number=task.candidate.admission_number,
+        ),
+        count=1,
+        button=_l("Record the arbitrated mark"),
+        cancel=url_for("skills.sheet", task_id=task.id),
+        form=form,
+        invalid=_l("Give the mark and the reason."),
+        ask=task.status == TaskStatus.ARBITRATION and chief,
+        act=lambda: skill_marking.arbitrate(
             task, current_user, float(form.score.data or 0), form.reason.data or ""
-        )
-        flash(_l("Arbitrated mark recorded."), "success")
-    else:
-        flash(_l("Give the mark and the reason."), "error")
-    return redirect(url_for("skills.sheet", task_id=task.id))
+        ),
+        done=_l("Arbitrated mark recorded."),
+        danger=False,
+        flash_errors=False,
+    )
 
 
 #: Declarations per examiner: a handful in a career; a stream of them is somebody probing.

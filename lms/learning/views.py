@@ -295,7 +295,12 @@ def nominations() -> Any:
             flash(_l("Nothing is selected: tick the nominations to decide first."), "error")
             return redirect(back)
         if form.reject.data:
-            asked = confirm.unless_confirmed(
+
+            def reject_chosen() -> None:
+                for enrolment in chosen:
+                    nomination_rules.reject(enrolment, current_user, form.note.data or "")
+
+            return confirm.step(
                 title=_l("Reject nominations"),
                 what=_l(
                     "%(n)d nominations are rejected; the institutions see the reason. To take "
@@ -305,12 +310,11 @@ def nominations() -> Any:
                 count=len(chosen),
                 button=_l("Reject selected"),
                 cancel=back,
+                act=reject_chosen,
+                done=_l("%(n)d nominations rejected.", n=len(chosen)),
+                category="info",
+                flash_errors=False,
             )
-            if asked is not None:
-                return asked
-            for enrolment in chosen:
-                nomination_rules.reject(enrolment, current_user, form.note.data or "")
-            flash(_l("%(n)d nominations rejected.", n=len(chosen)), "info")
         else:
             report = nomination_rules.approve_many(chosen, current_user)
             flash(_l("%(n)d approved.", n=report.approved), "success")
@@ -345,26 +349,24 @@ def withdraw(enrolment_id: int) -> Any:
         enrolment_id,
         lambda found: services.can_see_cohort(current_user.scope, found.cohort),
     )
-    back = url_for("training.cohort", cohort_id=enrolment.cohort_id)
-    if ActionForm().validate_on_submit():
-        if enrolment.status in (EnrolmentStatus.NOMINATED, EnrolmentStatus.ENROLLED):
-            asked = confirm.unless_confirmed(
-                title=_l("Withdraw from the cohort"),
-                what=_l(
-                    "%(name)s leaves %(cohort)s; an approved place goes back to the district's "
-                    "places. To take part later, the person must be nominated again.",
-                    name=enrolment.staff.name,
-                    cohort=enrolment.cohort.title,
-                ),
-                count=1,
-                button=_l("Withdraw"),
-                cancel=back,
-            )
-            if asked is not None:
-                return asked
-        nomination_rules.withdraw(enrolment, current_user)
-        flash(_l("%(name)s has been withdrawn.", name=enrolment.staff.name), "info")
-    return redirect(back)
+    return confirm.step(
+        title=_l("Withdraw from the cohort"),
+        what=_l(
+            "%(name)s leaves %(cohort)s; an approved place goes back to the district's "
+            "places. To take part later, the person must be nominated again.",
+            name=enrolment.staff.name,
+            cohort=enrolment.cohort.title,
+        ),
+        count=1,
+        button=_l("Withdraw"),
+        cancel=url_for("training.cohort", cohort_id=enrolment.cohort_id),
+        form=ActionForm(),
+        ask=enrolment.status in (EnrolmentStatus.NOMINATED, EnrolmentStatus.ENROLLED),
+        act=lambda: nomination_rules.withdraw(enrolment, current_user),
+        done=_l("%(name)s has been withdrawn.", name=enrolment.staff.name),
+        category="info",
+        flash_errors=False,
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/accounts", methods=["POST"])

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.forms import ActionForm
+from lms.core import confirm
 from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
 from lms.core.roles import ADMIN_ROLES
@@ -136,10 +137,26 @@ def roster_preview(upload_id: int) -> Any:
 @roles_required(*ADMIN_ROLES)
 def roster_discard(upload_id: int) -> Any:
     upload = _own_upload(upload_id)
-    if ActionForm().validate_on_submit():
-        roster_uploads.discard_upload(upload)
-        flash(_l("The upload has been discarded."), "info")
-    return redirect(url_for("org.roster_upload"))
+    return confirm.step(
+        title=_l("Discard the upload"),
+        what=_l(
+            "The %(n)d checked rows of %(file)s are deleted and nothing of them is imported; "
+            "to import the roster later, upload the file again.",
+            n=upload.row_count,
+            file=upload.filename,
+        ),
+        count=upload.row_count,
+        button=_l("Discard"),
+        cancel=url_for("org.roster_preview", upload_id=upload.id),
+        then=url_for("org.roster_upload"),
+        form=ActionForm(),
+        # Only a pending upload is discarded; for any other, nothing happens (as before).
+        ask=upload.status == "pending" and not roster_uploads.job_running(upload),
+        act=lambda: roster_uploads.discard_upload(upload),
+        done=_l("The upload has been discarded."),
+        category="info",
+        flash_errors=False,
+    )
 
 
 @bp.route("/roster/template.<fmt>")
