@@ -59,15 +59,11 @@
 
   // Submitting while a save is under way would send an outdated version: wait for the save.
   form.addEventListener("submit", function (event) {
+    // Submitting asks on the server's confirmation page, which says whose sheet it hands in.
     var button = event.submitter;
-    if (button && button.dataset.confirm && !submitAfterSave && !window.confirm(button.dataset.confirm)) {
-      event.preventDefault();
-      return;
-    }
     window.clearTimeout(timer);
     if (saving) {
       event.preventDefault();
-      button.removeAttribute("data-confirm");
       submitAfterSave = button;
     }
   });

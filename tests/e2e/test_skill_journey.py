@@ -43,9 +43,13 @@ def _fill(page, total_off: float) -> None:
 
 
 def _submit(page) -> None:
-    page.once("dialog", lambda dialog: dialog.accept())
+    """Submit the sheet: the confirmation page names the admission number and says the marks
+    cannot be changed afterwards; confirming hands it in."""
     with page.expect_navigation():
         page.click("button[name=step][value=submit]")
+    expect(page.locator("h1")).to_have_text(zh("Submit marks"))
+    with page.expect_navigation():
+        page.click("[data-testid=confirm-button]")
 
 
 def test_three_examiners_mark_in_three_browsers(browser, live_server, server_env):
