@@ -298,6 +298,13 @@ def lesson_item(world: World, user: Any) -> dict[str, Any]:
     return {"plural": "lessons", "item_id": world.ids["lesson_id"]}
 
 
+def lesson_course(world: World, user: Any) -> dict[str, Any]:
+    """The course of the world's lesson (a new lesson is started in it)."""
+    from lms.learning.models import Lesson
+
+    return {"course_id": db.session.get(Lesson, world.ids["lesson_id"]).course_id}
+
+
 def new_question(world: World, user: Any) -> dict[str, Any]:
     return {"plural": "questions"}
 
@@ -366,6 +373,7 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("GET", "/author/questions", AUTHORS, None),
     ("GET", "/author/tasks", AUTHORS, None),
     ("POST", "/author/<plural>/new", AUTHORS, new_question),
+    ("POST", "/author/courses/<int:course_id>/lessons/new", AUTHORS, lesson_course),
     ("GET", "/author/<plural>/<int:item_id>", AUTHORS, lesson_item),
     ("POST", "/author/<plural>/<int:item_id>/draft", AUTHORS, lesson_item),
     ("GET", "/author/versions/<int:version_id>", AUTHORS, lesson_draft),

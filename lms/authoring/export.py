@@ -8,7 +8,7 @@ live task differs is written again (a new task gets its file). What nobody chang
 byte for byte as it was read, so exporting a synced tree gives back the same tree, and
 importing an export (``lms courses sync --root DIR``) and exporting again gives the same
 bytes: each changed item is written as lms.authoring.files writes it, which reads back as the
-live values."""
+live values. A lesson written in the browser gets its file (lms.authoring.lesson_export)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import yaml
 from sqlalchemy import select
 
 from lms.authoring import files
+from lms.authoring.lesson_export import with_new_lessons
 from lms.authoring.questions import QuestionKind, item_lines
 from lms.authoring.tasks import TaskKind, file_lines
 from lms.content.items import questions_of
@@ -55,8 +56,9 @@ def export_tree(target: Path) -> list[Path]:
         elif len(parts) == 3 and parts[1] == "tasks" and parts[2].endswith(".yaml"):
             data = exporter.task_file(row.path, data.decode("utf-8")).encode("utf-8")
         texts[row.path] = data
-    for path, text in exporter.new_files(texts).items():
-        texts[path] = text.encode("utf-8")
+    for added, text in exporter.new_files(texts).items():
+        texts[added] = text.encode("utf-8")
+    texts = with_new_lessons(texts)
     written = []
     for name, data in texts.items():
         path = target.joinpath(*name.split("/"))

@@ -46,6 +46,8 @@ class LessonDraftForm(FlaskForm):
     )
     #: The draft's lock version when the page was loaded (checked on save).
     lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    #: The live version the page showed a sync's change against (lms.authoring.stale).
+    base = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def fill(self, document: dict[str, Any]) -> None:
         self.title.data = document["title"]
@@ -57,6 +59,44 @@ class LessonDraftForm(FlaskForm):
             "title": (self.title.data or "").strip(),
             "hours": float(self.hours.data or 0),
             "body": (self.body.data or "").replace("\r\n", "\n"),
+        }
+
+
+class NewLessonDraftForm(LessonDraftForm):
+    """A new lesson's draft: also its module, place in the course and slug."""
+
+    module = SelectField(_l("Module"), validators=[DataRequired()])
+    position = IntegerField(
+        _l("Place in the course"),
+        validators=[InputRequired(), NumberRange(min=1, max=99)],
+        description=_l("1 is the first lesson; the lessons from this place on move down."),
+    )
+    slug = StringField(
+        _l("Slug"),
+        validators=[Optional(), Length(max=60)],
+        description=_l(
+            "The lesson's id and file name in courses/: a-z, 0-9 and -. Left empty, it is "
+            "made from the title (or the module, for a Chinese title) and numbered if taken."
+        ),
+    )
+
+    def place_in(self, course: Any) -> None:
+        self.module.choices = options(
+            (m.key, m.title) for m in (course.modules if course else []) if m.retired_at is None
+        )
+
+    def fill(self, document: dict[str, Any]) -> None:
+        super().fill(document)
+        for name in ("module", "position", "slug"):
+            getattr(self, name).data = document[name]
+
+    def document(self, before: dict[str, Any], live: Any = None) -> dict[str, Any]:
+        return {
+            "course": before["course"],
+            "module": self.module.data,
+            "position": int(self.position.data or 0),
+            "slug": (self.slug.data or "").strip().lower(),
+            **super().document(before, live),
         }
 
 
@@ -109,6 +149,8 @@ class QuestionDraftForm(FlaskForm):
     #: The alternative text of each picture the question shows, in the document's order.
     alts = FieldList(StringField(validators=[Optional(), Length(max=200)]))
     lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    #: The live version the page showed a sync's change against (lms.authoring.stale).
+    base = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -209,6 +251,8 @@ class TaskDraftForm(FlaskForm):
     criteria = FieldList(FormField(CriterionForm), max_entries=60)
     critical_errors = FieldList(FormField(CriticalErrorForm), max_entries=30)
     lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    #: The live version the page showed a sync's change against (lms.authoring.stale).
+    base = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

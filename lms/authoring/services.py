@@ -12,19 +12,19 @@ the second save is refused with the difference (``DraftConflict``), as the marki
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
 from lms.authoring import kinds
 from lms.authoring.base import Authored, Problem
+from lms.authoring.diffs import diff_html
 from lms.authoring.models import OPEN, ContentVersion, VersionStatus
+from lms.authoring.stale import StaleDraft, stale_base
 from lms.core import audit
 from lms.core.errors import Conflict, DomainError, NotAllowed
 from lms.db import db, utcnow
@@ -221,9 +221,9 @@ def start_draft(row: Any, user: Any, source: ContentVersion | None = None) -> Co
     return draft
 
 
-def start_new(kind: Authored, user: Any) -> ContentVersion:
-    """A draft of a new item of ``kind`` (a question, a task): it gets its row, and its key,
-    when published."""
+def start_new(kind: Authored, user: Any, document: dict[str, Any] | None = None) -> ContentVersion:
+    """A draft of a new item of ``kind`` (a question, a task; a lesson from ``document``, which
+    says its course): it gets its row, and its key, when published."""
     if not kind.may_create:
         raise NotAllowed(_l("New items of this kind are written in courses/"))
     draft = ContentVersion(
@@ -231,7 +231,7 @@ def start_new(kind: Authored, user: Any) -> ContentVersion:
         key=kind.new_key(),
         number=1,
         status=VersionStatus.DRAFT,
-        document=kind.blank(),
+        document=document if document is not None else kind.blank(),
         created_by_id=user.id,
         editors=[],
         note=str(_l("New")),
@@ -249,16 +249,28 @@ def version_by_id(version_id: int, kind: Authored | None = None) -> ContentVersi
 
 
 def save_draft(
-    version: ContentVersion, user: Any, document: dict[str, Any], seen: int
+    version: ContentVersion,
+    user: Any,
+    document: dict[str, Any],
+    seen: int,
+    base: int | None = None,
 ) -> ContentVersion:
-    """Save the draft as ``user`` wrote it on a page that showed lock version ``seen``.
+    """Save the draft as ``user`` wrote it on a page that showed lock version ``seen`` (and,
+    when ``lms courses sync`` changed the live content since the draft began, live version
+    ``base``: the page showed what the sync changed, so the draft is now based on it).
 
-    Refused with the difference (``DraftConflict``) when somebody saved it since; a draft in
-    review goes back to draft (it must be submitted again)."""
+    Refused with the difference (``DraftConflict``, ``StaleDraft``) when somebody saved it
+    since, or the sync's change was not shown; a draft in review goes back to draft (it must
+    be submitted again)."""
     if not version.is_open:
         raise Conflict(_l("This version is no longer a draft"))
     if seen != version.lock_version:
         raise DraftConflict(version, document)
+    live = stale_base(version)
+    if live is not None:
+        if base != live.id:
+            raise StaleDraft(version, live)
+        version.based_on_id = live.id
     version.document = document
     if user.id not in version.editors:
         version.editors = [*version.editors, user.id]
@@ -306,6 +318,13 @@ def publish(version: ContentVersion, reviewer: Any, note: str = "") -> Any:
     if version.status != VersionStatus.IN_REVIEW:
         raise Conflict(_l("Only a version waiting for review can be published"))
     check_reviewer(version, reviewer)
+    if stale_base(version) is not None:
+        raise Conflict(
+            _l(
+                "The live text changed since this draft began (lms courses sync): the author "
+                "must see the change in the editor and save the draft again before it is published"
+            )
+        )
     _refuse_problems(version)
     kind = kinds.get(version.kind)
     row = kind.find(version.key)
@@ -344,32 +363,6 @@ def discard(version: ContentVersion, user: Any) -> None:
     version.status = VersionStatus.DISCARDED
     subject, details = _subject(version)
     audit.record("content.discarded", subject, **details)
-
-
-# Diffs -------------------------------------------------------------------------------------
-
-
-def diff_html(
-    kind: Authored, old: dict[str, Any], new: dict[str, Any], old_name: Any, new_name: Any
-) -> Markup:
-    """A unified diff of two documents (as their files write them) as escaped HTML lines
-    marked added or removed."""
-    lines = difflib.unified_diff(
-        kind.text(old).splitlines(),
-        kind.text(new).splitlines(),
-        fromfile=str(old_name),
-        tofile=str(new_name),
-        lineterm="",
-        n=2,
-    )
-    return Markup("\n").join(_diff_line(line) for line in lines)
-
-
-def _diff_line(line: str) -> Markup:
-    kind = {"+": "diff-add", "-": "diff-del", "@": "diff-hunk"}.get(line[:1], "diff-same")
-    if line.startswith(("+++", "---")):
-        kind = "diff-file"
-    return Markup('<span class="{}">{}</span>').format(kind, escape(line))
 
 
 # Lists -------------------------------------------------------------------------------------

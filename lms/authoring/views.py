@@ -6,26 +6,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from lms.accounts.forms import ActionForm
-from lms.authoring import kinds, lesson_media, services
+from lms.authoring import kinds, lesson_media, services, stale
 from lms.authoring.base import Authored
+from lms.authoring.blueprint import bp, kind_named, to_version, version_named
 from lms.authoring.files import catalog
 from lms.authoring.forms import (
     DraftFilterForm,
     LessonDraftForm,
+    NewLessonDraftForm,
     PictureForm,
-    PreviewForm,
     QuestionDraftForm,
     ReviewForm,
     TaskDraftForm,
 )
+from lms.authoring.lessons import course_of
 from lms.authoring.models import ContentVersion, VersionStatus
-from lms.content.media import MediaRefused
 from lms.core import params
 from lms.core.access import roles_required
 from lms.core.errors import DomainError
@@ -36,10 +37,7 @@ from lms.db import db
 from lms.exams.models import Question
 from lms.exams.question_types import REGISTRY
 from lms.grading.models import PracticalTask
-from lms.learning import markdown
 from lms.learning.models import Course
-
-bp = Blueprint("author", __name__, url_prefix="/author")
 
 FORMS: dict[str, Any] = {
     "lesson": LessonDraftForm,
@@ -47,28 +45,6 @@ FORMS: dict[str, Any] = {
     "task": TaskDraftForm,
 }
 PAGE_SIZE = 25
-
-
-def _kind(plural: str) -> Authored:
-    kind = kinds.BY_PLURAL.get(plural)
-    if kind is None:
-        raise DomainError(_l("No such kind of content"), status=404)
-    return kind
-
-
-def _version(version_id: int) -> tuple[ContentVersion, Authored, Any]:
-    """The version, its kind and its live row (None for a new item); 404 for a version of
-    content that was retired."""
-    version = services.version_by_id(version_id)
-    kind = kinds.get(version.kind)
-    row = kind.find(version.key)
-    if row is not None and row.retired_at is not None:
-        raise DomainError(_l("No such version"), status=404)
-    return version, kind, row
-
-
-def _to_version(version: ContentVersion) -> Any:
-    return redirect(url_for("author.version", version_id=version.id))
 
 
 # Lists -------------------------------------------------------------------------------------
@@ -127,7 +103,7 @@ def index() -> Any:
 @roles_required(*AUTHOR_ROLES)
 def items(plural: str) -> Any:
     """The live questions or practical tasks to edit, searched by words of their text or id."""
-    kind = _kind(plural)
+    kind = kind_named(plural)
     search = (request.args.get("q") or "").strip()[:100]
     if kind.name == "question":
         statement = select(Question).where(Question.retired_at.is_(None))
@@ -171,7 +147,7 @@ def items(plural: str) -> Any:
 @bp.route("/<plural>/<int:item_id>")
 @roles_required(*AUTHOR_ROLES)
 def item(plural: str, item_id: int) -> Any:
-    kind = _kind(plural)
+    kind = kind_named(plural)
     row = kind.visible(item_id)
     return render_template(
         "author/item.html",
@@ -187,7 +163,7 @@ def item(plural: str, item_id: int) -> Any:
 @bp.route("/<plural>/<int:item_id>/draft", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
 def start(plural: str, item_id: int) -> Any:
-    kind = _kind(plural)
+    kind = kind_named(plural)
     row = kind.visible(item_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("author.item", plural=plural, item_id=row.id))
@@ -198,8 +174,8 @@ def start(plural: str, item_id: int) -> Any:
 @bp.route("/<plural>/new", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
 def new(plural: str) -> Any:
-    kind = _kind(plural)
-    if not kind.may_create:
+    kind = kind_named(plural)
+    if not kind.may_create or kind.name == "lesson":  # a new lesson: lesson_views.new_lesson
         raise DomainError(_l("No such kind of content"), status=404)
     if not ActionForm().validate_on_submit():
         return redirect(url_for(f"author.{plural}"))
@@ -210,14 +186,15 @@ def new(plural: str) -> Any:
 def _shown(kind: Authored, row: Any, document: dict[str, Any]) -> Any:
     """What a version's page shows of its content (a lesson: rendered as trainees see it)."""
     if kind.name == "lesson":
-        return lesson_media.render(row, document["body"])
+        course = row.course if row is not None else course_of(document, None)
+        return lesson_media.render(course, document["body"]) if course else ""
     return None
 
 
 @bp.route("/versions/<int:version_id>")
 @roles_required(*AUTHOR_ROLES)
 def version(version_id: int) -> Any:
-    version, kind, row = _version(version_id)
+    version, kind, row = version_named(version_id)
     base = services.diff_base(version)
     return render_template(
         "author/version.html",
@@ -237,6 +214,7 @@ def version(version_id: int) -> Any:
         names=catalog(),
         type_labels={key: kind.label for key, kind in REGISTRY.items()},
         problems=services.version_problems(version) if version.is_open else [],
+        stale=stale.shown(version),
         may_review=version.status == VersionStatus.IN_REVIEW
         and services.may_review(version, current_user),
         form=ActionForm(),
@@ -247,32 +225,44 @@ def version(version_id: int) -> Any:
 @bp.route("/versions/<int:version_id>/edit", methods=["GET", "POST"])
 @roles_required(*AUTHOR_ROLES)
 def edit(version_id: int) -> Any:
-    version, kind, row = _version(version_id)
+    version, kind, row = version_named(version_id)
     if not version.is_open:
         flash(_l("This version is no longer a draft"), "error")
-        return _to_version(version)
-    form = FORMS[kind.name]()
-    conflict = None
+        return to_version(version)
+    new_lesson = kind.name == "lesson" and row is None
+    form = (NewLessonDraftForm if new_lesson else FORMS[kind.name])()
+    if new_lesson:
+        form.place_in(course_of(version.document, None))
+    conflict: services.Conflict | None = None
+    overtaken = stale.shown(version)
     if form.validate_on_submit():
         document = form.document(version.document, row)
         try:
-            services.save_draft(version, current_user, document, form.lock_version.data or 0)
+            services.save_draft(
+                version, current_user, document, form.lock_version.data or 0, form.base.data
+            )
         except services.DraftConflict as error:
             conflict = error
             # The page now carries the saved draft's lock: saving the merged text goes through.
             form.lock_version.raw_data = [str(error.version.lock_version)]
+        except services.StaleDraft as error:
+            conflict = overtaken = error  # shown below: saving the merged text goes through
         else:
             flash(_l("Draft saved."), "success")
             return redirect(url_for("author.edit", version_id=version.id))
     elif request.method == "GET":
         form.fill(version.document)
         form.lock_version.data = version.lock_version
+    if overtaken is not None:  # the page shows what the sync changed: a save may rebase
+        form.base.raw_data = [str(overtaken.live.id)]
     if request.method == "POST" and kind.name == "task":
         form.add_spare_rows()
     extra: dict[str, Any] = {}
     if kind.name == "lesson":
+        course = row.course if row is not None else course_of(version.document, None)
         extra = {
-            "preview": lesson_media.render(row, form.body.data or ""),
+            "course": course,
+            "preview": lesson_media.render(course, form.body.data or "") if course else "",
             "picture_form": PictureForm(formdata=None),
         }
     status = 409 if conflict else 400 if form.errors else 200
@@ -283,124 +273,12 @@ def edit(version_id: int) -> Any:
         title=kind.title(version.document) or kind.label,
         version=version,
         form=form,
-        conflict=conflict,
+        conflict=conflict if conflict is not overtaken else None,
+        stale=overtaken,
         problems=services.version_problems(version),
         **extra,
     ), status
 
 
-def _act(version_id: int, action: Any, done: Any) -> Any:
-    version, _kind, _row = _version(version_id)
-    form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            action(version, (form.note.data or "").strip())
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(done, "success")
-    return _to_version(version)
-
-
-@bp.route("/versions/<int:version_id>/submit", methods=["POST"])
-@roles_required(*AUTHOR_ROLES)
-def submit(version_id: int) -> Any:
-    return _act(
-        version_id,
-        lambda version, _note: services.submit(version, current_user),
-        _l("Sent for review. Another expert reviews and publishes it."),
-    )
-
-
-@bp.route("/versions/<int:version_id>/publish", methods=["POST"])
-@roles_required(*AUTHOR_ROLES)
-def publish(version_id: int) -> Any:
-    return _act(
-        version_id,
-        lambda version, note: services.publish(version, current_user, note),
-        _l("Published. Trainees now see this version; their progress is kept."),
-    )
-
-
-@bp.route("/versions/<int:version_id>/return", methods=["POST"])
-@roles_required(*AUTHOR_ROLES)
-def send_back(version_id: int) -> Any:
-    return _act(
-        version_id,
-        lambda version, note: services.return_to_author(version, current_user, note),
-        _l("Sent back to the author."),
-    )
-
-
-@bp.route("/versions/<int:version_id>/discard", methods=["POST"])
-@roles_required(*AUTHOR_ROLES)
-def discard(version_id: int) -> Any:
-    return _act(
-        version_id,
-        lambda version, _note: services.discard(version, current_user),
-        _l("Draft discarded."),
-    )
-
-
-@bp.route("/versions/<int:version_id>/rollback", methods=["POST"])
-@roles_required(*AUTHOR_ROLES)
-def rollback(version_id: int) -> Any:
-    old, kind, row = _version(version_id)
-    if row is None or not ActionForm().validate_on_submit():
-        return _to_version(old)
-    try:
-        draft = services.start_draft(row, current_user, source=old)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("author.item", plural=kind.plural, item_id=row.id))
-    flash(_l("A new draft holds version %(n)d's text; it is published after review.", n=old.number))
-    return redirect(url_for("author.edit", version_id=draft.id))
-
-
-# Lessons' text and pictures ------------------------------------------------------------------
-
-
-@bp.route("/preview", methods=["POST"])
-@roles_required(*AUTHOR_ROLES)
-def preview() -> Any:
-    """The lesson text as trainees will see it: the same sanitising renderer, with the
-    pictures of the lesson's course when ``?lesson=<id>`` names it."""
-    form = PreviewForm()
-    if not form.validate_on_submit():
-        return jsonify(error=str(_l("The text could not be previewed"))), 400
-    lesson_id = request.args.get("lesson", type=int)
-    body = form.body.data or ""
-    if lesson_id:
-        return jsonify(html=lesson_media.render(kinds.get("lesson").visible(lesson_id), body))
-    return jsonify(html=markdown.render(body))
-
-
-@bp.route("/versions/<int:version_id>/pictures", methods=["POST"])
-@roles_required(*AUTHOR_ROLES)
-def upload(version_id: int) -> Any:
-    """Upload a picture with its alternative text; the page says what to write in the text."""
-    version, kind, lesson = _version(version_id)
-    if kind.name != "lesson" or lesson is None:
-        raise DomainError(_l("No such version"), status=404)
-    form = PictureForm()
-    back = redirect(url_for("author.edit", version_id=version.id))
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-        return back
-    upload = form.picture.data
-    try:
-        ref = lesson_media.upload_picture(
-            lesson, upload.read(), upload.filename or "", form.alt.data.strip(), current_user
-        )
-    except MediaRefused as refused:
-        flash(refused.message, "error")
-        return back
-    flash(
-        _l(
-            "Picture kept. Write it in the text as: %(md)s", md=f"![{form.alt.data.strip()}]({ref})"
-        ),
-        "success",
-    )
-    return back
+# The review actions and the lesson pages join the blueprint.
+from lms.authoring import lesson_views, review_views  # noqa: E402, F401

@@ -66,10 +66,20 @@ def check(root: Path | None) -> None:
 @with_appcontext
 def sync(root: Path | None) -> None:
     content = _checked(root or Path(current_app.config["COURSES_ROOT"]))
+    from lms.authoring import stale
+
     with transaction():
+        browser_only = stale.unexported()
         report = sync_content(content)
-    changes = ", ".join(f"{key}={value}" for key, value in sorted(report.items())) or "nothing"
+        # Browser work the sync would lose: items not exported yet are kept, drafts it
+        # overtook are kept and now based on an older version (lms.authoring.stale).
+        overtaken = stale.keep_unexported(browser_only, report) + stale.after_sync()
+    changes = (
+        ", ".join(f"{key}={value}" for key, value in sorted(report.items()) if value) or "nothing"
+    )
     click.echo(f"synced: {changes}")
+    for line in overtaken:
+        click.echo(_("Browser work: %(line)s", line=line))
     from lms.content import renditions
 
     with transaction():

@@ -58,6 +58,21 @@ def test_export_of_the_shipped_courses_equals_the_repository_and_round_trips(app
     export_tree(first)
     assert tree(first) == tree(COURSES)  # unchanged content: byte for byte the repository's
 
+    # A lesson written in the browser, third in level 5, with an uploaded picture, gets its
+    # file (sorted into its place) and its picture in the course folder.
+    new = _new_lesson()
+    first = tmp_path / "with-new-lesson"
+    export_tree(first)
+    added = sorted(set(tree(first)) - set(tree(COURSES)))
+    assert len(added) == 2 and added[0] == "baoyushi-l5/lessons/03-daily-care.md"
+    assert added[1].startswith("baoyushi-l5/media/upload-")
+    assert tree(first)[added[0]].decode("utf-8").startswith(f"---\nid: {new.key}\n")
+    assert {k: v for k, v in tree(first).items() if k not in added} == tree(COURSES)
+    content, problems = load_content(first)
+    assert problems == []
+    level5 = next(c for c in content.courses if c.code == "baoyushi-l5")
+    assert [lesson.key for lesson in level5.lessons][2] == new.key
+
     # Import the export into an empty database and export again: the same bytes.
     database = tmp_path / "empty.sqlite3"
     lms("db", "upgrade", database=database)
@@ -65,6 +80,25 @@ def test_export_of_the_shipped_courses_equals_the_repository_and_round_trips(app
     second = tmp_path / "second"
     assert "exported" in lms("courses", "export", str(second), database=database)
     assert tree(second) == tree(first)
+
+
+def _new_lesson() -> Lesson:
+    """A new lesson of level 5 (Chinese title, placed third, with a picture), published."""
+    from lms.authoring import kinds, lesson_media
+    from lms.learning.models import Course
+    from tests.learning.test_lesson_media import png
+
+    course = db.session.scalar(select(Course).where(Course.code == "baoyushi-l5"))
+    alice, bob = make_user(Role.COURSE_EXPERT), make_user(Role.COURSE_EXPERT)
+    kind = kinds.get("lesson")
+    draft = services.start_new(kind, alice, kind.blank_in(course))
+    ref = lesson_media.upload_picture(course, None, png(), "touch.png", "抚触手法", alice)
+    body = "## 婴儿抚触\n\n" + "\n\n".join([PARAGRAPH] * 9) + f"\n\n![抚触手法]({ref})\n"
+    document = {**draft.document, "module": "daily_care", "position": 3}
+    document |= {"title": "婴儿抚触：要点", "hours": 0.5, "body": body}
+    services.save_draft(draft, alice, document, draft.lock_version)
+    services.submit(draft, alice)
+    return services.publish(draft, bob)
 
 
 def test_a_lesson_published_in_the_browser_is_exported_in_its_file(app, tmp_path):
