@@ -1,5 +1,5 @@
 """Class sessions with check-in (the trainer's screen with code and QR, marking someone
-present) and the progress reports, on the ``training`` blueprint."""
+present), on the ``training`` blueprint."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import segno
-from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -16,13 +15,10 @@ from markupsafe import Markup
 from lms.accounts.forms import ActionForm
 from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError, NotAllowed
-from lms.core.exports import table_response
-from lms.core.forms import drop_invalid_filters, options
-from lms.core.localtime import LOCAL_ZONE, today
-from lms.core.roles import ADMIN_ROLES, Role
+from lms.core.localtime import LOCAL_ZONE
 from lms.learning import queries, services, study
 from lms.learning.blueprint import TRAINERS, bp, visible_cohort
-from lms.learning.forms import ProgressFilterForm, SessionForm
+from lms.learning.forms import SessionForm
 from lms.learning.models import ClassSession, Enrolment, EnrolmentStatus
 
 # Class sessions and check-in ----------------------------------------------------------------
@@ -90,59 +86,3 @@ def mark_present(session_id: int, enrolment_id: int) -> Any:
         except NotAllowed:
             abort(404)  # as for any record outside one's scope: its existence is not revealed
     return redirect(url_for("training.class_session", session_id=session.id))
-
-
-# Progress -----------------------------------------------------------------------------------
-
-
-#: What the progress rows are, by grouping: the first column's heading.
-GROUPINGS = {
-    "cohort": _l("Cohort"),
-    "institution": _l("Institution"),
-    "district": _l("District"),
-}
-
-
-def _progress_rows() -> tuple[ProgressFilterForm, list[queries.ProgressRow]]:
-    form = ProgressFilterForm(request.args)
-    groupings = dict(GROUPINGS)
-    if current_user.role == Role.INSTITUTION_MANAGER:
-        groupings.pop("district")
-    form.by.choices = options(list(groupings.items()))
-    form.plan_id.choices = options(
-        [(0, _l("All plans"))] + [(plan.id, str(plan.year)) for plan in queries.plans()]
-    )
-    drop_invalid_filters(form)
-    by = form.by.data if form.by.data in groupings else "cohort"
-    form.by.data = by
-    rows = queries.progress_summary(current_user.scope, by, form.plan_id.data or None)
-    return form, rows
-
-
-@bp.route("/progress")
-@roles_required(*ADMIN_ROLES)
-def progress() -> Any:
-    form, rows = _progress_rows()
-    heading = GROUPINGS[form.by.data]
-    return render_template("training/progress.html", form=form, rows=rows, heading=heading)
-
-
-@bp.route("/progress.<fmt>")
-@roles_required(*ADMIN_ROLES)
-def progress_export(fmt: str) -> Response:
-    form, rows = _progress_rows()
-    header = [
-        str(GROUPINGS[form.by.data]),
-        _("Nominated"),
-        _("Enrolled"),
-        _("Active in the last 14 days"),
-        _("Completed"),
-        _("Study hours"),
-    ]
-    body = (
-        [row.name, row.nominated, row.enrolled, row.active, row.completed, row.hours]
-        for row in rows
-    )
-    return table_response(
-        fmt, _("training-progress") + f"-{form.by.data}-{today():%Y%m%d}", header, body
-    )

@@ -12,6 +12,7 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -102,3 +103,6 @@ class ProgressFilterForm(FlaskForm):
 
     by = SelectField(_l("Per"), validators=[Optional()])
     plan_id = SelectField(_l("Training plan"), coerce=int, validators=[Optional()])
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=50)])
+    district_id = SelectField(_l("District"), coerce=int, validators=[Optional()])
+    institution_id = SelectField(_l("Institution"), coerce=int, validators=[Optional()])

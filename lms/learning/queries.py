@@ -131,27 +131,41 @@ class EnrolmentRow:
     hours: float
 
 
-def cohort_enrolments(cohort: Cohort, scope: Scope) -> list[EnrolmentRow]:
-    """The cohort's enrolments visible to ``scope``, with lessons done and study hours."""
-    done = (
-        select(LessonProgress.enrolment_id, func.count().label("done"))
-        .where(LessonProgress.completed_at.is_not(None))
-        .group_by(LessonProgress.enrolment_id)
-        .subquery()
-    )
+_DONE = (
+    select(LessonProgress.enrolment_id, func.count().label("done"))
+    .where(LessonProgress.completed_at.is_not(None))
+    .group_by(LessonProgress.enrolment_id)
+    .subquery()
+)
+#: Lessons an enrolment has done (a column of ``cohort_enrolments_statement``).
+LESSONS_DONE = func.coalesce(_DONE.c.done, 0)
+
+
+def cohort_enrolments_statement(cohort: Cohort, scope: Scope) -> Select[Any]:
+    """(enrolment, lessons done) of the cohort's enrolments visible to ``scope``."""
     statement = (
-        select(Enrolment, func.coalesce(done.c.done, 0))
+        select(Enrolment)
+        .add_columns(LESSONS_DONE)
         .join(Staff, Staff.id == Enrolment.staff_id)
         .join(Institution, Institution.id == Staff.institution_id)
-        .outerjoin(done, done.c.enrolment_id == Enrolment.id)
+        .outerjoin(_DONE, _DONE.c.enrolment_id == Enrolment.id)
         .where(Enrolment.cohort_id == cohort.id)
         .order_by(Institution.name, Staff.name)
     )
-    rows = db.session.execute(_scope_staff(statement, scope)).all()
+    return _scope_staff(statement, scope)
+
+
+def enrolment_rows(rows: Any) -> list[EnrolmentRow]:
+    """``EnrolmentRow``s of (enrolment, lessons done) rows."""
     return [
         EnrolmentRow(enrolment, int(lessons_done), round(enrolment.study_seconds / 3600, 1))
         for enrolment, lessons_done in rows
     ]
+
+
+def cohort_enrolments(cohort: Cohort, scope: Scope) -> list[EnrolmentRow]:
+    """The cohort's enrolments visible to ``scope``, with lessons done and study hours."""
+    return enrolment_rows(db.session.execute(cohort_enrolments_statement(cohort, scope)).all())
 
 
 def pending_nominations(scope: Scope) -> list[Enrolment]:
@@ -186,6 +200,28 @@ GROUPINGS = ("cohort", "institution", "district")
 
 def progress_summary(scope: Scope, by: str, plan_id: int | None = None) -> list[ProgressRow]:
     """Enrolled, active, completed and study hours per cohort, institution or district."""
+    return progress_rows(db.session.execute(progress_statement(scope, by, plan_id)))
+
+
+def progress_rows(rows: Any) -> list[ProgressRow]:
+    """``ProgressRow``s of the rows of ``progress_statement``."""
+    return [
+        ProgressRow(
+            row[0],
+            row[1],
+            int(row[2] or 0),
+            int(row[3] or 0),
+            int(row[4] or 0),
+            int(row[5] or 0),
+            round((row[6] or 0) / 3600, 1),
+        )
+        for row in rows
+    ]
+
+
+def progress_statement(scope: Scope, by: str, plan_id: int | None = None) -> Select[Any]:
+    """The statement of ``progress_summary``: the group's id and name, then its figures
+    (labelled nominated, enrolled, active, completed, seconds), within ``scope``."""
     if by not in GROUPINGS:
         raise ValueError(by)
     group_columns = {
@@ -198,11 +234,19 @@ def progress_summary(scope: Scope, by: str, plan_id: int | None = None) -> list[
     statement = (
         select(
             *group_columns,
-            func.sum(case((Enrolment.status == EnrolmentStatus.NOMINATED, 1), else_=0)),
-            func.sum(case((holds, 1), else_=0)),
-            func.sum(case((holds & (Enrolment.last_study_at >= recent), 1), else_=0)),
-            func.sum(case((Enrolment.status == EnrolmentStatus.COMPLETED, 1), else_=0)),
-            func.coalesce(func.sum(case((holds, Enrolment.study_seconds), else_=0)), 0),
+            func.sum(case((Enrolment.status == EnrolmentStatus.NOMINATED, 1), else_=0)).label(
+                "nominated"
+            ),
+            func.sum(case((holds, 1), else_=0)).label("enrolled"),
+            func.sum(case((holds & (Enrolment.last_study_at >= recent), 1), else_=0)).label(
+                "active"
+            ),
+            func.sum(case((Enrolment.status == EnrolmentStatus.COMPLETED, 1), else_=0)).label(
+                "completed"
+            ),
+            func.coalesce(func.sum(case((holds, Enrolment.study_seconds), else_=0)), 0).label(
+                "seconds"
+            ),
         )
         .select_from(Enrolment)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
@@ -214,19 +258,7 @@ def progress_summary(scope: Scope, by: str, plan_id: int | None = None) -> list[
     )
     if plan_id:
         statement = statement.where(Cohort.plan_id == plan_id)
-    statement = _scope_staff(statement, scope)
-    return [
-        ProgressRow(
-            row[0],
-            row[1],
-            int(row[2] or 0),
-            int(row[3] or 0),
-            int(row[4] or 0),
-            int(row[5] or 0),
-            round((row[6] or 0) / 3600, 1),
-        )
-        for row in db.session.execute(statement)
-    ]
+    return _scope_staff(statement, scope)
 
 
 def active_courses() -> list[Course]:

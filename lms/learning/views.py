@@ -35,13 +35,13 @@ from lms.db import db
 from lms.learning import class_views as class_views
 from lms.learning import nomination_list, queries, services
 from lms.learning import nominations as nomination_rules
-from lms.learning.blueprint import ORG_ADMINS, TRAINERS, bp, managed_cohort, visible_cohort
+from lms.learning import progress_views as progress_views
+from lms.learning.blueprint import ORG_ADMINS, bp, managed_cohort, visible_cohort
 from lms.learning.forms import (
     CohortForm,
     DecisionForm,
     PlanForm,
     QuotaForm,
-    SessionForm,
 )
 from lms.learning.models import (
     Cohort,
@@ -52,7 +52,7 @@ from lms.learning.models import (
 from lms.learning.models import TrainingPlan as Plan
 from lms.org import queries as org_queries
 
-__all__ = ["bp", "class_views"]
+__all__ = ["bp", "class_views", "progress_views"]
 
 #: Nominations shown a page at a time (select-all-matching reaches the rest).
 NOMINATIONS_PAGE_SIZE = 50
@@ -206,23 +206,6 @@ def edit_cohort(cohort_id: int) -> Any:
         else:
             return redirect(url_for("training.cohort", cohort_id=cohort.id))
     return render_template("training/cohort_form.html", form=form, cohort=cohort)
-
-
-@bp.route("/cohorts/<int:cohort_id>")
-@roles_required(*ADMIN_ROLES, Role.EXAMINER)
-def cohort(cohort_id: int) -> Any:
-    cohort = visible_cohort(cohort_id)
-    scope = current_user.scope
-    return render_template(
-        "training/cohort.html",
-        cohort=cohort,
-        rows=queries.cohort_enrolments(cohort, scope),
-        can_manage=services.can_manage_cohort(scope, cohort),
-        can_nominate=scope.role in ADMIN_ROLES and cohort.is_open,
-        can_train=scope.role in TRAINERS,
-        session_form=SessionForm(),
-        action_form=ActionForm(),
-    )
 
 
 #: People to nominate shown a page at a time (select-all-matching reaches the rest).
