@@ -85,12 +85,16 @@ def waiting_for_photo(session_id: int | None = None) -> list[SkillCandidate]:
 def waiting_for_photo_matching(
     text: str = "", *, session_id: int | None = None
 ) -> Select[SkillCandidate]:
-    """``waiting_for_photo`` as a statement (for pages); ``text`` matches a part of the name or
-    of the admission number."""
-    query = _passed_uncertified(session_id).where(~HAS_PHOTO)
+    """``waiting_for_photo`` as a statement (for pages; it joins Staff, to sort by name);
+    ``text`` matches a part of the name or of the admission number."""
+    query = (
+        _passed_uncertified(session_id)
+        .where(~HAS_PHOTO)
+        .join(Staff, Staff.id == SkillCandidate.staff_id)
+    )
     text = text.strip()
     if text:
-        query = query.join(Staff, Staff.id == SkillCandidate.staff_id).where(
+        query = query.where(
             or_(
                 Staff.name.contains(text, autoescape=True),
                 SkillCandidate.admission_number.contains(text, autoescape=True),

@@ -28,7 +28,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from lms.accounts.forms import ActionForm
-from lms.certification import badges, bulk, queries, services
+from lms.certification import badges, bulk, queries, register_list, services
 
 # The view modules sharing the blueprint, imported here explicitly so that web.py's one import of
 # this module registers every certificates route.
@@ -96,44 +96,6 @@ def download(number: str) -> Response:
 REGISTER_PAGE_SIZE = 50
 
 
-def _register_filter(values: Any) -> queries.RegisterFilter:
-    """The register's search and filters from ``values`` (the query string, or the search
-    form's posted fields), each bounded (an out-of-range value answers 400)."""
-
-    def number(name: str, low: int, high: int) -> int | None:
-        raw = (values.get(name) or "").strip()
-        return params.whole_number(raw, name, low, high) if raw else None
-
-    def day(name: str) -> Any:
-        raw = (values.get(name) or "").strip()
-        return params.a_date(raw, name) if raw else None
-
-    status = values.get("status", "")
-    return queries.RegisterFilter(
-        text=(values.get("q") or "")[:50],
-        district_id=number("district", 1, params.MAX_ID),
-        cohort_id=number("cohort", 1, params.MAX_ID),
-        level=number("level", 0, 5) or None,
-        status=status if status in queries.REGISTER_STATUSES else None,
-        issued_from=day("from"),
-        issued_to=day("to"),
-    )
-
-
-def _query_of(wanted: queries.RegisterFilter) -> dict[str, Any]:
-    """The filter as query arguments (the empty ones left out)."""
-    values = {
-        "q": wanted.text.strip(),
-        "district": wanted.district_id,
-        "cohort": wanted.cohort_id,
-        "level": wanted.level,
-        "status": wanted.status,
-        "from": wanted.issued_from,
-        "to": wanted.issued_to,
-    }
-    return {name: value for name, value in values.items() if value}
-
-
 class SearchForm(FlaskForm):
     """The register's search: posted, so that an ID number typed into it never becomes part
     of an address (the browser's history, server and proxy logs, a Referer header)."""
@@ -144,10 +106,12 @@ class SearchForm(FlaskForm):
 def index() -> Any:
     """The register: search and filters, a page at a time. An ID number is not taken from
     the address (it would already be in logs and history): the posted search takes it."""
-    wanted = _register_filter(request.args)
+    wanted = register_list.register_filter(request.args)
     if idnumber.looks_like(wanted.text.strip()):
         flash(_l("Search by ID number with the search form; it is not read from an address."))
-        return redirect(url_for("certificates.index", **_query_of(replace(wanted, text=""))))
+        return redirect(
+            url_for("certificates.index", **register_list.query_of(replace(wanted, text="")))
+        )
     return _register_page(wanted)
 
 
@@ -160,12 +124,14 @@ def search() -> Any:
     form = SearchForm()
     if not form.validate_on_submit():
         return redirect(url_for("certificates.index"))
-    wanted = _register_filter(request.form)
+    wanted = register_list.register_filter(request.form)
     term = wanted.text.strip()
     if not idnumber.looks_like(term):
         sort = (request.form.get("sort") or "").strip()
-        kept = {"sort": sort} if sort.removeprefix("-") in queries.REGISTER_ORDERS else {}
-        return redirect(url_for("certificates.index", **_query_of(wanted), **kept))
+        kept: dict[str, Any] = (
+            {"sort": sort} if sort.removeprefix("-") in queries.REGISTER_ORDERS else {}
+        )
+        return redirect(url_for("certificates.index", **register_list.query_of(wanted), **kept))
     return _register_page(wanted, id_number=idnumber.mask(term.upper()))
 
 
@@ -175,8 +141,15 @@ def _register_page(wanted: queries.RegisterFilter, *, id_number: str | None = No
     number = 1 if id_number else params.page_arg()
     statement, sort = sorted_by(queries.register(wanted, today), queries.REGISTER_ORDERS, "-number")
     page = paginate(statement, number, REGISTER_PAGE_SIZE)
-    # The list of those waiting for a photo pages and searches on its own (wq, wpage).
+    # The list of those waiting for a photo searches, sorts and pages on its own (wq, wsort,
+    # wpage).
     waiting_text = (request.args.get("wq") or "").strip()[:50]
+    waiting, waiting_sort = sorted_by(
+        register_list.waiting_for_photo(waiting_text),
+        register_list.WAITING_ORDERS,
+        register_list.WAITING_DEFAULT,
+        name="wsort",
+    )
     archive_form = ArchiveForm()
     archive_form.district.choices = [("", _l("District"))] + [
         (str(d.id), d.name) for d in queries.districts()
@@ -190,7 +163,7 @@ def _register_page(wanted: queries.RegisterFilter, *, id_number: str | None = No
         sort=sort,
         certificates=page.items,
         wanted=wanted,
-        searched=bool(_query_of(wanted)),
+        searched=bool(register_list.query_of(wanted)),
         id_number=id_number,
         search_form=SearchForm(),
         today=today,
@@ -198,12 +171,9 @@ def _register_page(wanted: queries.RegisterFilter, *, id_number: str | None = No
         districts=queries.districts(),
         cohorts=queries.cohorts(),
         eligible=services.eligible(),
-        waiting=paginate(
-            services.waiting_for_photo_matching(waiting_text),
-            params.page_arg("wpage"),
-            current_app.config["PAGE_SIZE"],
-        ),
+        waiting=paginate(waiting, params.page_arg("wpage"), current_app.config["PAGE_SIZE"]),
         waiting_text=waiting_text,
+        waiting_sort=waiting_sort,
         job=open_job(bulk.KIND),
         archive_form=archive_form,
         action_form=ActionForm(),
