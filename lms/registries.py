@@ -40,12 +40,13 @@ def register_content_kinds() -> None:
 
 def register_job_kinds() -> None:
     from lms.certification.bulk import IssueCertificates
-    from lms.content.renditions import MakeRendition
+    from lms.content.renditions import MakePlayable, MakeRendition
     from lms.jobs.registry import register
     from lms.org.roster_uploads import ImportRoster
 
     register(IssueCertificates)
     register(MakeRendition)
+    register(MakePlayable)
     register(ImportRoster)
 
 

@@ -381,7 +381,7 @@ MATRIX: list[tuple[str, str, frozenset[Any], Callable[[World, Any], dict[str, An
     ("POST", "/author/versions/<int:version_id>/edit", AUTHORS, lesson_draft),
     *[
         ("POST", f"/author/versions/<int:version_id>/{action}", AUTHORS, lesson_draft)
-        for action in ("submit", "publish", "return", "discard", "rollback", "pictures")
+        for action in ("submit", "publish", "return", "discard", "rollback", "pictures", "video")
     ],
     ("GET", "/training/", ADMINS | {E}, None),
     ("GET", "/training/plans/new", frozenset({C}), None),

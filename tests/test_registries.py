@@ -52,6 +52,7 @@ EXPECTED = {
     "job_kinds": {
         "certificates.issue": "IssueCertificates",
         "media.rendition": "MakeRendition",
+        "media.transcode": "MakePlayable",
         "roster.import": "ImportRoster",
     },
     "session_listeners": [

@@ -21,7 +21,7 @@ import yaml
 from sqlalchemy import select
 
 from lms.authoring import files
-from lms.authoring.lesson_export import with_new_lessons
+from lms.authoring.lesson_export import video_front, video_line, with_new_lessons
 from lms.authoring.questions import QuestionKind, item_lines
 from lms.authoring.tasks import TaskKind, file_lines
 from lms.content.items import questions_of
@@ -183,7 +183,25 @@ def live_lesson_file(text: str, lessons: dict[str, Lesson]) -> str:
     front = match.group(1)
     front = _set_line(front, "title", lesson.title)
     front = _set_line(front, "hours", lesson.hours)
+    front = _set_video(front, lesson)
     return f"---\n{front}\n---\n{lesson.body_markdown}"
+
+
+def _set_video(front: str, lesson: Lesson) -> str:
+    """The front matter with the lesson's video when it is another file than the one written
+    (a video uploaded in the browser); as written otherwise."""
+    video = video_front(lesson)
+    if video is None:
+        return front
+    found = re.search(r"^video:[ \t]*(.*)$", front, re.M)
+    written = _loads(found.group(1)) if found else None
+    if isinstance(written, dict) and all(
+        written.get(name) == video.get(name) for name in ("src", "captions")
+    ):
+        return front
+    if found is None:
+        return front + "\n" + video_line(video)
+    return front[: found.start()] + video_line(video) + front[found.end() :]
 
 
 def _set_line(front: str, name: str, value: object) -> str:

@@ -100,6 +100,22 @@ class NewLessonDraftForm(LessonDraftForm):
         }
 
 
+class VideoForm(FlaskForm):
+    video = FileField(
+        _l("Video (MP4, MOV or WebM)"),
+        validators=[FileRequired(_l("Choose a file"))],
+        description=_l(
+            "A video phones cannot play as it is (HEVC, MPEG-4 part 2, VP8/VP9, MOV) is "
+            "converted to MP4/H.264 in the background; the lesson says it is being prepared "
+            "until then."
+        ),
+    )
+    captions = FileField(
+        _l("Captions (WebVTT, .vtt)"), validators=[FileRequired(_l("Choose a file"))]
+    )
+    title = StringField(_l("Video title"), validators=[Optional(), Length(max=200)])
+
+
 class ReviewForm(FlaskForm):
     note = TextAreaField(_l("Note for the author"), validators=[Optional(), Length(max=2000)])
 

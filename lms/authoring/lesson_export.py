@@ -6,13 +6,14 @@ without a new lesson keeps its files' names, so an unchanged tree exports byte f
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlalchemy import select
 
 from lms.authoring import files
 from lms.db import db
-from lms.learning.models import Course, Lesson
+from lms.learning.models import Course, Lesson, LessonMedia
 
 _FILE = re.compile(r"^(?P<course>[^/]+)/lessons/(?P<nn>\d{2})-(?P<slug>[a-z0-9][a-z0-9-]*)\.md$")
 _ID = re.compile(r"^id:\s*(\S+)\s*$", re.M)
@@ -28,7 +29,38 @@ def lesson_file(lesson: Lesson) -> str:
     ]
     if lesson.care_domains:
         front.append(f"care_domains: {files.scalar(list(lesson.care_domains))}")
+    video = video_front(lesson)
+    if video:
+        front.append(video_line(video))
     return "---\n" + "\n".join(front) + "\n---\n" + lesson.body_markdown
+
+
+def video_front(lesson: Lesson) -> dict[str, str] | None:
+    """The lesson's video as its front matter writes it (the files' paths), or None."""
+    video = lesson.video or {}
+    if not video.get("media"):
+        return None
+    rows = db.session.execute(
+        select(LessonMedia.media_id, LessonMedia.path).where(LessonMedia.lesson_id == lesson.id)
+    )
+    paths = {media_id: path for media_id, path in rows}
+    if video["media"] not in paths:
+        return None
+    front = {"src": paths[video["media"]]}
+    for name in ("captions", "poster"):
+        if video.get(name) in paths:
+            front[name] = paths[video[name]]
+    if video.get("title"):
+        front["title"] = str(video["title"])
+    return front
+
+
+def video_line(video: dict[str, str]) -> str:
+    """``video: {src: …, captions: …, title: …}`` (the title quoted: it may hold any text)."""
+    parts = [f"{name}: {value}" for name, value in video.items() if name != "title"]
+    if "title" in video:
+        parts.append(f"title: {json.dumps(video['title'], ensure_ascii=False)}")
+    return "video: {" + ", ".join(parts) + "}"
 
 
 def slug_of(lesson: Lesson) -> str:

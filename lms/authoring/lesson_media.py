@@ -6,7 +6,9 @@ no row until it is published: its pictures are the course's until then."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.content import media
@@ -81,22 +83,102 @@ def upload_picture(
     The file joins the course folder as last loaded (so ``lms courses export`` writes it) and
     is linked to the lesson (a new lesson's when it is published), so the preview and, once
     published, trainees see it."""
-    checked, content_type, measured = media.check(data, filename, "image")
-    row = media.keep(checked, content_type, "image", filename, alt=alt, author=author, **measured)
+    ref, row = upload(course, data, filename, "image", author, alt=alt)
+    if lesson is not None:
+        _link(lesson, row, ref)
+    db.session.flush()
+    return ref
+
+
+def upload(
+    course: Course, data: bytes, filename: str, kind: str, author: object, alt: str = ""
+) -> tuple[str, MediaFile]:
+    """Check and keep an uploaded file of ``kind`` as a file of the course folder; the path
+    a lesson writes and the stored file. A video phones cannot play as it is is kept and
+    transcoded by a background job (lms.content.renditions), which starts on commit."""
     suffix = PurePosixPath(filename).suffix.lower()
+    if suffix not in media.EXTENSIONS[kind]:
+        raise media.MediaRefused(
+            _l("%(f)s: the file must end in %(e)s", f=filename, e=" ".join(media.EXTENSIONS[kind]))
+        )
+    checked, content_type, measured = media.check(data, filename, kind)
+    row = media.keep(checked, content_type, kind, filename, alt=alt, author=author, **measured)
+    if kind == "video":
+        from lms.content import renditions
+
+        renditions.ensure_poster(row, checked)
+        renditions.request(row)
     ref = f"media/upload-{row.sha256[:12]}{suffix}"
     path = f"{course.code}/{ref}"
     if db.session.scalar(select(ContentFile.id).where(ContentFile.path == path)) is None:
         db.session.add(ContentFile(path=path, sha256=row.sha256, data=checked))
-    if lesson is None:
-        db.session.flush()
-        return ref
+    db.session.flush()
+    return ref, row
+
+
+def _link(lesson: Lesson, row: MediaFile, ref: str) -> None:
     exists = db.session.scalar(
         select(LessonMedia.id).where(
             LessonMedia.lesson_id == lesson.id, LessonMedia.media_id == row.id
         )
     )
     if exists is None:
-        db.session.add(LessonMedia(lesson_id=lesson.id, media_id=row.id, path=ref))
+        db.session.add(LessonMedia(lesson_id=lesson.id, media_id=row.id, path=ref[:200]))
+
+
+def stored(course: Course, ref: str) -> MediaFile | None:
+    """The stored file of the course folder's ``ref`` (``media/x.webm``), if kept."""
+    sha256 = db.session.scalar(
+        select(ContentFile.sha256).where(ContentFile.path == f"{course.code}/{ref}")
+    )
+    if sha256 is None:
+        return None
+    return db.session.scalar(select(MediaFile).where(MediaFile.sha256 == sha256))
+
+
+def video_state(original: MediaFile | None, title: str = "") -> dict[str, Any] | None:
+    """What the editor says of a video: being prepared for phones, or ready (its address)."""
+    if original is None:
+        return None
+    playable = media.playable_of(original)
+    return {
+        "title": title,
+        "name": original.original_name,
+        "preparing": playable is None,
+        "url": media.media_path(playable.id) if playable else None,
+    }
+
+
+def draft_video(course: Course, document: dict[str, Any]) -> dict[str, Any] | None:
+    """The state of the video a draft shows (uploaded in the editor), or None."""
+    video = document.get("video") or {}
+    if not video.get("src"):
+        return None
+    return video_state(stored(course, video["src"]), video.get("title", ""))
+
+
+def live_video(lesson: Lesson) -> dict[str, Any] | None:
+    """The state of the lesson's live video, or None."""
+    media_id = (lesson.video or {}).get("media")
+    row = db.session.get(MediaFile, media_id) if media_id else None
+    return video_state(row, (lesson.video or {}).get("title", ""))
+
+
+def publish_video(lesson: Lesson, video: dict[str, str]) -> None:
+    """Make the draft's video the lesson's (its trainees may fetch it and its captions)."""
+    course = lesson.course
+    original = stored(course, video["src"])
+    captions = stored(course, video["captions"]) if video.get("captions") else None
+    assert original is not None  # publishing refuses a draft whose video is missing first
+    poster = media.poster_of(original)
+    lesson.video = {
+        "media": original.id,
+        "captions": captions.id if captions else None,
+        "poster": poster.id if poster else None,
+        "title": video.get("title", ""),
+        "duration": original.duration,
+    }
+    _link(lesson, original, video["src"])
+    if captions is not None:
+        _link(lesson, captions, video["captions"])
     db.session.flush()
-    return ref

@@ -1,5 +1,5 @@
-"""The lesson editor's own pages: the live preview, pictures, and starting a new lesson in a
-course (it goes through the same draft → review → publish workflow as an edit)."""
+"""The lesson editor's own pages: the live preview, pictures, the video, and starting a new
+lesson in a course (it goes through the same draft → review → publish workflow as an edit)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask_login import current_user
 from lms.accounts.forms import ActionForm
 from lms.authoring import kinds, lesson_media, services
 from lms.authoring.blueprint import bp, version_named
-from lms.authoring.forms import PictureForm, PreviewForm
+from lms.authoring.forms import PictureForm, PreviewForm, VideoForm
 from lms.authoring.lessons import LessonKind, course_of
 from lms.content.media import MediaRefused
 from lms.core.access import get_visible, roles_required
@@ -90,4 +90,46 @@ def upload(version_id: int) -> Any:
         ),
         "success",
     )
+    return back
+
+
+@bp.route("/versions/<int:version_id>/video", methods=["POST"])
+@roles_required(*AUTHOR_ROLES)
+def upload_video(version_id: int) -> Any:
+    """Upload the lesson's video with its captions into the draft (published with it); a video
+    phones cannot play is transcoded in the background, and the editor says so meanwhile."""
+    version, kind, lesson = version_named(version_id)
+    course = lesson.course if lesson is not None else course_of(version.document, None)
+    if kind.name != "lesson" or course is None or not version.is_open:
+        raise DomainError(_l("No such version"), status=404)
+    form = VideoForm()
+    back = redirect(url_for("author.edit", version_id=version.id))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return back
+    try:
+        src, row = lesson_media.upload(
+            course, form.video.data.read(), form.video.data.filename or "", "video", current_user
+        )
+        captions, _row = lesson_media.upload(
+            course,
+            form.captions.data.read(),
+            form.captions.data.filename or "",
+            "captions",
+            current_user,
+        )
+    except MediaRefused as refused:
+        flash(refused.message, "error")
+        return back
+    title = (form.title.data or "").strip()
+    video = {"src": src, "captions": captions, "title": title}
+    version.document = {**version.document, "video": video}
+    if current_user.id not in version.editors:
+        version.editors = [*version.editors, current_user.id]
+    if row.variant == "source":
+        flash(_l("Video kept. It is being prepared for phones (H.264); this takes a while."))
+    else:
+        flash(_l("Video kept."), "success")
     return back

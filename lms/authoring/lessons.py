@@ -1,6 +1,7 @@
 """Lessons as authored content: title, study hours and Markdown text. The lesson row is
 updated in place when a version is published, so its id, and every trainee's progress on it,
-stays the same across versions.
+stays the same across versions. A video uploaded in the editor (any common format: one phones
+cannot play is transcoded in the background) becomes the lesson's when the draft is published.
 
 A new lesson is written in the browser too: its draft also says its course, module, place in
 the course and slug (its id and file name in courses/, made from the title when not given);
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from lms.authoring import lesson_media
 from lms.authoring.base import Authored, Problem
-from lms.content.lesson_check import lesson_problems
+from lms.content.lesson_check import lesson_problems, media_problem
 from lms.content.sources import find_media
 from lms.content.specs import LESSON_HOURS
 from lms.core.access import get_visible
@@ -87,6 +88,9 @@ class LessonKind(Authored):
             for name in ("course", "module", "position", "slug")
             if name in document
         )
+        video = document.get("video") or {}
+        if video:
+            place += f"video: {video.get('src')} ({video.get('captions')}) {video.get('title')}\n"
         return (
             f"{place}title: {document['title']}\nhours: {document['hours']:g}\n---\n"
             f"{document['body']}"
@@ -109,6 +113,13 @@ class LessonKind(Authored):
             found.append((0, str(_l("hours must be a number from 0.5 to 6"))))
         code = course.code
         found += lesson_problems(document["body"], lambda ref, kind: find_media(code, ref, kind))
+        video = document.get("video") or {}
+        for name, kind in (("src", "video"), ("captions", "captions")) if video else ():
+            problem = media_problem(
+                str(video.get(name) or ""), kind, lambda r, k: find_media(code, r, k)
+            )
+            if problem:
+                found.append((str(_l("Video")), problem))
         return found
 
     def _place_problems(self, document: dict[str, Any], course: Course) -> list[Problem]:
@@ -148,6 +159,8 @@ class LessonKind(Authored):
         row.body_markdown = document["body"]
         row.body_html = lesson_media.render(row.course, document["body"], store=True)
         lesson_media.link_pictures(row, document["body"])
+        if document.get("video"):
+            lesson_media.publish_video(row, document["video"])
         return row
 
     def _create(self, document: dict[str, Any]) -> Lesson:

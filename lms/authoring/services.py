@@ -279,7 +279,9 @@ def save_draft(
         db.session.flush()
     except StaleDataError:  # saved by another request between our read and our write
         db.session.rollback()
-        raise DraftConflict(db.session.get(ContentVersion, version.id), document) from None
+        saved = db.session.get(ContentVersion, version.id)
+        assert saved is not None  # a draft is never deleted
+        raise DraftConflict(saved, document) from None
     return version
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from lms.accounts.forms import ActionForm
 from lms.authoring import kinds, lesson_media, services, stale
@@ -24,6 +24,7 @@ from lms.authoring.forms import (
     QuestionDraftForm,
     ReviewForm,
     TaskDraftForm,
+    VideoForm,
 )
 from lms.authoring.lessons import course_of
 from lms.authoring.models import ContentVersion, VersionStatus
@@ -106,7 +107,7 @@ def items(plural: str) -> Any:
     kind = kind_named(plural)
     search = (request.args.get("q") or "").strip()[:100]
     if kind.name == "question":
-        statement = select(Question).where(Question.retired_at.is_(None))
+        statement: Select[Any] = select(Question).where(Question.retired_at.is_(None))
         if search:
             statement = statement.where(
                 or_(Question.stem.contains(search), Question.key.contains(search))
@@ -264,6 +265,9 @@ def edit(version_id: int) -> Any:
             "course": course,
             "preview": lesson_media.render(course, form.body.data or "") if course else "",
             "picture_form": PictureForm(formdata=None),
+            "video_form": VideoForm(formdata=None),
+            "video": (lesson_media.draft_video(course, version.document) if course else None)
+            or (lesson_media.live_video(row) if row is not None else None),
         }
     status = 409 if conflict else 400 if form.errors else 200
     return render_template(

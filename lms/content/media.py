@@ -3,8 +3,11 @@ one entry point every path uses (``store_media``: courses sync, authoring upload
 
 Accepted: PNG and JPEG pictures (opened by Pillow, at most ``MAX_PIXELS``), SVG drawings only
 after ``svg.sanitise`` rebuilt them without scripts or outside references, MP4/H.264 videos a
-phone can play (ffprobe; ``MEDIA_MAX_VIDEO_MB``), WebVTT captions. Anything else is refused
-with the reason (``MediaRefused``, in the user's language) naming the file."""
+phone can play (ffprobe; ``MEDIA_MAX_VIDEO_MB``), WebVTT captions. A video phones cannot play
+as it is (MP4 with HEVC or MPEG-4 part 2, WebM VP8/VP9, MOV) is kept as its ``source`` and
+transcoded to MP4/H.264 + AAC by a background job (lms.content.renditions); until then its
+lesson says the video is being prepared. Anything else is refused with the reason
+(``MediaRefused``, in the user's language) naming the file."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ MAX_CAPTION_BYTES = 512 * 1024
 #: File name endings a lesson may reference, by kind.
 EXTENSIONS = {
     "image": (".png", ".jpg", ".jpeg", ".svg"),
-    "video": (".mp4",),
+    "video": (".mp4", ".m4v", ".mov", ".webm"),
     "captions": (".vtt",),
     "poster": (".jpg", ".jpeg", ".png"),
 }
@@ -86,17 +89,19 @@ def check(data: bytes, filename: str, kind: str) -> tuple[bytes, str, dict[str, 
         return _check_picture(data, filename)
     if kind == "video":
         try:
-            info = video.probe_bytes(data, filename)
+            info = video.inspect_bytes(data, filename)
         except video.VideoRefused as refused:
             raise MediaRefused(refused.args[0]) from None
         return (
             data,
-            "video/mp4",
+            info.container,
             {
                 "duration": info.duration,
                 "width": info.width,
                 "height": info.height,
                 "bitrate": info.bitrate,
+                #: Why phones cannot play it as it is: it is transcoded then.
+                "transcode": info.reason,
             },
         )
     if kind == "captions":
@@ -160,7 +165,10 @@ def keep(
     variant: str | None = None,
     **measured: Any,
 ) -> MediaFile:
-    """Store checked bytes once (by their SHA-256) and return their row."""
+    """Store checked bytes once (by their SHA-256) and return their row; a video phones cannot
+    play as it is (``measured["transcode"]`` says why) is kept as a ``source`` to transcode."""
+    if measured.get("transcode") and parent is None:
+        variant = "source"
     digest = hashlib.sha256(data).hexdigest()
     row = db.session.scalar(select(MediaFile).where(MediaFile.sha256 == digest))
     if row is not None:
@@ -204,9 +212,15 @@ def store_media(
         from lms.content import renditions
 
         renditions.ensure_poster(row, kept)
-        if rendition:
+        if rendition or row.variant == "source":
             renditions.request(row)
     return MediaRef.of(row)
+
+
+def playable_of(row: MediaFile) -> MediaFile | None:
+    """The file phones play for the video ``row``: itself, or its MP4/H.264 copy once the
+    background job made it (None until then: the video is being prepared)."""
+    return _variant(row, "h264") if row.variant == "source" else row
 
 
 def poster_of(row: MediaFile) -> MediaFile | None:

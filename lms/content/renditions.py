@@ -1,7 +1,10 @@
-"""What is made from a stored video: its poster frame (at once, it is quick) and its lighter
+"""What is made from a stored video: its poster frame (at once, it is quick), its lighter
 rendition for slow connections (a background job, ``media.rendition:<id>``: in-process by
-default, Celery when LMS_REDIS_URL is set). The job reads the original from the media store
-and writes the rendition back there, so any worker machine can do it."""
+default, Celery when LMS_REDIS_URL is set) and, for a video phones cannot play as it is (a
+``source``: HEVC, MPEG-4 part 2, VP8/VP9, MOV), its MP4/H.264 + AAC copy
+(``media.transcode:<id>``, the same way, which also makes its lighter rendition). The jobs
+read the original from the media store and write what they make back there, so any worker
+machine can do it."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from lms.jobs.models import Job
 from lms.jobs.registry import JobKind
 
 JOB_KIND = "media.rendition"
+PLAYABLE_JOB_KIND = "media.transcode"
 
 
 def ensure_poster(row: MediaFile, data: bytes | None = None) -> MediaFile:
@@ -37,27 +41,36 @@ def ensure_poster(row: MediaFile, data: bytes | None = None) -> MediaFile:
 
 
 def request(row: MediaFile) -> Job | None:
-    """Ask for the video's lighter rendition unless it exists (the job starts on commit)."""
-    from lms.content.media import rendition_of
+    """Ask for the video's phone-playable copy (a source) or else its lighter rendition,
+    unless it exists (the job starts on commit)."""
+    from lms.content.media import playable_of, rendition_of
 
-    if rendition_of(row) is not None:
-        return None
-    return jobs.submit(f"{JOB_KIND}:{row.id}", {"media_id": row.id})
+    if playable_of(row) is None:  # that job makes the lighter rendition too
+        return jobs.submit(f"{PLAYABLE_JOB_KIND}:{row.id}", {"media_id": row.id})
+    if rendition_of(row) is None:
+        return jobs.submit(f"{JOB_KIND}:{row.id}", {"media_id": row.id})
+    return None
 
 
 def missing() -> list[MediaFile]:
-    """Videos that have no lighter rendition yet."""
+    """Videos that have no lighter rendition (or, a source, no playable copy) yet."""
     from sqlalchemy import select
     from sqlalchemy.orm import aliased
 
+    from lms.content.media import playable_of
+
     low = aliased(MediaFile)
-    return list(
-        db.session.scalars(
-            select(MediaFile)
-            .outerjoin(low, (low.parent_id == MediaFile.id) & (low.variant == "low"))
-            .where(MediaFile.kind == "video", low.id.is_(None))
-        )
+    without_low = db.session.scalars(
+        select(MediaFile)
+        .outerjoin(low, (low.parent_id == MediaFile.id) & (low.variant == "low"))
+        .where(MediaFile.kind == "video", low.id.is_(None))
     )
+    sources = db.session.scalars(
+        select(MediaFile).where(MediaFile.kind == "video", MediaFile.variant == "source")
+    )
+    found = {row.id: row for row in without_low}
+    found.update({row.id: row for row in sources if playable_of(row) is None})
+    return list(found.values())
 
 
 def transcode(row: MediaFile) -> dict[str, Any]:
@@ -129,3 +142,79 @@ class MakeRendition(JobKind):
 
         row = self._row(job)
         return 0 if row is None or rendition_of(row) is not None else 1
+
+
+def make_playable(row: MediaFile) -> MediaFile:
+    """Make and keep the MP4/H.264 copy of a source video now, in this process."""
+    from lms.content.media import playable_of
+
+    return playable_of(row) or save_playable(row, transcode_playable(row))
+
+
+def transcode_playable(row: MediaFile) -> dict[str, Any]:
+    """The phone-playable copy's bytes (slow, reads only), checked as phones need it."""
+    started = time.monotonic()
+    data = video.playable(media_store().read(row.sha256))
+    info = video.probe_bytes(data, "playable.mp4")
+    return {"data": data, "seconds": round(time.monotonic() - started, 2), "info": info}
+
+
+def save_playable(row: MediaFile, made: dict[str, Any]) -> MediaFile:
+    from lms.content.media import keep, playable_of
+
+    found = playable_of(row)
+    if found is not None:
+        return found
+    info: video.VideoInfo = made["info"]
+    return keep(
+        made["data"],
+        "video/mp4",
+        "rendition",
+        f"{row.original_name} (H.264)",
+        parent=row,
+        variant="h264",
+        duration=info.duration,
+        width=info.width,
+        height=info.height,
+        bitrate=info.bitrate,
+    )
+
+
+class MakePlayable(JobKind):
+    name = PLAYABLE_JOB_KIND
+    title = _l("Preparing a video for phones (H.264)")
+    stage_labels = {"encoding": _l("encoding")}  # noqa: RUF012
+
+    def _row(self, job: Job) -> MediaFile | None:
+        return db.session.get(MediaFile, job.params["media_id"])
+
+    def plan(self, job: Job) -> list[list[int]]:
+        row = self._row(job)
+        jobs.beat(job, stage="encoding")
+        return [] if row is None or self.remaining(job) == 0 else [[row.id]]
+
+    def work(self, job: Job, part: list[int]) -> Any:
+        """The H.264 copy, then the lighter rendition made from it (one job: no second
+        transcoding job waits for this one)."""
+        row = self._row(job)
+        if row is None:
+            return None
+        made = transcode_playable(row)
+        low = video.low_rendition(made["data"])
+        made["low"] = {"data": low, "info": video.probe_bytes(low, "low.mp4")}
+        return made
+
+    def save(self, job: Job, work: Any) -> int:
+        row = self._row(job)
+        if row is None or work is None:
+            return 0
+        made = save_playable(row, work)
+        save_rendition(row, work["low"])
+        job.result = {**job.result, "seconds": work["seconds"], "size": made.size}
+        return 1
+
+    def remaining(self, job: Job) -> int:
+        from lms.content.media import playable_of
+
+        row = self._row(job)
+        return 0 if row is None or playable_of(row) is not None else 1

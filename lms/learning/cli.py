@@ -126,7 +126,8 @@ def build_media(root: Path | None, force: bool) -> None:
 
 
 @media_group.command(
-    "renditions", help="Make the missing lighter video renditions now, in this process."
+    "renditions",
+    help="Make the missing H.264 copies and lighter video renditions now, in this process.",
 )
 @with_appcontext
 def make_renditions() -> None:
@@ -136,6 +137,9 @@ def make_renditions() -> None:
         videos = renditions.missing()
         for row in videos:
             started = time.monotonic()
+            if row.variant == "source":  # phones cannot play it: its H.264 copy first
+                playable = renditions.make_playable(row)
+                click.echo(f"{row.original_name}: H.264 copy, {playable.size} bytes")
             low = renditions.make_rendition(row)
             click.echo(
                 f"{row.original_name}: {row.size} → {low.size} bytes, "

@@ -1,6 +1,7 @@
 """What the lesson page's video player needs: the renditions (full quality and, once the job
 made it, the lighter one for slow connections or the data-saver choice), captions, poster,
-where the trainee stopped and how much they have watched."""
+where the trainee stopped and how much they have watched; or that the video is being prepared
+(transcoded for phones) when it is not ready yet."""
 
 from __future__ import annotations
 
@@ -22,13 +23,16 @@ def player_for(lesson: Lesson, record: LessonProgress | None) -> dict[str, Any] 
     original = db.session.get(MediaFile, video["media"]) if video.get("media") else None
     if original is None:
         return None
+    full = media.playable_of(original)
+    if full is None:  # a source phones cannot play: its H.264 copy is being made
+        return {"preparing": True, "title": video.get("title") or lesson.title}
     low = media.rendition_of(original)
     duration = float(video.get("duration") or original.duration or 0)
     watched = record.video_seconds if record else 0.0
     return {
         "title": video.get("title") or lesson.title,
-        "full": media_path(original.id),
-        "full_size": original.size,
+        "full": media_path(full.id),
+        "full_size": full.size,
         "low": media_path(low.id) if low else None,
         "low_size": low.size if low else None,
         "captions": media_path(video.get("captions")),

@@ -60,13 +60,15 @@ def test_export_of_the_shipped_courses_equals_the_repository_and_round_trips(app
 
     # A lesson written in the browser, third in level 5, with an uploaded picture, gets its
     # file (sorted into its place) and its picture in the course folder.
-    new = _new_lesson()
+    new = _new_lesson(tmp_path)
     first = tmp_path / "with-new-lesson"
     export_tree(first)
     added = sorted(set(tree(first)) - set(tree(COURSES)))
-    assert len(added) == 2 and added[0] == "baoyushi-l5/lessons/03-daily-care.md"
-    assert added[1].startswith("baoyushi-l5/media/upload-")
-    assert tree(first)[added[0]].decode("utf-8").startswith(f"---\nid: {new.key}\n")
+    assert len(added) == 4 and added[0] == "baoyushi-l5/lessons/03-daily-care.md"
+    assert all(name.startswith("baoyushi-l5/media/upload-") for name in added[1:])
+    text = tree(first)[added[0]].decode("utf-8")
+    assert text.startswith(f"---\nid: {new.key}\n")
+    assert '.webm, captions: media/upload-' in text and 'title: "抚触: 演示"}' in text
     assert {k: v for k, v in tree(first).items() if k not in added} == tree(COURSES)
     content, problems = load_content(first)
     assert problems == []
@@ -82,10 +84,12 @@ def test_export_of_the_shipped_courses_equals_the_repository_and_round_trips(app
     assert tree(second) == tree(first)
 
 
-def _new_lesson() -> Lesson:
-    """A new lesson of level 5 (Chinese title, placed third, with a picture), published."""
+def _new_lesson(tmp_path: Path) -> Lesson:
+    """A new lesson of level 5 (Chinese title, placed third, with a picture and a VP9 WebM
+    video with captions), published."""
     from lms.authoring import kinds, lesson_media
     from lms.learning.models import Course
+    from tests.authoring.test_video_upload import CAPTIONS, make_video
     from tests.learning.test_lesson_media import png
 
     course = db.session.scalar(select(Course).where(Course.code == "baoyushi-l5"))
@@ -94,8 +98,11 @@ def _new_lesson() -> Lesson:
     draft = services.start_new(kind, alice, kind.blank_in(course))
     ref = lesson_media.upload_picture(course, None, png(), "touch.png", "抚触手法", alice)
     body = "## 婴儿抚触\n\n" + "\n\n".join([PARAGRAPH] * 9) + f"\n\n![抚触手法]({ref})\n"
+    src, _ = lesson_media.upload(course, make_video(tmp_path, "webm"), "a.webm", "video", alice)
+    captions, _ = lesson_media.upload(course, CAPTIONS.encode(), "a.vtt", "captions", alice)
     document = {**draft.document, "module": "daily_care", "position": 3}
     document |= {"title": "婴儿抚触：要点", "hours": 0.5, "body": body}
+    document["video"] = {"src": src, "captions": captions, "title": "抚触: 演示"}
     services.save_draft(draft, alice, document, draft.lock_version)
     services.submit(draft, alice)
     return services.publish(draft, bob)
