@@ -14,6 +14,7 @@ from lms.authoring import kinds, lesson_media, services
 from lms.authoring.blueprint import bp, version_named
 from lms.authoring.forms import PictureForm, PreviewForm, VideoForm
 from lms.authoring.lessons import LessonKind, course_of
+from lms.authoring.models import VersionStatus
 from lms.content.media import MediaRefused
 from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
@@ -126,6 +127,8 @@ def upload_video(version_id: int) -> Any:
     title = (form.title.data or "").strip()
     video = {"src": src, "captions": captions, "title": title}
     version.document = {**version.document, "video": video}
+    # Like a save: a draft in review goes back to draft, and pages showing it are now stale.
+    version.status, version.submitted_at = VersionStatus.DRAFT, None
     if current_user.id not in version.editors:
         version.editors = [*version.editors, current_user.id]
     if row.variant == "source":
