@@ -21,7 +21,7 @@ CANDIDATES = 24
 EXAM_TRAINEE_NAME = "exam-trainee"
 
 
-def completed_level5() -> Select[tuple[Staff]]:
+def completed_level5() -> Select[Staff]:
     """Caregivers who completed the level-5 course: the people every demo exam draws from."""
     return (
         select(Staff)

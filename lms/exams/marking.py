@@ -53,7 +53,7 @@ def _tasks_statement() -> Select[Response, PaperItem, QuestionVersion, Candidate
     )
 
 
-def queue_statement(session_id: int | None = None) -> Select[Any]:
+def queue_statement(session_id: int | None = None) -> Select[*tuple[Any, ...]]:
     """Short answers waiting for a mark (of one session, if given), oldest session first: the
     rows of ``MarkingTask``, for ``paginate(..., scalars=False)``."""
     statement = _tasks_statement().where(Response.score.is_(None))

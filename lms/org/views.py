@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 
 from lms.core import localtime
 from lms.core.access import roles_required
@@ -40,11 +40,15 @@ def _visible_institution(institution_id: int) -> Institution:
 def districts() -> Any:
     caregivers = func.sum(case((Staff.caregiver_in_post_on(localtime.today()), 1), else_=0))
     institutions = func.count(func.distinct(Institution.id))
-    statement, sort = sorted_by(
+    # Rows of any shape: what sorted_by (lms/core/pagination.py) takes.
+    listed: Select[*tuple[Any, ...]] = (
         select(District, institutions, caregivers)
         .outerjoin(Institution, Institution.district_id == District.id)
         .outerjoin(Staff, Staff.institution_id == Institution.id)
-        .group_by(District.id),
+        .group_by(District.id)
+    )
+    statement, sort = sorted_by(
+        listed,
         {
             "position": (District.position, District.id),
             "code": (District.code, District.id),

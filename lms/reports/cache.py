@@ -82,7 +82,7 @@ def institution_figures(days: tuple[date, ...]) -> Figures:
     """Every active institution's count on each of ``days``: kept ones brought up to the
     current revision, or counted afresh while this transaction holds changes of its own."""
     current = revision()  # autoflushes first, so this transaction's own writes are noted
-    if _pending(db.session):
+    if _pending(db.session()):
         return Figures(-1, tuple(rates.places()), rates.counts_per_institution(days))
     key = ("institutions", days)
     known = _cache().get(key)

@@ -95,7 +95,7 @@ def end_of(day: date) -> datetime:
     return from_local(datetime.combine(day + timedelta(days=1), datetime.min.time()))
 
 
-def qualifying_on(day: date, of_staff: Select[tuple[int]] | None = None) -> ColumnElement[bool]:
+def qualifying_on(day: date, of_staff: Select[int] | None = None) -> ColumnElement[bool]:
     """Whether the staff row of the outer query holds a qualifying certificate on ``day``; with
     ``of_staff`` (the staff ids the outer query can meet), only their certificates are read."""
     certificates = qualifying_certificates(of_staff)
@@ -114,7 +114,7 @@ def scoped(statement: SelectT, scope: Scope) -> SelectT:
     return org_queries.in_scope(statement, scope)
 
 
-def qualifying_certificates(of_staff: Select[tuple[int]] | None = None) -> Subquery:
+def qualifying_certificates(of_staff: Select[int] | None = None) -> Subquery:
     """Every qualifying certificate, ours and confirmed ones from elsewhere, as
     (staff_id, valid_from, valid_until, revoked_at); only those of ``of_staff`` (staff ids)
     when given, so that counting a few institutions reads only their certificates."""
@@ -129,7 +129,7 @@ def qualifying_certificates(of_staff: Select[tuple[int]] | None = None) -> Subqu
     kinds = current_app.config["QUALIFYING_KINDS"]
     if not kinds:
         return ours.subquery("qualifying")
-    kind_qualifies = ExternalCertificate.kind.in_(kinds)
+    kind_qualifies: ColumnElement[bool] = ExternalCertificate.kind.in_(kinds)
     if of_staff is not None:
         # Read them by holder: through the (kind, number) index SQLite would read every
         # certificate of the qualifying kinds; the cast keeps it off that index.
