@@ -16,9 +16,9 @@ from tests.learning.factories import make_cohort, make_course, make_enrolment, m
 
 
 @pytest.fixture
-def city(app):
+def city(app, monkeypatch):
     """A city-wide cohort with people of two districts; pages of two rows."""
-    app.config["PAGE_SIZE"] = 2
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
     home, away = make_district("140403"), make_district("140404")
     near = make_institution(home, name="潞州区第一托育园")
     far = make_institution(away, name="上党区阳光托育园")
@@ -94,7 +94,7 @@ def _rows(page: str) -> list[str]:
     return re.findall(r'<tr>\s*<td data-label="[^"]+">([^<]+)</td>', page)
 
 
-def test_progress_is_searched_filtered_sorted_and_paged(client, city) -> None:
+def test_progress_is_searched_filtered_sorted_and_paged(client, app, monkeypatch, city) -> None:
     _home, away, _near, _far, _cohort, _people = city
     make_cohort(make_plan(), make_course(lessons=1, min_hours=0.1), title="全市第二期")
     client.login_as(make_user(Role.CITY_ADMIN))
@@ -112,7 +112,7 @@ def test_progress_is_searched_filtered_sorted_and_paged(client, city) -> None:
     page = client.get("/training/progress", query_string=by).get_data(as_text=True)
     assert 'name="district_id"' in page and 'name="institution_id"' in page
     # Districts: the page shows two at a time, the second page the rest.
-    client.application.config["PAGE_SIZE"] = 1
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
     first = rows(by="district", sort="name")
     second = rows(by="district", sort="name", page="2")
     assert len(first) == 1 and len(second) == 1 and first != second
