@@ -44,7 +44,7 @@ class StaleDraft(Conflict):
                 "lms courses sync changed the live text on %(when)s, after this draft began, "
                 "so the draft is based on an older version. Nothing was overwritten: look at "
                 "what the sync changed below, merge it into the draft and save again.",
-                when=live.published_at.strftime("%Y-%m-%d %H:%M") if live.published_at else "",
+                when=live.published_at or "",
             )
         )
         self.version, self.live = version, live
