@@ -1,7 +1,8 @@
 """The registry of content kinds. ``courses/`` holds lessons, theory questions, paper
 blueprints, practical tasks and the lessons' self-check questions; this package reads their
-files, and the feature that owns each kind registers what it adds: a validator (checks that need the feature, e.g. a question's type)
-and a loader (writing the checked items into the feature's tables).
+files, and the feature that owns each kind registers what it adds: a validator (checks that
+need the feature, e.g. a question's type) and a loader (writing the checked items into the
+feature's tables).
 
 Filled explicitly by ``lms.registries.register_all()`` (create_app calls it), never as a side
 effect of importing a module; reading or loading content with a kind missing refuses loudly

@@ -68,7 +68,7 @@ def test_export_of_the_shipped_courses_equals_the_repository_and_round_trips(app
     assert all(name.startswith("baoyushi-l5/media/upload-") for name in added[1:])
     text = tree(first)[added[0]].decode("utf-8")
     assert text.startswith(f"---\nid: {new.key}\n")
-    assert '.webm, captions: media/upload-' in text and 'title: "抚触: 演示"}' in text
+    assert ".webm, captions: media/upload-" in text and 'title: "抚触: 演示"}' in text
     assert {k: v for k, v in tree(first).items() if k not in added} == tree(COURSES)
     content, problems = load_content(first)
     assert problems == []
