@@ -220,18 +220,19 @@ def store_media(
 def playable_of(row: MediaFile) -> MediaFile | None:
     """The file phones play for the video ``row``: itself, or its MP4/H.264 copy once the
     background job made it (None until then: the video is being prepared)."""
-    return _variant(row, "h264") if row.variant == "source" else row
+    return variant_of(row, "h264") if row.variant == "source" else row
 
 
 def poster_of(row: MediaFile) -> MediaFile | None:
-    return _variant(row, "poster")
+    return variant_of(row, "poster")
 
 
 def rendition_of(row: MediaFile) -> MediaFile | None:
-    return _variant(row, "low")
+    return variant_of(row, "low")
 
 
-def _variant(row: MediaFile, variant: str) -> MediaFile | None:
+def variant_of(row: MediaFile, variant: str) -> MediaFile | None:
+    """What was made from the video ``row``: its ``poster``, ``low`` rendition or ``h264`` copy."""
     return db.session.scalar(
         select(MediaFile).where(MediaFile.parent_id == row.id, MediaFile.variant == variant)
     )

@@ -9,6 +9,7 @@ machine can do it."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -23,6 +24,9 @@ from lms.jobs.registry import JobKind
 
 JOB_KIND = "media.rendition"
 PLAYABLE_JOB_KIND = "media.transcode"
+
+#: What an encoding made: its bytes, seconds taken and probed video facts.
+Made = dict[str, Any]
 
 
 def ensure_poster(row: MediaFile, data: bytes | None = None) -> MediaFile:
@@ -73,18 +77,22 @@ def missing() -> list[MediaFile]:
     return list(found.values())
 
 
-def transcode(row: MediaFile) -> dict[str, Any]:
-    """Make the rendition's bytes (slow, reads only); with what it took."""
+def _encoded(data: bytes, convert: Callable[[bytes], bytes], name: str) -> Made:
+    """``convert`` applied to a video's bytes (slow, reads only), probed, with what it took."""
     started = time.monotonic()
-    low = video.low_rendition(media_store().read(row.sha256))
-    info = video.probe_bytes(low, "low.mp4")
-    return {"data": low, "seconds": round(time.monotonic() - started, 2), "info": info}
+    made = convert(data)
+    return {
+        "data": made,
+        "seconds": round(time.monotonic() - started, 2),
+        "info": video.probe_bytes(made, name),
+    }
 
 
-def save_rendition(row: MediaFile, made: dict[str, Any]) -> MediaFile:
-    from lms.content.media import keep, rendition_of
+def _keep_variant(row: MediaFile, made: Made, variant: str, label: str) -> MediaFile:
+    """Keep what ``_encoded`` made as the ``variant`` of ``row`` (unless another worker did)."""
+    from lms.content.media import keep, variant_of
 
-    found = rendition_of(row)
+    found = variant_of(row, variant)
     if found is not None:
         return found
     info: video.VideoInfo = made["info"]
@@ -92,9 +100,9 @@ def save_rendition(row: MediaFile, made: dict[str, Any]) -> MediaFile:
         made["data"],
         "video/mp4",
         "rendition",
-        f"{row.original_name} (low)",
+        f"{row.original_name} ({label})",
         parent=row,
-        variant="low",
+        variant=variant,
         duration=info.duration,
         width=info.width,
         height=info.height,
@@ -102,14 +110,24 @@ def save_rendition(row: MediaFile, made: dict[str, Any]) -> MediaFile:
     )
 
 
+def transcode(row: MediaFile) -> Made:
+    """The lighter rendition's bytes."""
+    return _encoded(media_store().read(row.sha256), video.low_rendition, "low.mp4")
+
+
+def save_rendition(row: MediaFile, made: Made) -> MediaFile:
+    return _keep_variant(row, made, "low", "low")
+
+
 def make_rendition(row: MediaFile) -> MediaFile:
     """Make and keep the rendition now, in this process (the job's work and save in one)."""
     return save_rendition(row, transcode(row))
 
 
-class MakeRendition(JobKind):
-    name = JOB_KIND
-    title = _l("Making a lighter video for slow connections")
+class _EncodingJob(JobKind):
+    """One video, one part: encode it unless the ``variant`` it makes exists."""
+
+    variant: str
     stage_labels = {"encoding": _l("encoding")}  # noqa: RUF012
 
     def _row(self, job: Job) -> MediaFile | None:
@@ -119,6 +137,20 @@ class MakeRendition(JobKind):
         row = self._row(job)
         jobs.beat(job, stage="encoding")
         return [] if row is None or self.remaining(job) == 0 else [[row.id]]
+
+    def remaining(self, job: Job) -> int:
+        from lms.content.media import variant_of
+
+        row = self._row(job)
+        if row is None or (self.variant == "h264" and row.variant != "source"):
+            return 0  # a video phones play as it is needs no copy
+        return 0 if variant_of(row, self.variant) is not None else 1
+
+
+class MakeRendition(_EncodingJob):
+    name = JOB_KIND
+    title = _l("Making a lighter video for slow connections")
+    variant = "low"
 
     def work(self, job: Job, part: list[int]) -> Any:
         row = self._row(job)
@@ -137,12 +169,6 @@ class MakeRendition(JobKind):
         }
         return 1
 
-    def remaining(self, job: Job) -> int:
-        from lms.content.media import rendition_of
-
-        row = self._row(job)
-        return 0 if row is None or rendition_of(row) is not None else 1
-
 
 def make_playable(row: MediaFile) -> MediaFile:
     """Make and keep the MP4/H.264 copy of a source video now, in this process."""
@@ -151,47 +177,19 @@ def make_playable(row: MediaFile) -> MediaFile:
     return playable_of(row) or save_playable(row, transcode_playable(row))
 
 
-def transcode_playable(row: MediaFile) -> dict[str, Any]:
-    """The phone-playable copy's bytes (slow, reads only), checked as phones need it."""
-    started = time.monotonic()
-    data = video.playable(media_store().read(row.sha256))
-    info = video.probe_bytes(data, "playable.mp4")
-    return {"data": data, "seconds": round(time.monotonic() - started, 2), "info": info}
+def transcode_playable(row: MediaFile) -> Made:
+    """The phone-playable copy's bytes, checked as phones need it."""
+    return _encoded(media_store().read(row.sha256), video.playable, "playable.mp4")
 
 
-def save_playable(row: MediaFile, made: dict[str, Any]) -> MediaFile:
-    from lms.content.media import keep, playable_of
-
-    found = playable_of(row)
-    if found is not None:
-        return found
-    info: video.VideoInfo = made["info"]
-    return keep(
-        made["data"],
-        "video/mp4",
-        "rendition",
-        f"{row.original_name} (H.264)",
-        parent=row,
-        variant="h264",
-        duration=info.duration,
-        width=info.width,
-        height=info.height,
-        bitrate=info.bitrate,
-    )
+def save_playable(row: MediaFile, made: Made) -> MediaFile:
+    return _keep_variant(row, made, "h264", "H.264")
 
 
-class MakePlayable(JobKind):
+class MakePlayable(_EncodingJob):
     name = PLAYABLE_JOB_KIND
     title = _l("Preparing a video for phones (H.264)")
-    stage_labels = {"encoding": _l("encoding")}  # noqa: RUF012
-
-    def _row(self, job: Job) -> MediaFile | None:
-        return db.session.get(MediaFile, job.params["media_id"])
-
-    def plan(self, job: Job) -> list[list[int]]:
-        row = self._row(job)
-        jobs.beat(job, stage="encoding")
-        return [] if row is None or self.remaining(job) == 0 else [[row.id]]
+    variant = "h264"
 
     def work(self, job: Job, part: list[int]) -> Any:
         """The H.264 copy, then the lighter rendition made from it (one job: no second
@@ -200,8 +198,7 @@ class MakePlayable(JobKind):
         if row is None:
             return None
         made = transcode_playable(row)
-        low = video.low_rendition(made["data"])
-        made["low"] = {"data": low, "info": video.probe_bytes(low, "low.mp4")}
+        made["low"] = _encoded(made["data"], video.low_rendition, "low.mp4")
         return made
 
     def save(self, job: Job, work: Any) -> int:
@@ -212,9 +209,3 @@ class MakePlayable(JobKind):
         save_rendition(row, work["low"])
         job.result = {**job.result, "seconds": work["seconds"], "size": made.size}
         return 1
-
-    def remaining(self, job: Job) -> int:
-        from lms.content.media import playable_of
-
-        row = self._row(job)
-        return 0 if row is None or playable_of(row) is not None else 1
