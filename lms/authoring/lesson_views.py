@@ -14,13 +14,14 @@ from lms.authoring import kinds, lesson_media, services
 from lms.authoring.blueprint import bp, version_named
 from lms.authoring.forms import PictureForm, PreviewForm, VideoForm
 from lms.authoring.lessons import LessonKind, course_of
-from lms.authoring.models import VersionStatus
+from lms.authoring.models import ContentVersion, VersionStatus
 from lms.content.media import MediaRefused
 from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
+from lms.core.forms import flash_invalid
 from lms.core.roles import AUTHOR_ROLES
 from lms.learning import markdown
-from lms.learning.models import Course
+from lms.learning.models import Course, Lesson
 
 
 @bp.route("/courses/<int:course_id>/lessons/new", methods=["POST"])
@@ -57,20 +58,25 @@ def preview() -> Any:
     return jsonify(html=markdown.render(body))
 
 
+def _lesson_version(
+    version_id: int, *, open_only: bool = False
+) -> tuple[ContentVersion, Lesson | None, Course]:
+    """A lesson's version (a new lesson's has no lesson yet) and the course it belongs to."""
+    version, kind, lesson = version_named(version_id)
+    course = lesson.course if lesson is not None else course_of(version.document, None)
+    if kind.name != "lesson" or course is None or (open_only and not version.is_open):
+        raise DomainError(_l("No such version"), status=404)
+    return version, lesson, course
+
+
 @bp.route("/versions/<int:version_id>/pictures", methods=["POST"])
 @roles_required(*AUTHOR_ROLES)
 def upload(version_id: int) -> Any:
     """Upload a picture with its alternative text; the page says what to write in the text."""
-    version, kind, lesson = version_named(version_id)
-    course = lesson.course if lesson is not None else course_of(version.document, None)
-    if kind.name != "lesson" or course is None:
-        raise DomainError(_l("No such version"), status=404)
+    version, lesson, course = _lesson_version(version_id)
     form = PictureForm()
     back = redirect(url_for("author.edit", version_id=version.id))
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
+    if flash_invalid(form):
         return back
     upload = form.picture.data
     try:
@@ -99,16 +105,10 @@ def upload(version_id: int) -> Any:
 def upload_video(version_id: int) -> Any:
     """Upload the lesson's video with its captions into the draft (published with it); a video
     phones cannot play is transcoded in the background, and the editor says so meanwhile."""
-    version, kind, lesson = version_named(version_id)
-    course = lesson.course if lesson is not None else course_of(version.document, None)
-    if kind.name != "lesson" or course is None or not version.is_open:
-        raise DomainError(_l("No such version"), status=404)
+    version, _lesson, course = _lesson_version(version_id, open_only=True)
     form = VideoForm()
     back = redirect(url_for("author.edit", version_id=version.id))
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
+    if flash_invalid(form):
         return back
     try:
         src, row = lesson_media.upload(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
@@ -61,3 +62,13 @@ def _refuse_out_of_range(field: Any, day: Any) -> None:
                 high=params.LATEST_DATE.isoformat(),
             )
         )
+
+
+def flash_invalid(form: Any) -> bool:
+    """Validate a posted form; when it is invalid, flash each field's errors (one message per
+    field) and return True, so that the view goes back to the page the form was on."""
+    if form.validate_on_submit():
+        return False
+    for errors in form.errors.values():
+        flash("；".join(str(error) for error in errors), "error")
+    return True

@@ -23,7 +23,7 @@ from lms.accounts.forms import ActionForm
 from lms.core import bulk, confirm, params
 from lms.core.access import get_visible, roles_required
 from lms.core.errors import DomainError
-from lms.core.forms import options
+from lms.core.forms import flash_invalid, options
 from lms.core.localtime import today
 from lms.core.pagination import page_of, paginate, sorted_by
 from lms.core.params import MAX_ID
@@ -263,9 +263,7 @@ def nominations() -> Any:
     if request.method == "POST":
         wanted = _wanted(request.form)
         back = url_for("training.nominations", **wanted.args())
-        if not form.validate_on_submit():
-            for errors in form.errors.values():
-                flash("；".join(str(error) for error in errors), "error")
+        if flash_invalid(form):
             return redirect(back)
         if form.all_matching.data:
             chosen = list(db.session.scalars(nomination_list.pending(scope, wanted)))
