@@ -7,6 +7,11 @@ of the national standard, which cover nearly all names), ASCII and CJK punctuati
 in the font cache folder. A character outside the subset (a rare name character)
 still prints: the stylesheet falls back to the full system font for it.
 
+The subset is also converted from CFF outlines to TrueType (quadratic) ones: HarfBuzz subsets a
+TrueType face for each PDF in half the time of a CFF one (whose charstrings it must
+desubroutinise), and the certificate's PDF comes out half the size (34 KB rather than 69 KB),
+the glyphs alike to within a thousandth of the em.
+
 The certificate uses one face, regular: a second (bold) face costs another subsetting pass per
 PDF, a fifth of the rendering time, for the title alone.
 """
@@ -20,13 +25,14 @@ import re
 import subprocess
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from lms.config import PROJECT_ROOT
 
 FAMILY = "LMS Certificate Serif"
 SYSTEM_FAMILY = "Noto Serif CJK SC"
 #: Bump when the character sets below change, so that cached subsets are rebuilt.
-CHARSET_VERSION = "1"
+CHARSET_VERSION = "2"  # 2: TrueType outlines
 TEMPLATE = PROJECT_ROOT / "certificates" / "certificate.html"
 
 
@@ -84,9 +90,53 @@ def _build(source: Path, index: int, characters: set[int], target: Path) -> None
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=characters)
     subsetter.subset(font)
+    _to_truetype(font)
     partial = target.with_suffix(f".{os.getpid()}.tmp")
     font.save(partial)
     partial.replace(target)
+
+
+#: Largest distance, in font units (1,000 to the em), between a cubic outline and its quadratic
+#: approximation: what fontmake uses, far below what a printer resolves at 12 pt.
+QUADRATIC_TOLERANCE = 1.0
+
+
+def _to_truetype(font: Any) -> None:
+    """Replace the font's CFF outlines by TrueType ones, in place."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        # Cubic outlines run the other way round from quadratic ones.
+        glyph_set[name].draw(Cu2QuPen(pen, QUADRATIC_TOLERANCE, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["glyf"] = glyf
+    font["loca"] = newTable("loca")
+    del font["CFF "]
+    if "VORG" in font:  # vertical origins belong to CFF fonts
+        del font["VORG"]
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    maxp.maxZones = 1
+    for field in (
+        "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+        "maxStackElements", "maxSizeOfInstructions", "maxComponentElements",
+    ):  # fmt: skip
+        setattr(maxp, field, 0)
+    post = font["post"]
+    post.formatType = 2.0
+    post.extraNames = []
+    post.mapping = {}
+    post.glyphOrder = order
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
 
 
 @cache
@@ -103,7 +153,7 @@ def prepared_face(folder: Path) -> Path | None:
         f"{path}:{index}:{stat.st_size}:{stat.st_mtime_ns}:{CHARSET_VERSION}:".encode()
         + "".join(map(chr, sorted(characters))).encode()
     ).hexdigest()[:16]
-    target = folder / f"certificate-serif-{key}.otf"
+    target = folder / f"certificate-serif-{key}.ttf"
     if not target.exists():
         folder.mkdir(parents=True, exist_ok=True)
         # Several processes may start at once (web workers, Celery workers): one builds.

@@ -8,6 +8,8 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+from PIL import Image, ImageChops
+
 from lms.certification import render, services
 from lms.certification.render import verify_url
 from tests.certification.factories import make_passed_candidate
@@ -81,6 +83,45 @@ def test_the_fill_in_face_is_configurable(app, tmp_path, monkeypatch) -> None:
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     assert re.search(r"Noto-Sans-CJK-SC", fonts), fonts
     assert render.fill_face_css('x"; } body { color: red') == ""  # not a family name
+
+
+def _raster(pdf: bytes, folder: Path, name: str) -> Image.Image:
+    (folder / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "100",
+            "-png",
+            "-singlefile",
+            str(folder / f"{name}.pdf"),
+            str(folder / name),
+        ],
+        check=True,
+    )
+    return Image.open(folder / f"{name}.png").convert("RGB")
+
+
+def test_the_certificates_own_browser_defaults_print_the_same_page(app, tmp_path) -> None:
+    """certificates/user-agent.css keeps only the default rules the template's elements need:
+    the page must come out as with WeasyPrint's whole HTML5 stylesheet, pixel for pixel — a
+    reissued certificate with an expiry date, so every row of the template is there."""
+    from weasyprint import HTML
+
+    candidate = make_passed_candidate()
+    certificate = services.issue(candidate)
+    services.reissue(certificate)
+    certificate.expires_on = date(2029, 11, 20)
+    engine = render._engine(app.config["CERT_FONT_CACHE"], app.config["CERT_FONT_FILL"])
+    html = render.certificate_html(certificate)
+    pages = {}
+    for name, document_class in (("ours", engine.document_class), ("weasyprint", HTML)):
+        document = document_class(string=html, base_url=str(render.TEMPLATES)).render(
+            stylesheets=[engine.stylesheet], font_config=engine.font_config
+        )
+        pages[name] = _raster(document.write_pdf(), tmp_path, name)
+    assert document_class is HTML and engine.document_class is not HTML
+    assert ImageChops.difference(pages["ours"], pages["weasyprint"]).getbbox() is None
 
 
 def test_make_run_prints_the_address_it_serves() -> None:
