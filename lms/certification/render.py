@@ -84,21 +84,27 @@ def _photo_uri(certificate: Certificate) -> str | None:
 QR_PIXELS_PER_MODULE = 4
 #: Light modules around the code; the page around it is white too.
 QR_BORDER = 2
+_LIGHT, _DARK = 255, 0  # greyscale values of a light and a dark module
 
 
 def qr_png_uri(text: str) -> str:
-    """The QR code as a PNG of a few pixels per module. PDF viewers and printer drivers may
-    smooth an image while scaling it whatever the PDF asks (poppler does), which blurs a
-    one-pixel-per-module code past reading; segno draws one pixel per module quickly and Pillow
-    enlarges it without smoothing far faster than segno's own scaling. Mask 0 is fixed: choosing
-    the best mask costs more than the whole page layout, and any mask scans."""
-    drawn = io.BytesIO()
-    segno.make(text, error="m", mask=0).save(drawn, kind="png", scale=1, border=QR_BORDER)
-    with Image.open(drawn) as modules:
-        enlarged = modules.resize(
-            (modules.width * QR_PIXELS_PER_MODULE, modules.height * QR_PIXELS_PER_MODULE),
-            Image.Resampling.NEAREST,
-        )
+    """The QR code as a greyscale PNG of a few pixels per module. PDF viewers and printer
+    drivers may smooth an image while scaling it whatever the PDF asks (poppler does), which
+    blurs a one-pixel-per-module code past reading; so the modules are drawn one pixel each
+    from segno's matrix and Pillow enlarges them without smoothing. Greyscale ("L"), not
+    bilevel: WeasyPrint converts a bilevel image to RGB and encodes it once more, three times
+    the pixels, before embedding it; a greyscale one it embeds as greyscale. Mask 0 is fixed:
+    choosing the best mask costs more than the whole page layout, and any mask scans."""
+    code = segno.make(text, error="m", mask=0)
+    size = len(code.matrix) + 2 * QR_BORDER
+    pixels = bytearray([_LIGHT]) * (size * size)
+    for y, row in enumerate(code.matrix, start=QR_BORDER):
+        start = y * size + QR_BORDER
+        pixels[start : start + len(row)] = bytes(_DARK if module else _LIGHT for module in row)
+    modules = Image.frombytes("L", (size, size), bytes(pixels))
+    enlarged = modules.resize(
+        (size * QR_PIXELS_PER_MODULE, size * QR_PIXELS_PER_MODULE), Image.Resampling.NEAREST
+    )
     png = io.BytesIO()
     enlarged.save(png, format="PNG")
     return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
