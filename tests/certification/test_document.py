@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
+import zlib
 from datetime import date
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
 from lms.certification import render, services
@@ -122,6 +125,33 @@ def test_the_certificates_own_browser_defaults_print_the_same_page(app, tmp_path
         pages[name] = _raster(document.write_pdf(), tmp_path, name)
     assert document_class is HTML and engine.document_class is not HTML
     assert ImageChops.difference(pages["ours"], pages["weasyprint"]).getbbox() is None
+
+
+def _embedded_face(pdf: bytes) -> bytes:
+    """The font program of the PDF's (one) embedded face: the stream with a /Length1 (an
+    embedded font program's decompressed length), decompressed."""
+    faces = re.findall(rb"<<[^>]*/Length1 (\d+)[^>]*>>\s*stream\r?\n", pdf)
+    assert len(faces) == 1, faces
+    start = re.search(rb"<<[^>]*/Length1 \d+[^>]*>>\s*stream\r?\n", pdf)
+    assert start
+    program = zlib.decompressobj().decompress(pdf[start.end() :])
+    assert len(program) == int(faces[0])
+    return program
+
+
+def test_the_embedded_face_is_small_whatever_the_holders_name(app, tmp_path) -> None:
+    """The face embedded in each PDF keeps its glyph numbers: those every certificate prints
+    and the common hanzi come first, so a holder named with common characters costs a face of
+    under 5,000 glyph slots (the whole face numbers 13,000), and the PDF stays small."""
+    candidate = make_passed_candidate()
+    candidate.staff.name = "王秀英"
+    certificate = services.issue(candidate)
+    pdf = services.stored_pdf(certificate)
+    (tmp_path / "certificate.pdf").write_bytes(pdf)
+    assert "王秀英" in _text(tmp_path / "certificate.pdf")
+    face = TTFont(io.BytesIO(_embedded_face(pdf)))
+    assert face["maxp"].numGlyphs < 5000
+    assert len(pdf) < 45_000
 
 
 def test_make_run_prints_the_address_it_serves() -> None:
