@@ -1,0 +1,82 @@
+"""Certificates filled in on a shared form (lms/certification/layers.py) print exactly like the
+whole page, carry nothing of the holder whose values laid the form out, and a value too wide
+for a form's line gets a whole page."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+
+from PIL import Image, ImageChops
+
+from lms.certification import layers, render, services
+from tests.certification.factories import make_passed_candidate
+
+
+def _raster(pdf: bytes, folder: Path, name: str) -> Image.Image:
+    (folder / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-gray",
+            "-singlefile",
+            f"{folder / name}.pdf",
+            str(folder / name),
+        ],
+        check=True,
+    )
+    return Image.open(folder / f"{name}.pgm")
+
+
+def _text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def _whole_page(app, certificate) -> bytes:
+    engine = render._engine(app.config["CERT_FONT_CACHE"], app.config["CERT_FONT_FILL"])
+    return render._whole(engine, [certificate], [render._page(certificate)])[0]
+
+
+def test_filled_in_certificates_print_like_whole_pages(app, tmp_path) -> None:
+    """Three holders in one part, two kinds of form: plain, and reissued with an expiry date
+    (two more rows). Each file matches its whole page pixel for pixel at 150 dpi."""
+    plain = [services.issue(make_passed_candidate()) for _ in range(2)]
+    reissued = services.issue(make_passed_candidate())
+    reissued.expires_on = date(2029, 11, 20)
+    services.reissue(reissued)
+    certificates = [plain[0], reissued, plain[1]]
+    assert all(layers.fits(certificate) for certificate in certificates)
+    filled_in = render.render_pdfs(certificates)
+    for n, (certificate, pdf) in enumerate(zip(certificates, filled_in, strict=True)):
+        assert pdf.count(b"/Subtype /Form") == 1  # laid on a form
+        ours = _raster(pdf, tmp_path, f"filled-{n}")
+        whole = _raster(_whole_page(app, certificate), tmp_path, f"whole-{n}")
+        assert ImageChops.difference(ours, whole).getbbox() is None, certificate.number
+        assert certificate.holder_name in _text(pdf)
+
+
+def test_a_form_carries_nothing_of_the_holder_it_was_laid_out_with(app) -> None:
+    first, second = (services.issue(make_passed_candidate()) for _ in range(2))
+    render.render_pdfs([first])  # lays out the form with the first holder's values, hidden
+    text = _text(render.render_pdfs([second])[0])
+    id_number = render.decrypt_id_number(first.staff)
+    assert first.number not in text and id_number not in text
+    assert first.holder_name not in text or first.holder_name == second.holder_name
+    assert second.number in text
+
+
+def test_a_name_too_wide_for_a_form_gets_a_whole_page(app, tmp_path) -> None:
+    candidate = make_passed_candidate()
+    candidate.staff.name = "阿卜杜热合曼·买买提艾力·吐尔逊托合提"
+    certificate = services.issue(candidate)
+    assert not layers.fits(certificate)
+    pdf = services.stored_pdf(certificate)
+    assert b"/Subtype /Form" not in pdf
+    assert "".join(candidate.staff.name.split()) in "".join(_text(pdf).split())
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True).stdout.decode()
+    assert "Pages:           1" in info
