@@ -90,7 +90,7 @@ def lay_under(fill_pdf: bytes, form: Form) -> bytes:
     import pikepdf
 
     with pikepdf.open(io.BytesIO(fill_pdf)) as pdf:
-        pdf.pages[0].add_underlay(form.pdf.pages[0])
+        pdf.pages[0].add_underlay(form.pdf.pages[0], None)  # None: the whole page
         out = io.BytesIO()
         pdf.save(out)
     return out.getvalue()

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +135,7 @@ def fill_face_css(family: str) -> str:
 def _certificate_document_class(user_agent_stylesheet: Any) -> Any:
     from weasyprint import HTML
 
-    class CertificateHTML(HTML):  # type: ignore[misc]
+    class CertificateHTML(HTML):
         """An HTML document styled with the certificate's own browser defaults
         (certificates/user-agent.css) rather than the whole HTML5 user-agent stylesheet."""
 
@@ -217,7 +217,7 @@ def _filled_in(
         return {}
     forms = {}
     for key, members in layers.group_by_form(certificates, pages).items():
-        form = engine.forms.get(key, lambda page=pages[members[0]]: _form(engine, page))
+        form = engine.forms.get(key, partial(_form, engine, pages[members[0]]))
         for member in members:
             forms[member] = form
             pages[member]["slots"] = form.slots
