@@ -63,7 +63,10 @@ def test_filled_in_certificates_print_like_whole_pages(app, tmp_path) -> None:
 def test_a_form_carries_nothing_of_the_holder_it_was_laid_out_with(app) -> None:
     first, second = (services.issue(make_passed_candidate()) for _ in range(2))
     render.render_pdfs([first])  # lays out the form with the first holder's values, hidden
-    text = _text(render.render_pdfs([second])[0])
+    pdf = render.render_pdfs([second])[0]
+    text = _text(pdf)
+    images = subprocess.run(["pdfimages", "-list", "-"], input=pdf, capture_output=True)
+    assert len(images.stdout.decode().splitlines()) == 2 + 2  # the second holder's photo and QR
     id_number = render.decrypt_id_number(first.staff)
     assert first.number not in text and id_number not in text
     assert first.holder_name not in text or first.holder_name == second.holder_name
