@@ -11,11 +11,12 @@ from datetime import date
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
-from PIL import Image, ImageChops
+from PIL import ImageChops
 
 from lms.certification import render, services
 from lms.certification.render import verify_url
 from tests.certification.factories import make_passed_candidate
+from tests.certification.pdfs import raster
 
 
 def _pdf(tmp_path: Path, **issue_args) -> tuple[Path, object, object]:
@@ -88,23 +89,6 @@ def test_the_fill_in_face_is_configurable(app, tmp_path, monkeypatch) -> None:
     assert render.fill_face_css('x"; } body { color: red') == ""  # not a family name
 
 
-def _raster(pdf: bytes, folder: Path, name: str) -> Image.Image:
-    (folder / f"{name}.pdf").write_bytes(pdf)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "100",
-            "-png",
-            "-singlefile",
-            str(folder / f"{name}.pdf"),
-            str(folder / name),
-        ],
-        check=True,
-    )
-    return Image.open(folder / f"{name}.png").convert("RGB")
-
-
 def test_the_certificates_own_browser_defaults_print_the_same_page(app, tmp_path) -> None:
     """certificates/user-agent.css keeps only the default rules the template's elements need:
     the page must come out as with WeasyPrint's whole HTML5 stylesheet, pixel for pixel — a
@@ -122,7 +106,7 @@ def test_the_certificates_own_browser_defaults_print_the_same_page(app, tmp_path
         document = document_class(string=html, base_url=str(render.TEMPLATES)).render(
             stylesheets=[engine.stylesheet], font_config=engine.font_config
         )
-        pages[name] = _raster(document.write_pdf(), tmp_path, name)
+        pages[name] = raster(document.write_pdf(), tmp_path, name)
     assert document_class is HTML and engine.document_class is not HTML
     assert ImageChops.difference(pages["ours"], pages["weasyprint"]).getbbox() is None
 

@@ -6,29 +6,12 @@ from __future__ import annotations
 
 import subprocess
 from datetime import date
-from pathlib import Path
 
-from PIL import Image, ImageChops
+from PIL import ImageChops
 
 from lms.certification import layers, render, services
 from tests.certification.factories import make_passed_candidate
-
-
-def _raster(pdf: bytes, folder: Path, name: str) -> Image.Image:
-    (folder / f"{name}.pdf").write_bytes(pdf)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "150",
-            "-gray",
-            "-singlefile",
-            f"{folder / name}.pdf",
-            str(folder / name),
-        ],
-        check=True,
-    )
-    return Image.open(folder / f"{name}.pgm")
+from tests.certification.pdfs import raster
 
 
 def _text(pdf: bytes) -> str:
@@ -54,8 +37,8 @@ def test_filled_in_certificates_print_like_whole_pages(app, tmp_path) -> None:
     filled_in = render.render_pdfs(certificates)
     for n, (certificate, pdf) in enumerate(zip(certificates, filled_in, strict=True)):
         assert pdf.count(b"/Subtype /Form") == 1  # laid on a form
-        ours = _raster(pdf, tmp_path, f"filled-{n}")
-        whole = _raster(_whole_page(app, certificate), tmp_path, f"whole-{n}")
+        ours = raster(pdf, tmp_path, f"filled-{n}")
+        whole = raster(_whole_page(app, certificate), tmp_path, f"whole-{n}")
         assert ImageChops.difference(ours, whole).getbbox() is None, certificate.number
         assert certificate.holder_name in _text(pdf)
 
