@@ -67,13 +67,20 @@ class Forms:
         self._forms: dict[tuple[Any, ...], Form] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...], make: Callable[[], tuple[bytes, dict[str, Any]]]) -> Form:
+    def get(
+        self, key: tuple[Any, ...], make: Callable[[], tuple[bytes, dict[str, Any]] | None]
+    ) -> Form | None:
+        """The form of ``key``, laid out by ``make`` the first time; None when it cannot be
+        one page (its certificates get whole pages, where the overflow shows)."""
         with self._lock:
             form = self._forms.get(key)
             if form is None:
                 import pikepdf
 
-                pdf, anchors = make()  # anchors: id -> (left, top, right, bottom)
+                made = make()
+                if made is None:
+                    return None
+                pdf, anchors = made  # anchors: id -> (left, top, right, bottom)
                 slots = {
                     name.removeprefix("slot-"): (round(box[0], 3), round(box[1], 3))
                     for name, box in anchors.items()

@@ -211,30 +211,39 @@ def _filled_in(
     pages: Sequence[dict[str, Any]],
     positions: Sequence[int],
 ) -> dict[int, bytes]:
-    """The certificates' fill pages, each laid on its form; {} when they did not come out one
-    page each (the caller then makes whole pages)."""
-    if not certificates:
-        return {}
-    forms = {}
+    """The fill pages of those certificates that have a form, each laid on its form, by
+    position; the caller makes whole pages for the others."""
+    filled: list[tuple[int, layers.Form]] = []
     for key, members in layers.group_by_form(certificates, pages).items():
         form = engine.forms.get(key, partial(_form, engine, pages[members[0]]))
-        for member in members:
-            forms[member] = form
-            pages[member]["slots"] = form.slots
-    document = _render(engine, _html(pages, "fill"))
-    if len(document.pages) != len(certificates):
+        if form is not None:
+            filled += [(member, form) for member in members]
+    if not filled:
         return {}
+    filled.sort(key=lambda item: item[0])
+    for member, form in filled:
+        pages[member]["slots"] = form.slots
+    document = _render(engine, _html([pages[member] for member, _ in filled], "fill"))
+    if len(document.pages) != len(filled):
+        return {}
+    written = _write_each(document, [certificates[member] for member, _ in filled])
     return {
-        positions[n]: layers.lay_under(pdf, forms[n])
-        for n, pdf in enumerate(_write_each(document, certificates))
+        positions[member]: layers.lay_under(pdf, form)
+        for (member, form), pdf in zip(filled, written, strict=True)
     }
 
 
-def _form(engine: _Engine, page: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
-    document = _render(engine, _html([page], "form"))
+def _form(engine: _Engine, page: dict[str, Any]) -> tuple[bytes, dict[str, Any]] | None:
+    """A form laid out with ``page``'s values hidden, and its anchors; None when it is not one
+    page with every slot on it (a 证书正文 configured far too long, say)."""
+    html = _html([page], "form")
+    document = _render(engine, html)
     if len(document.pages) != 1:
-        raise ValueError("the certificate's form does not fit one page")
-    return bytes(document.write_pdf()), document.pages[0].anchors
+        return None
+    anchors = document.pages[0].anchors
+    if not set(re.findall(r'id="(slot-[\w-]+)"', html)) <= set(anchors):
+        return None
+    return bytes(document.write_pdf()), anchors
 
 
 def _whole(

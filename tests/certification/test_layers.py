@@ -66,3 +66,15 @@ def test_a_name_too_wide_for_a_form_gets_a_whole_page(app, tmp_path) -> None:
     assert "".join(candidate.staff.name.split()) in "".join(_text(pdf).split())
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True).stdout.decode()
     assert "Pages:           1" in info
+
+
+def test_a_form_that_overflows_its_page_leaves_whole_pages(app, monkeypatch) -> None:
+    """A 证书正文 configured far too long runs the form's slots off its page: the certificate
+    is printed as a whole page — which shows the mistake — rather than failing the batch."""
+    monkeypatch.setitem(
+        app.config, "CERT_BODY_TEXT", "本证书表明持证人具备相应技能等级水平。" * 120
+    )
+    certificate = services.issue(make_passed_candidate())
+    pdf = render.render_pdfs([certificate])[0]
+    assert pdf.startswith(b"%PDF-") and b"/Subtype /Form" not in pdf
+    assert "本证书表明持证人具备相应技能等级水平。" in "".join(_text(pdf).split())
