@@ -2,8 +2,9 @@
 WeasyPrint, with a QR code to the public verification page.
 
 Each process parses the stylesheet and loads the (pre-subset, see fonts.py) face once and
-reuses both for every certificate; WeasyPrint documents are not shared between threads, so a
-process renders one certificate at a time."""
+reuses both for every certificate, with the forms certificates are filled in on (layers.py);
+WeasyPrint documents are not shared between threads, so a process renders one part at a
+time."""
 
 from __future__ import annotations
 
