@@ -45,7 +45,7 @@ def fits(certificate: Certificate) -> bool:
     return width_em(certificate.holder_name) <= NAME_WIDTH_EM
 
 
-def kind_of(certificate: Certificate, page: dict[str, Any]) -> tuple[Any, ...]:
+def form_key(certificate: Certificate, page: dict[str, Any]) -> tuple[Any, ...]:
     """What a form depends on: everything on the page but the holder's own values, and the
     length of the verification address (it wraps below the look-up addresses)."""
     return (
@@ -70,8 +70,8 @@ class Forms:
     def get(
         self, key: tuple[Any, ...], make: Callable[[], tuple[bytes, dict[str, Any]] | None]
     ) -> Form | None:
-        """The form of ``key``, laid out by ``make`` the first time; None when it cannot be
-        one page (its certificates get whole pages, where the overflow shows)."""
+        """The form of ``key``, laid out by ``make`` the first time; None when ``make`` finds
+        it unusable (not one page with every slot on it): its certificates get whole pages."""
         with self._lock:
             form = self._forms.get(key)
             if form is None:
@@ -109,5 +109,5 @@ def group_by_form(
     """Positions of the certificates, by the form they fill."""
     groups: dict[tuple[Any, ...], list[int]] = {}
     for position, (certificate, page) in enumerate(zip(certificates, pages, strict=True)):
-        groups.setdefault(kind_of(certificate, page), []).append(position)
+        groups.setdefault(form_key(certificate, page), []).append(position)
     return groups
