@@ -4,6 +4,7 @@ re-encoded, so that what is stored and printed is a plain JPEG without metadata.
 from __future__ import annotations
 
 import io
+import math
 import warnings
 import zipfile
 from collections.abc import Callable, Collection, Iterator
@@ -81,7 +82,12 @@ def checked_image(data: bytes, not_a_picture: Any) -> Iterator[Image.Image]:
 def reduced(image: Image.Image, longest: int) -> Image.Image:
     """The picture at most ``longest`` pixels on its longer side, decoded as cheaply as the
     format allows (a JPEG at 1/2, 1/4 or 1/8 scale), before it is turned or converted."""
-    image.draft("RGB", (longest, longest))
+    width, height = image.size
+    scale = min(1.0, longest / max(width, height))
+    # The size the picture ends up: draft decodes at the smallest scale still at least that
+    # big. (Asking for longest × longest kept a portrait JPEG at full scale: its narrow side
+    # at half scale is under ``longest``.)
+    image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
     if image.mode not in ("RGB", "L"):
         # Transparency or a palette goes before resampling, which would otherwise make a
         # full-size premultiplied copy of the picture.
