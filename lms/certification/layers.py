@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,13 +101,3 @@ def lay_under(fill_pdf: bytes, form: Form) -> bytes:
         out = io.BytesIO()
         pdf.save(out)
     return out.getvalue()
-
-
-def group_by_form(
-    certificates: Sequence[Certificate], pages: Sequence[dict[str, Any]]
-) -> dict[tuple[Any, ...], list[int]]:
-    """Positions of the certificates, by the form they fill."""
-    groups: dict[tuple[Any, ...], list[int]] = {}
-    for position, (certificate, page) in enumerate(zip(certificates, pages, strict=True)):
-        groups.setdefault(form_key(certificate, page), []).append(position)
-    return groups

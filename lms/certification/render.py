@@ -187,50 +187,36 @@ def render_pdfs(certificates: Sequence[Certificate]) -> list[bytes]:
         return []
     engine = _engine(current_app.config["CERT_FONT_CACHE"], current_app.config["CERT_FONT_FILL"])
     pages = [_page(certificate) for certificate in certificates]
-    files: dict[int, bytes] = {}
     with engine.lock:
-        fitting = [i for i, certificate in enumerate(certificates) if layers.fits(certificate)]
-        files.update(
-            _filled_in(
-                engine, [certificates[i] for i in fitting], [pages[i] for i in fitting], fitting
-            )
-        )
+        files = _filled_in(engine, certificates, pages)
         rest = [i for i in range(len(certificates)) if i not in files]
-        files.update(
-            zip(
-                rest,
-                _whole(engine, [certificates[i] for i in rest], [pages[i] for i in rest]),
-                strict=True,
-            )
-        )
+        whole = _whole(engine, [certificates[i] for i in rest], [pages[i] for i in rest])
+        files.update(zip(rest, whole, strict=True))
     return [files[i] for i in range(len(certificates))]
 
 
 def _filled_in(
-    engine: _Engine,
-    certificates: Sequence[Certificate],
-    pages: Sequence[dict[str, Any]],
-    positions: Sequence[int],
+    engine: _Engine, certificates: Sequence[Certificate], pages: Sequence[dict[str, Any]]
 ) -> dict[int, bytes]:
-    """The fill pages of those certificates that have a form, each laid on its form, by
-    position; the caller makes whole pages for the others."""
-    filled: list[tuple[int, layers.Form]] = []
-    for key, members in layers.group_by_form(certificates, pages).items():
-        form = engine.forms.get(key, partial(_form, engine, pages[members[0]]))
-        if form is not None:
-            filled += [(member, form) for member in members]
-    if not filled:
+    """By position, the certificates that fit a form, filled in and laid on it; the caller
+    makes whole pages for the others."""
+    form_of: dict[int, layers.Form] = {}
+    for position, certificate in enumerate(certificates):
+        if layers.fits(certificate):
+            key = layers.form_key(certificate, pages[position])
+            form = engine.forms.get(key, partial(_form, engine, pages[position]))
+            if form is not None:
+                form_of[position] = form
+                pages[position]["slots"] = form.slots
+    if not form_of:
         return {}
-    filled.sort(key=lambda item: item[0])
-    for member, form in filled:
-        pages[member]["slots"] = form.slots
-    document = _render(engine, _html([pages[member] for member, _ in filled], "fill"))
-    if len(document.pages) != len(filled):
+    document = _render(engine, _html([pages[position] for position in form_of], "fill"))
+    if len(document.pages) != len(form_of):
         return {}
-    written = _write_each(document, [certificates[member] for member, _ in filled])
+    written = _write_each(document, [certificates[position] for position in form_of])
     return {
-        positions[member]: layers.lay_under(pdf, form)
-        for (member, form), pdf in zip(filled, written, strict=True)
+        position: layers.lay_under(pdf, form)
+        for (position, form), pdf in zip(form_of.items(), written, strict=True)
     }
 
 
